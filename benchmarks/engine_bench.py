@@ -1,0 +1,237 @@
+"""livegrad's engine against micrograd 0.1.0 (and PyTorch scalar autograd, if installed).
+
+Run side by side in one process, Python's garbage collector left on, as users run them:
+
+    python benchmarks/engine_bench.py            # full run (about 1 to 2 minutes)
+    python benchmarks/engine_bench.py --quick    # fewer steps, a 1e5 chain only
+
+Prints figures and ratios; it asserts nothing about time (machines are shared and noisy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+
+import numpy as np
+
+import livegrad
+import livegrad.nn
+
+try:
+    import micrograd.engine
+    import micrograd.nn
+except ImportError:
+    sys.exit("needs micrograd: pip install micrograd==0.1.0 (a benchmark-only dependency)")
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def two_moons(n: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[list, list]:
+    """scikit-learn's make_moons, with NumPy and a fixed seed; labels are -1 or +1."""
+    rng = np.random.default_rng(seed)
+    n_out = n // 2
+    n_in = n - n_out
+    t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
+    x = np.concatenate([np.cos(t_out), 1 - np.cos(t_in)])
+    y = np.concatenate([np.sin(t_out), 1 - np.sin(t_in) - 0.5])
+    points = np.stack([x, y], axis=1) + rng.normal(scale=noise, size=(n, 2))
+    labels = np.concatenate([np.full(n_out, -1.0), np.full(n_in, 1.0)])
+    return points.tolist(), labels.tolist()
+
+
+def demo_loss(model, value_type, points, labels):
+    """micrograd's demo: SVM max-margin loss + 1e-4 L2, over the full batch."""
+    inputs = [[value_type(x) for x in row] for row in points]
+    scores = [model(row) for row in inputs]
+    losses = [(1 + -y * score).relu() for y, score in zip(labels, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    return data_loss + reg_loss
+
+
+def train_step(model, value_type, points, labels, k: int) -> float:
+    loss = demo_loss(model, value_type, points, labels)
+    model.zero_grad()
+    loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    for p in model.parameters():
+        p.data -= learning_rate * p.grad
+    return loss.data
+
+
+def models() -> tuple[object, object]:
+    """micrograd's demo model and a livegrad model with the very same initial weights."""
+    import random
+
+    random.seed(1337)
+    micro = micrograd.nn.MLP(2, [16, 16, 1])
+    live = livegrad.nn.MLP(2, [16, 16, 1], activation="relu", linear_output=True)
+    for mp, lp in zip(micro.parameters(), live.parameters(), strict=True):
+        lp.data = float(mp.data)
+    return micro, live
+
+
+class TorchScalarMLP:
+    """The same MLP built node by node from 0-dim float64 tensors (PyTorch's scalar autograd)."""
+
+    def __init__(self, weights: list[float]) -> None:
+        self.params = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in weights]
+        self.sizes = [2, 16, 16, 1]
+
+    def parameters(self) -> list:
+        return self.params
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def __call__(self, x: list) -> object:
+        it = iter(self.params)
+        for layer, (nin, nout) in enumerate(zip(self.sizes, self.sizes[1:])):
+            outs = []
+            for _ in range(nout):
+                w = [next(it) for _ in range(nin)]
+                act = sum((wi * xi for wi, xi in zip(w, x)), next(it))
+                outs.append(act.relu() if layer < len(self.sizes) - 2 else act)
+            x = outs
+        return x[0]
+
+
+def torch_step(model, points, labels, k: int) -> float:
+    loss = demo_loss(model, lambda v: torch.tensor(v, dtype=torch.float64), points, labels)
+    model.zero_grad()
+    loss.backward()
+    learning_rate = 1.0 - 0.9 * k / 100
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= learning_rate * p.grad
+    return loss.item()
+
+
+def timed(fn: Callable[[], float]) -> tuple[float, float]:
+    """Seconds for one call, gc on; earlier garbage is collected first, so that no engine's
+    leftover cycles are scanned on another's time."""
+    gc.collect()
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def bench_demo(steps: int) -> None:
+    points, labels = two_moons()
+    micro, live = models()
+    weights = [p.data for p in live.parameters()]
+    tmodel = TorchScalarMLP(weights) if torch is not None else None
+    times: dict[str, list[float]] = {"micrograd": [], "livegrad": [], "torch": []}
+    losses: dict[str, list[float]] = {"micrograd": [], "livegrad": [], "torch": []}
+    for k in range(steps):  # interleaved, so both see the same machine load
+        for name, step in (
+            ("micrograd", lambda k=k: train_step(micro, micrograd.engine.Value, points, labels, k)),
+            ("livegrad", lambda k=k: train_step(live, livegrad.Value, points, labels, k)),
+            ("torch", (lambda k=k: torch_step(tmodel, points, labels, k)) if tmodel else None),
+        ):
+            if step is None:
+                continue
+            seconds, loss = timed(step)
+            times[name].append(seconds)
+            losses[name].append(loss)
+    values = count_values(live, points, labels)
+    print(f"\nmicrograd demo step: MLP(2, [16, 16, 1]), 100 two-moons points, {values:,} values/step")
+    print(f"  {steps} steps each, interleaved, gc on; median seconds per step:")
+    base = statistics.median(times["micrograd"])
+    for name in ("micrograd", "livegrad", "torch"):
+        if times[name]:
+            med = statistics.median(times[name])
+            print(f"  {name:10s} {med:8.4f} s   micrograd/this = {base / med:5.1f}x")
+    if times["torch"]:
+        ratio = statistics.median(times["torch"]) / statistics.median(times["livegrad"])
+        print(f"  livegrad vs PyTorch scalar autograd: {ratio:.1f}x faster")
+    drift = max(abs(a - b) for a, b in zip(losses["micrograd"], losses["livegrad"]))
+    print(f"  loss trajectory: first {losses['livegrad'][0]:.6f}, last {losses['livegrad'][-1]:.6f};")
+    print(f"  max |livegrad - micrograd| over the trajectory = {drift:.2e}")
+    if losses["torch"]:
+        drift = max(abs(a - b) for a, b in zip(losses["torch"], losses["livegrad"]))
+        print(f"  max |livegrad - PyTorch| over the trajectory = {drift:.2e}")
+
+
+def count_values(model, points, labels) -> int:
+    return len(livegrad.engine.topological_order(demo_loss(model, livegrad.Value, points, labels)))
+
+
+def bench_memory() -> None:
+    """Peak traced bytes per value while building the demo's full-batch loss graph."""
+    points, labels = two_moons()
+    micro, live = models()
+    n_values = count_values(live, points, labels)
+    print(f"\npeak memory while building the demo loss graph ({n_values:,} values):")
+    per_value = {}
+    for name, model, value_type in (
+        ("micrograd", micro, micrograd.engine.Value),
+        ("livegrad", live, livegrad.Value),
+    ):
+        gc.collect()
+        tracemalloc.start()
+        loss = demo_loss(model, value_type, points, labels)
+        loss.backward()
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del loss
+        per_value[name] = peak / n_values
+        print(f"  {name:10s} {peak / 2**20:7.1f} MiB peak, {per_value[name]:6.0f} bytes per value")
+    print(f"  livegrad / micrograd = {per_value['livegrad'] / per_value['micrograd']:.2f}")
+
+
+def deep_chain(value_type, steps: int) -> tuple[float, float, float]:
+    x = value_type(1.0)
+    start = time.perf_counter()
+    for _ in range(steps):
+        x = x * 1.0001 + 0.001
+    built = time.perf_counter()
+    x.backward()
+    done = time.perf_counter()
+    return built - start, done - built, x.data
+
+
+def bench_deep(steps_list: list[int]) -> None:
+    print("\ndeep chain x = x * 1.0001 + 0.001:")
+    for steps in steps_list:
+        nodes = 4 * steps + 1  # each step: a mul, an add and two constants
+        build, back, data = deep_chain(livegrad.Value, steps)
+        expected = -10.0 + 11.0 * 1.0001**steps  # the recurrence has its fixed point at -10
+        ok = math.isclose(data, expected, rel_tol=1e-6)
+        print(
+            f"  livegrad {steps:>9,} steps ({nodes:,} nodes): forward {build:.2f} s, backward"
+            f" {back:.2f} s = {back / nodes * 1e9:.0f} ns/node; result {'correct' if ok else 'WRONG'}"
+        )
+    try:
+        deep_chain(micrograd.engine.Value, steps_list[0])
+        print("  micrograd: ran")
+    except RecursionError:
+        print(f"  micrograd {steps_list[0]:>9,} steps: RecursionError")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer steps, shorter chains")
+    args = parser.parse_args()
+    print(
+        f"Python {sys.version.split()[0]}, livegrad {livegrad.__version__}, micrograd 0.1.0, "
+        f"torch {torch.__version__ if torch else 'not installed'}; gc enabled: {gc.isenabled()}"
+    )
+    bench_demo(steps=5 if args.quick else 20)
+    bench_memory()
+    bench_deep([100_000] if args.quick else [100_000, 1_000_000])
+
+
+if __name__ == "__main__":
+    main()

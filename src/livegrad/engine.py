@@ -1,0 +1,216 @@
+"""A scalar autograd engine: `Value`, and the graph walks that evaluate and differentiate it.
+
+A node stores its op and at most two inputs, nothing else: no closure, no tuple, no
+reference cycle. So Python's cyclic garbage collector has little to rescan, graphs of
+any depth work (every walk is iterative), and a graph can be re-run in place after its
+leaves change.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Iterable
+
+from . import ops
+from .ops import Op
+
+
+class Value:
+    """A scalar in a computation graph, with the gradient of the last `backward()` root."""
+
+    __slots__ = ("__weakref__", "_a", "_b", "_op", "data", "grad", "label")
+    __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
+
+    data: float
+    grad: float
+    label: str
+    _op: Op | None
+    _a: Value | None
+    _b: Value | None
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if not isinstance(data, numbers.Real):
+            raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
+        if not isinstance(label, str):
+            raise TypeError(f"Value label must be a str, got {type(label).__name__}")
+        self.data = float(data)
+        self.grad = 0.0
+        self.label = label
+        self._op = self._a = self._b = None
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this value ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def inputs(self) -> tuple[Value, ...]:
+        """The values this one was computed from, in argument order."""
+        if self._a is None:
+            return ()
+        return (self._a,) if self._b is None else (self._a, self._b)
+
+    def is_leaf(self) -> bool:
+        return self._op is None
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _node(ops.POW, self, other)
+        if isinstance(other, numbers.Real):
+            return _node(ops.power_of(float(other)), self)
+        return NotImplemented
+
+    def __neg__(self) -> Value:
+        return _node(ops.NEG, self)
+
+    def tanh(self) -> Value:
+        return _node(ops.TANH, self)
+
+    def exp(self) -> Value:
+        return _node(ops.EXP, self)
+
+    def log(self) -> Value:
+        return _node(ops.LOG, self)
+
+    def relu(self) -> Value:
+        return _node(ops.RELU, self)
+
+    def sigmoid(self) -> Value:
+        return _node(ops.SIGMOID, self)
+
+    def backward(self, accumulate: bool = False) -> None:
+        """Set each node's grad to d self / d node.
+
+        By default gradients are fresh: every grad in this graph is recomputed, so calling
+        `backward()` twice gives the same grads. With ``accumulate=True`` the leaves' grads
+        are added to instead (PyTorch style, for summing over several backward calls; clear
+        them with `Module.zero_grad()`); interior grads are always fresh.
+        """
+        backpropagate(topological_order(self), accumulate=accumulate)
+
+    def forward(self) -> float:
+        """Re-evaluate this graph in place from its leaves' current data; returns the new data."""
+        evaluate(topological_order(self))
+        return self.data
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+
+def _node(op: Op, a: Value, b: Value | None = None) -> Value:
+    """A new node `op(a[, b])`: the one place where graph nodes are made."""
+    out = _new(Value)
+    out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
+    out.grad = 0.0
+    out.label = ""
+    out._op, out._a, out._b = op, a, b
+    return out
+
+
+_new = object.__new__
+
+
+def _operand(x: object) -> Value | None:
+    """`x` as a Value (a real number becomes an unlabelled constant), or None if it can't be."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real):
+        const = _new(Value)
+        const.data, const.grad, const.label = float(x), 0.0, ""
+        const._op = const._a = const._b = None
+        return const
+    return None
+
+
+def as_value(x: object, role: str = "operand") -> Value:
+    """`x` as a Value, or a TypeError that names `role` and the type received."""
+    value = _operand(x)
+    if value is None:
+        raise TypeError(f"{role} must be a Value or a real number, got {type(x).__name__}")
+    return value
+
+
+def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
+    """`a <op> b` (or the reflected `b <op> a`); other operand types return NotImplemented,
+    so Python raises a TypeError naming both types."""
+    if reflected:
+
+        def method(self: Value, other: object) -> Value:
+            if (value := _operand(other)) is None:
+                return NotImplemented
+            return _node(op, value, self)
+
+    else:
+
+        def method(self: Value, other: object) -> Value:
+            if type(other) is not Value and (other := _operand(other)) is None:
+                return NotImplemented
+            return _node(op, self, other)  # type: ignore[arg-type]
+
+    return method
+
+
+for _name, _op in (("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL), ("truediv", ops.DIV)):
+    setattr(Value, f"__{_name}__", _binary_method(_op, reflected=False))
+    setattr(Value, f"__r{_name}__", _binary_method(_op, reflected=True))
+Value.__rpow__ = _binary_method(ops.POW, reflected=True)  # type: ignore[attr-defined]
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every value that `root` depends on, inputs before the values made from them.
+
+    Iterative depth-first search, so graphs of any depth work; the order is deterministic.
+    """
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    see, push, pop, place = seen.add, stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is None:  # a marker: the node under it has all its inputs placed
+            place(pop())  # type: ignore[arg-type]
+            continue
+        if node in seen:
+            continue
+        see(node)
+        a = node._a
+        if a is None:
+            place(node)
+            continue
+        push(node)
+        push(None)
+        b = node._b
+        if b is not None and b not in seen:
+            push(b)
+        if a not in seen:
+            push(a)
+    return order
+
+
+def evaluate(order: Iterable[Value]) -> None:
+    """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
+    for node in order:
+        op = node._op
+        if op is not None:
+            a, b = node._a, node._b
+            node.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)  # type: ignore[union-attr]
+
+
+def backpropagate(order: list[Value], accumulate: bool = False) -> None:
+    """Reverse-mode sweep over a topological order whose last element is the root."""
+    for node in order:
+        if node._op is not None or not accumulate:
+            node.grad = 0.0
+    order[-1].grad = 1.0
+    for node in reversed(order):
+        op = node._op
+        if op is None:
+            continue
+        grad, a, b = node.grad, node._a, node._b
+        if b is None:
+            a.grad += op.local(a.data, node.data) * grad  # type: ignore[union-attr]
+        else:
+            d_a, d_b = op.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+            a.grad += d_a * grad  # type: ignore[union-attr]
+            b.grad += d_b * grad

@@ -1,0 +1,62 @@
+"""Snapshots of a computation graph: stable node ids, topology and values.
+
+Both pictures read from here: `draw_dot` (a static Graphviz drawing) and the live
+`GraphWidget` (topology sent once, values on every change).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .engine import Value, topological_order
+
+
+@dataclass(frozen=True)
+class Graph:
+    """The values `root` depends on, in topological order; a value's id is its index."""
+
+    order: list[Value]
+
+    @classmethod
+    def of(cls, root: Value) -> Graph:
+        if not isinstance(root, Value):
+            raise TypeError(f"root must be a Value, got {type(root).__name__}")
+        return cls(topological_order(root))
+
+    @property
+    def root(self) -> Value:
+        return self.order[-1]
+
+    def index(self) -> dict[Value, int]:
+        return {value: i for i, value in enumerate(self.order)}
+
+    def topology(self) -> dict[str, object]:
+        """What is drawn, sent once: per node its label, op, inputs (by id) and constant exponent."""
+        index = self.index()
+        nodes = []
+        for value in self.order:
+            op = value._op
+            node: dict[str, object] = {
+                "label": value.label,
+                "op": op.name if op else "",
+                "inputs": [index[v] for v in value.inputs],
+            }
+            if op is not None and op.exponent is not None:
+                node["exponent"] = op.exponent
+            nodes.append(node)
+        return {"nodes": nodes, "root": len(self.order) - 1}
+
+    def values(self) -> dict[str, list[float | str]]:
+        """Data and grad of every node, JSON-safe (inf and nan as strings), sent on every change."""
+        return {
+            "data": [json_number(v.data) for v in self.order],
+            "grad": [json_number(v.grad) for v in self.order],
+        }
+
+
+def json_number(x: float) -> float | str:
+    """JSON has no inf or nan: spell them as the strings JavaScript's Number() reads back."""
+    if math.isfinite(x):
+        return x
+    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")

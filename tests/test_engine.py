@@ -1,0 +1,368 @@
+"""The engine against independent oracles: finite differences, PyTorch (if installed), the seeds."""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from livegrad import Op, Value
+from livegrad.engine import evaluate, topological_order
+from oracles import (
+    BINARY,
+    UNARY,
+    apply,
+    assert_close,
+    autograd_gradients,
+    numeric_gradients,
+    programs,
+    run_program,
+)
+
+try:
+    import torch
+except ImportError:
+    torch = None
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (optional oracle)")
+
+# Each op at points inside its domain and away from kinks.
+UNARY_POINTS = {
+    "neg": [-1.3, 0.0, 2.5],
+    "tanh": [-2.0, 0.3, 1.7],
+    "exp": [-3.0, 0.0, 2.2],
+    "log": [0.1, 1.0, 7.5],
+    "relu": [-1.5, 0.7, 3.0],
+    "sigmoid": [-4.0, 0.0, 2.5],
+    "square": [-1.5, 0.0, 2.0],
+    "cube": [-1.2, 0.4, 2.0],
+    "sqrt": [0.2, 1.0, 9.0],
+    "recip": [-2.0, 0.5, 3.0],
+}
+BINARY_POINTS = [(1.5, 2.0), (-0.7, 3.0), (2.5, -1.25), (0.3, 0.4)]
+
+
+@pytest.mark.parametrize("op", UNARY)
+def test_unary_gradients_match_finite_differences(op: str) -> None:
+    for x in UNARY_POINTS[op]:
+        expr = lambda v: apply(op, v[0], v[0])  # noqa: E731
+        _, (grad,) = autograd_gradients(expr, [x])
+        (numeric,) = numeric_gradients(expr, [x])
+        assert_close(grad, numeric, what=f"d {op}({x})")
+
+
+@pytest.mark.parametrize("op", BINARY)
+def test_binary_gradients_match_finite_differences(op: str) -> None:
+    for a, b in BINARY_POINTS:
+        if op == "**" and a < 0:
+            continue  # a negative base to a real power is nan
+        expr = lambda v: apply(op, v[0], v[1])  # noqa: E731
+        _, grads = autograd_gradients(expr, [a, b])
+        for got, want in zip(grads, numeric_gradients(expr, [a, b])):
+            assert_close(got, want, what=f"d ({a} {op} {b})")
+
+
+def test_reflected_forms_with_plain_numbers() -> None:
+    a = Value(1.5, "a")
+    cases = {
+        "2 * a": (lambda: 2 * a, 3.0, 2.0),
+        "1 - a": (lambda: 1 - a, -0.5, -1.0),
+        "1 / a": (lambda: 1 / a, 1 / 1.5, -1 / 1.5**2),
+        "2 ** a": (lambda: 2**a, 2**1.5, 2**1.5 * math.log(2)),
+        "3 + a": (lambda: 3 + a, 4.5, 1.0),
+        "a - 1": (lambda: a - 1, 0.5, 1.0),
+        "a / 2": (lambda: a / 2, 0.75, 0.5),
+        "-a": (lambda: -a, -1.5, -1.0),
+        "a ** b": (lambda: a ** Value(3.0), 1.5**3, 3 * 1.5**2),
+        "np.float64(2) * a": (lambda: np.float64(2.0) * a, 3.0, 2.0),
+    }
+    for name, (make, data, grad) in cases.items():
+        out = make()
+        assert isinstance(out, Value), name
+        out.backward()
+        assert_close(out.data, data, rel=1e-12, what=name)
+        assert_close(a.grad, grad, rel=1e-12, what=f"grad of {name}")
+
+
+def test_power_with_a_value_exponent_differentiates_both_sides() -> None:
+    a, b = Value(1.7), Value(2.3)
+    out = a**b
+    out.backward()
+    assert_close(a.grad, 2.3 * 1.7**1.3, rel=1e-12)
+    assert_close(b.grad, 1.7**2.3 * math.log(1.7), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("make", "want"),
+    [
+        (lambda: Value(1000).exp(), math.inf),
+        (lambda: Value(0).log(), -math.inf),
+        (lambda: Value(-1).log(), math.nan),
+        (lambda: Value(0) ** -1, math.inf),
+        (lambda: Value(-0.0) ** -1, -math.inf),
+        (lambda: Value(-8) ** 0.5, math.nan),
+        (lambda: Value(10) ** 400, math.inf),
+        (lambda: 1 / Value(0), math.inf),
+        (lambda: -1 / Value(0), -math.inf),
+        (lambda: Value(0) / Value(0), math.nan),
+        (lambda: Value(1000).tanh(), 1.0),
+        (lambda: Value(-1000).tanh(), -1.0),
+        (lambda: Value(-1000).sigmoid(), 0.0),
+        (lambda: Value(1000).sigmoid(), 1.0),
+        (lambda: Value(math.nan).relu(), math.nan),
+    ],
+)
+def test_numerics_follow_ieee_without_raising(make, want: float) -> None:
+    got = make().data
+    if math.isnan(want):
+        assert math.isnan(got)
+    else:
+        assert got == want and math.copysign(1, got) == math.copysign(1, want)
+
+
+def test_tanh_gradient_is_exact_for_large_inputs() -> None:
+    x = Value(1000.0)
+    x.tanh().backward()
+    assert x.grad == 0.0
+
+
+def test_seed_003_neuron() -> None:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    assert abs(o.data - 0.7071067811865476) < 1e-12
+    for value, want in ((x1, -1.5), (w1, 1.0), (x2, 0.5), (w2, 0.0), (b, 0.5), (n, 0.5)):
+        assert abs(value.grad - want) < 1e-12, value.label
+    assert o.op == "tanh" and n.op == "+" and x1.op == "" and x1.is_leaf()
+
+
+def test_seed_000_dense_unit_with_a_shared_input() -> None:
+    w0, w1, b, x = Value(-1.0), Value(2.0), Value(4.0), Value(2.0)
+    z = w0 * x + w1 * x + b
+    u = z.tanh()
+    y = z.relu()
+    y.backward()
+    assert y.data == 6.0
+    assert x.grad == 1.0  # w0 + w1: two contributions accumulate on the shared input
+    assert (w0.grad, w1.grad, b.grad) == (2.0, 2.0, 1.0)
+    assert u.grad == 0.0  # y does not depend on u
+    x1 = Value(1.7)
+    y1 = (w0 * x1 + w1 * x1 + b).relu()
+    y1.backward()
+    assert (w0.grad, w1.grad) == (1.7, 1.7)
+
+
+def test_reused_node_accumulates() -> None:
+    a = Value(3.0)
+    b = a + a
+    b.backward()
+    assert a.grad == 2.0
+    c = a * a
+    c.backward()
+    assert a.grad == 6.0
+
+
+def test_backward_twice_gives_fresh_gradients() -> None:
+    a, b = Value(2.0), Value(-3.0)
+    out = (a * b + a).tanh()
+    out.backward()
+    first = (a.grad, b.grad)
+    out.backward()
+    assert (a.grad, b.grad) == first
+
+
+def test_backward_can_accumulate_into_leaves() -> None:
+    a = Value(2.0)
+    out = a * 3
+    out.backward()
+    out.backward(accumulate=True)
+    assert a.grad == 6.0
+    out.backward()
+    assert a.grad == 3.0
+
+
+def test_forward_re_evaluates_in_place_exactly_like_a_rebuild() -> None:
+    x, w = Value(0.5, "x"), Value(-1.2, "w")
+
+    def build() -> Value:
+        return ((x * w + 1).tanh() ** 2 + (x / w).exp()).log()
+
+    out = build()
+    x.data, w.data = 1.75, 0.3
+    assert out.forward() == build().data
+    order = topological_order(out)
+    x.data = -0.25
+    evaluate(order)
+    assert out.data == build().data
+
+
+def test_topological_order_puts_inputs_first_and_is_deterministic() -> None:
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    out = (c + a) * (c - b)
+    order = topological_order(out)
+    position = {v: i for i, v in enumerate(order)}
+    assert order[-1] is out and len(order) == len(set(order)) == 6
+    for v in order:
+        assert all(position[i] < position[v] for i in v.inputs)
+    assert order == topological_order(out)
+
+
+def test_a_chain_200000_ops_deep_runs_forward_and_backward() -> None:
+    x = start = Value(1.0)
+    for _ in range(100_000):
+        x = x * 1.0001 + 0.001  # two ops a step
+    x.backward()
+    assert_close(x.data, -10 + 11 * 1.0001**100_000, rel=1e-9)
+    assert_close(start.grad, 1.0001**100_000, rel=1e-9)
+    assert x.forward() == x.data
+
+
+def test_nodes_hold_no_reference_cycles() -> None:
+    a = Value(1.0)
+    out = (a * 2 + 1).tanh()
+    out.backward()
+    ref = weakref.ref(out)
+    del out
+    assert ref() is None  # freed by reference counting alone, without the cyclic collector
+
+
+def test_repr_like_micrograd() -> None:
+    assert repr(Value(2.0)) == "Value(data=2.0, grad=0.0)"
+    assert repr(Value(2, label="x")) == "Value(data=2.0, grad=0.0, label='x')"
+
+
+def test_labels_are_settable() -> None:
+    v = Value(1.0) + 2
+    v.label = "s"
+    assert v.label == "s" and v.op == "+"
+
+
+@pytest.mark.parametrize("data", [np.float64(1.5), np.int32(3), True, 7, 2.5])
+def test_value_accepts_real_numbers_and_stores_float(data) -> None:
+    assert type(Value(data).data) is float
+
+
+@pytest.mark.parametrize("bad", ["1.0", None, 1 + 2j, [1.0], Value(1.0), {"x": 1}])
+def test_value_rejects_non_real_data_naming_the_type(bad) -> None:
+    with pytest.raises(TypeError, match=f"Value data must be a real number, got {type(bad).__name__}"):
+        Value(bad)
+
+
+def test_value_rejects_a_non_string_label() -> None:
+    with pytest.raises(TypeError, match="label must be a str, got int"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize("bad", ["2", None, [1], 1j])
+def test_ops_with_a_bad_operand_raise_a_type_error_naming_both_types(bad) -> None:
+    a = Value(1.0)
+    for op in (lambda: a + bad, lambda: bad * a, lambda: a - bad, lambda: a / bad, lambda: a**bad):
+        with pytest.raises(TypeError, match=f"{type(bad).__name__}|Value"):  # '2' * a: str's own error
+            op()
+
+
+def test_a_custom_op_is_data_too() -> None:
+    cube = Op("cube", 1, lambda a: a**3, lambda a, out: 3 * a * a)
+    x = Value(2.0)
+    out = cube(x) * 2
+    out.backward()
+    assert (out.data, x.grad, out.inputs[0].op) == (16.0, 24.0, "cube")
+    with pytest.raises(TypeError, match="op 'cube' takes 1 input"):
+        cube(x, x)
+    with pytest.raises(TypeError, match="input of op 'cube' must be a Value or a real number, got str"):
+        cube("x")
+
+
+@settings(max_examples=300, deadline=None)
+@given(program=programs(), xs=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3))
+def test_random_graphs_match_finite_differences(program: list[tuple], xs: list[float]) -> None:
+    """Where the function is smooth and finite near the point, autograd equals finite differences."""
+
+    def expr(leaves: list[Value]) -> Value:
+        return run_program(program, leaves)
+
+    leaves = [Value(x) for x in xs]
+    out = expr(leaves)
+    order = topological_order(out)
+    assume(all(math.isfinite(v.data) and abs(v.data) < 1e3 for v in order))
+    kinks_and_poles = ("relu", "/", "log", "**", "**0.5", "**-1")
+    assume(all(abs(x.data) > 1e-2 for v in order if v.op in kinks_and_poles for x in v.inputs))
+    _, grads = autograd_gradients(expr, xs)
+    coarse, fine = numeric_gradients(expr, xs, 1e-4), numeric_gradients(expr, xs, 1e-6)
+    for i, (grad, c, f) in enumerate(zip(grads, coarse, fine)):
+        assume(math.isfinite(f) and math.isclose(c, f, rel_tol=1e-3, abs_tol=1e-5))  # smooth here
+        assert_close(grad, f, rel=1e-4, abs_=1e-5, what=f"d out / d x{i}")
+
+
+# PyTorch as a second, exact oracle: the same graph in 0-dim float64 tensors.
+TORCH_OPS = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+    "**": lambda a, b: torch.pow(a, b),
+    "neg": lambda a, b: -a,
+    "tanh": lambda a, b: torch.tanh(a),
+    "exp": lambda a, b: torch.exp(a),
+    "log": lambda a, b: torch.log(a),
+    "relu": lambda a, b: torch.relu(a),
+    "sigmoid": lambda a, b: torch.sigmoid(a),
+    "square": lambda a, b: a**2,
+    "cube": lambda a, b: a**3,
+    "sqrt": lambda a, b: a**0.5,
+    "recip": lambda a, b: 1 / a,
+}
+
+
+def torch_program(program: list[tuple], xs: list[float]) -> tuple[float, list[float]]:
+    leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    pool = list(leaves)
+    for op, i, j in program:
+        pool.append(TORCH_OPS[op](pool[i % len(pool)], pool[j % len(pool)]))
+    out = pool[-1]
+    if out.requires_grad:
+        out.backward()
+    return out.item(), [0.0 if leaf.grad is None else leaf.grad.item() for leaf in leaves]
+
+
+def same_number(got: float, want: float) -> bool:
+    if math.isnan(want) or math.isnan(got):
+        return math.isnan(want) and math.isnan(got)
+    if math.isinf(want) or math.isinf(got):
+        return got == want
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@needs_torch
+@pytest.mark.parametrize("op", UNARY + BINARY)
+def test_each_op_matches_pytorch_across_its_domain(op: str) -> None:
+    points = [-1000.0, -3.0, -1.0, -0.5, 0.0, 0.25, 1.0, 2.0, 30.0, 1000.0]
+    for a in points:
+        for b in points if op in BINARY else [0.0]:
+            program = [(op, 0, 1)]
+            value, grads = autograd_gradients(lambda v, p=program: run_program(p, v), [a, b])
+            want_value, want_grads = torch_program(program, [a, b])
+            assert same_number(value, want_value), f"{op}({a}, {b}) = {value}, torch {want_value}"
+            for got, want in zip(grads, want_grads):
+                assert same_number(got, want), f"grad of {op}({a}, {b}): {grads} vs torch {want_grads}"
+
+
+@needs_torch
+@settings(max_examples=300, deadline=None)
+@given(program=programs(), xs=st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3))
+def test_random_graphs_match_pytorch(program: list[tuple], xs: list[float]) -> None:
+    value, grads = autograd_gradients(lambda v: run_program(program, v), xs)
+    want_value, want_grads = torch_program(program, xs)
+    assume(all(math.isfinite(g) and abs(g) < 1e12 for g in want_grads + grads))
+    assert same_number(value, want_value), (value, want_value)
+    for got, want in zip(grads, want_grads):
+        assert math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9), (grads, want_grads)
