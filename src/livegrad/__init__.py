@@ -4,5 +4,13 @@ from .draw import draw_dot
 from .engine import Value
 from .ops import Op
 
-__all__ = ["Op", "Value", "draw_dot"]
+__all__ = ["GraphWidget", "Op", "Value", "draw_dot"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    if name == "GraphWidget":  # imported on first use: the engine alone needs no Jupyter stack
+        from .widget import GraphWidget
+
+        return GraphWidget
+    raise AttributeError(f"module 'livegrad' has no attribute {name!r}")

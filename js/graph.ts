@@ -1,0 +1,34 @@
+/** The shapes of what the kernel sends: topology once, values on every change. */
+
+export interface TopologyNode {
+  label: string;
+  op: string; // "" for a leaf
+  inputs: number[]; // ids of the values this one is computed from
+  exponent?: number; // set for a constant power ("**2")
+}
+
+export interface Topology {
+  nodes: TopologyNode[];
+  root: number;
+}
+
+export interface Values {
+  data: (number | string)[];
+  grad: (number | string)[];
+  ack?: string | null; // which frontend message these values answer
+}
+
+export interface SliderSpec {
+  id: number;
+  label: string;
+  min: number;
+  max: number;
+  step: number;
+}
+
+/** How many drawn nodes (values plus op nodes) a Graphviz layout in the page can afford. */
+export const MAX_DRAWN_NODES = 4000;
+
+export function drawnNodeCount(topology: Topology): number {
+  return topology.nodes.reduce((n, node) => n + (node.op ? 2 : 1), 0);
+}

@@ -1,0 +1,87 @@
+/**
+ * The engine's built-in ops replayed in the browser, so a slider moves the records at once,
+ * before the kernel confirms. Mirrors src/livegrad/ops.py: same forward rules, same local
+ * derivatives, same IEEE conventions (JavaScript numbers are IEEE doubles already).
+ */
+import type { TopologyNode } from "./graph";
+
+type Unary = [forward: (a: number) => number, local: (a: number, out: number) => number];
+type Binary = [
+  forward: (a: number, b: number) => number,
+  local: (a: number, b: number, out: number) => [number, number],
+];
+
+const powLocalBase = (a: number, b: number): number => (b === 0 ? 0 : b * Math.pow(a, b - 1));
+const powLocalExponent = (a: number, out: number, b: number): number =>
+  a === 0 && b >= 0 ? 0 : out * Math.log(a);
+const sigmoid = (a: number): number => {
+  if (a >= 0) return 1 / (1 + Math.exp(-a));
+  const e = Math.exp(a);
+  return e / (1 + e);
+};
+
+const UNARY: Record<string, Unary> = {
+  neg: [(a) => -a, () => -1],
+  tanh: [Math.tanh, (_a, out) => 1 - out * out],
+  exp: [Math.exp, (_a, out) => out],
+  log: [Math.log, (a) => 1 / a],
+  relu: [(a) => (a <= 0 ? 0 : a), (a) => (a > 0 ? 1 : 0)],
+  sigmoid: [sigmoid, (_a, out) => out * (1 - out)],
+};
+
+const BINARY: Record<string, Binary> = {
+  "+": [(a, b) => a + b, () => [1, 1]],
+  "-": [(a, b) => a - b, () => [1, -1]],
+  "*": [(a, b) => a * b, (a, b) => [b, a]],
+  "/": [(a, b) => a / b, (_a, b, out) => [1 / b, -out / b]],
+  "**": [Math.pow, (a, b, out) => [powLocalBase(a, b), powLocalExponent(a, out, b)]],
+};
+
+function unaryOf(node: TopologyNode): Unary | undefined {
+  if (node.exponent !== undefined) {
+    const p = node.exponent;
+    return [(a) => Math.pow(a, p), (a) => powLocalBase(a, p)];
+  }
+  return UNARY[node.op];
+}
+
+/** True when every op of the graph is a built-in one the browser can replay. */
+export function canReplay(nodes: readonly TopologyNode[]): boolean {
+  return nodes.every(
+    (n) =>
+      n.op === "" ||
+      (n.inputs.length === 1 && unaryOf(n) !== undefined) ||
+      (n.inputs.length === 2 && BINARY[n.op] !== undefined),
+  );
+}
+
+/** Recompute every interior value from its inputs, in topological order (ids are that order). */
+export function forward(nodes: readonly TopologyNode[], data: Float64Array): void {
+  nodes.forEach((node, i) => {
+    const [a, b] = node.inputs;
+    if (a === undefined) return;
+    data[i] = b === undefined ? unaryOf(node)![0](data[a]) : BINARY[node.op][0](data[a], data[b]);
+  });
+}
+
+/** A fresh backward pass from `root`: grad[i] = d root / d value i. */
+export function backward(
+  nodes: readonly TopologyNode[],
+  data: Float64Array,
+  grad: Float64Array,
+  root: number,
+): void {
+  grad.fill(0);
+  grad[root] = 1;
+  for (let i = root; i >= 0; i--) {
+    const [a, b] = nodes[i].inputs;
+    if (a === undefined) continue;
+    if (b === undefined) {
+      grad[a] += unaryOf(nodes[i])![1](data[a], data[i]) * grad[i];
+    } else {
+      const [dA, dB] = BINARY[nodes[i].op][1](data[a], data[b], data[i]);
+      grad[a] += dA * grad[i];
+      grad[b] += dB * grad[i];
+    }
+  }
+}

@@ -1,0 +1,68 @@
+/** A slider per chosen leaf: a range input to drag, and a number box to type an exact value. */
+import type { SliderSpec } from "./graph";
+
+interface Row {
+  spec: SliderSpec;
+  range: HTMLInputElement;
+  box: HTMLInputElement;
+}
+
+export class SliderPanel {
+  readonly element: HTMLDivElement;
+  private readonly rows = new Map<number, Row>();
+
+  constructor(specs: readonly SliderSpec[], onChange: (id: number, value: number) => void) {
+    this.element = document.createElement("div");
+    this.element.className = "lg-sliders";
+    for (const spec of specs) {
+      const row = document.createElement("label");
+      row.className = "lg-slider";
+      row.dataset.testid = `slider-${spec.label}`;
+      const name = document.createElement("span");
+      name.className = "lg-slider-label";
+      name.textContent = spec.label;
+      const range = input("range", spec.label);
+      range.min = String(spec.min);
+      range.max = String(spec.max);
+      range.step = String(spec.step);
+      const box = input("number", `${spec.label} value`);
+      box.step = "any";
+      range.addEventListener("input", () => {
+        const value = Number(range.value);
+        box.value = String(value);
+        box.removeAttribute("aria-invalid");
+        onChange(spec.id, value);
+      });
+      box.addEventListener("change", () => {
+        const value = box.value.trim() === "" ? NaN : Number(box.value);
+        if (!Number.isFinite(value)) {
+          box.setAttribute("aria-invalid", "true");
+          return;
+        }
+        box.removeAttribute("aria-invalid");
+        range.value = String(value);
+        onChange(spec.id, value);
+      });
+      row.append(name, range, box);
+      this.element.append(row);
+      this.rows.set(spec.id, { spec, range, box });
+    }
+  }
+
+  /** Move every slider to its leaf's current value (after the kernel or Python changed them). */
+  show(data: Float64Array): void {
+    for (const [id, { range, box }] of this.rows) {
+      if (document.activeElement === box) continue; // do not overwrite what is being typed
+      range.value = String(data[id]);
+      box.value = String(data[id]);
+    }
+  }
+}
+
+function input(type: "range" | "number", label: string): HTMLInputElement {
+  const element = document.createElement("input");
+  element.type = type;
+  element.setAttribute("aria-label", label);
+  element.dataset.lmSuppressShortcuts = "true"; // JupyterLab would take the arrow keys otherwise
+  return element;
+}

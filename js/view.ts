@@ -1,0 +1,171 @@
+/**
+ * The drawn graph: laid out once per topology by Graphviz (WebAssembly), then updated in
+ * place. Every text is set with textContent, never parsed as markup.
+ */
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+import { select } from "d3-selection";
+import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
+import { toDot, shownLabel } from "./dot";
+import { formatNumber } from "./format";
+import type { Topology } from "./graph";
+
+let graphviz: Promise<Graphviz> | undefined;
+const loadGraphviz = (): Promise<Graphviz> => (graphviz ??= Graphviz.load());
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const PT_TO_PX = 4 / 3;
+const MIN_READABLE_SCALE = 0.75; // below this, records scroll rather than shrink (until "Fit")
+
+interface ValueElements {
+  group: SVGGElement;
+  box: SVGElement | null;
+  data: SVGTextElement;
+  grad: SVGTextElement;
+  title: SVGTitleElement | null;
+  shown: [data: string, grad: string, fill: string, nonFinite: boolean];
+}
+
+export class GraphView {
+  readonly element: HTMLDivElement;
+  private readonly svg: SVGSVGElement;
+  private readonly values: ValueElements[] = [];
+  private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
+  private data: Float64Array = new Float64Array();
+  private grad: Float64Array = new Float64Array();
+
+  static async create(topology: Topology, rankdir: string): Promise<GraphView> {
+    const svgText = (await loadGraphviz()).dot(toDot(topology, rankdir));
+    return new GraphView(topology, svgText);
+  }
+
+  private constructor(
+    private readonly topology: Topology,
+    svgText: string,
+  ) {
+    this.element = document.createElement("div");
+    this.element.className = "lg-graph";
+    const parsed = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
+    this.svg = document.importNode(parsed, true) as unknown as SVGSVGElement;
+    this.sizeToFit();
+    this.indexNodes();
+    const pane = document.createElementNS(SVG_NS, "g");
+    pane.setAttribute("class", "lg-pane");
+    pane.append(...Array.from(this.svg.childNodes));
+    this.svg.append(pane);
+    this.zoomer = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.05, 40])
+      .extent(() => {
+        const [, , w, h] = this.viewBox();
+        return [[0, 0], [w, h]];
+      })
+      .on("zoom", (event) => pane.setAttribute("transform", event.transform.toString()));
+    select(this.svg).call(this.zoomer);
+    this.svg.addEventListener("pointerover", (event) => this.describe(event.target));
+    this.element.append(this.svg);
+  }
+
+  /** Draw new values into the existing records: no layout, only the texts and colours that changed. */
+  update(data: Float64Array, grad: Float64Array): void {
+    this.data = data;
+    this.grad = grad;
+    let largest = 0;
+    for (const g of grad) if (Number.isFinite(g)) largest = Math.max(largest, Math.abs(g));
+    this.values.forEach((node, i) => {
+      const dataText = `data ${formatNumber(data[i])}`;
+      const gradText = `grad ${formatNumber(grad[i])}`;
+      const fill = gradientFill(grad[i], largest);
+      const nonFinite = !Number.isFinite(data[i]) || !Number.isFinite(grad[i]);
+      const [shownData, shownGrad, shownFill, shownNonFinite] = node.shown;
+      if (dataText !== shownData) node.data.textContent = dataText;
+      if (gradText !== shownGrad) node.grad.textContent = gradText;
+      if (fill !== shownFill && node.box) node.box.style.fill = fill;
+      if (nonFinite !== shownNonFinite) node.group.classList.toggle("lg-nonfinite", nonFinite);
+      node.shown = [dataText, gradText, fill, nonFinite];
+    });
+  }
+
+  /** The whole graph in view, however small; or back to readable size and scrolling. */
+  fit(): void {
+    this.element.classList.toggle("lg-fit");
+    select(this.svg).call(this.zoomer.transform, zoomIdentity);
+  }
+
+  /** Scroll the root, where backpropagation starts, into the middle of the view. */
+  showRoot(): void {
+    const root = this.values[this.topology.root]?.group;
+    if (!root) return;
+    const view = this.element.getBoundingClientRect();
+    const node = root.getBoundingClientRect();
+    this.element.scrollLeft += node.left + node.width / 2 - (view.left + view.width / 2);
+    this.element.scrollTop += node.top + node.height / 2 - (view.top + view.height / 2);
+  }
+
+  private viewBox(): number[] {
+    const box = (this.svg.getAttribute("viewBox") ?? "0 0 100 100").split(/[\s,]+/).map(Number);
+    return box.length === 4 && box.every(Number.isFinite) ? box : [0, 0, 100, 100];
+  }
+
+  private sizeToFit(): void {
+    const [, , width, height] = this.viewBox();
+    this.svg.removeAttribute("width");
+    this.svg.removeAttribute("height");
+    // The height follows the viewBox's aspect ratio; the container scrolls what does not fit.
+    const natural = width * PT_TO_PX;
+    this.svg.style.width = `max(100%, ${Math.round(natural * MIN_READABLE_SCALE)}px)`;
+    this.svg.style.maxWidth = `${Math.ceil(natural)}px`;
+    this.svg.style.aspectRatio = `${width} / ${height}`;
+  }
+
+  private indexNodes(): void {
+    const { nodes } = this.topology;
+    for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {
+      const name = group.querySelector("title")?.textContent ?? "";
+      const match = /^v(\d+)(op)?$/.exec(name);
+      if (!match) continue;
+      const id = Number(match[1]);
+      const node = nodes[id];
+      const texts = group.querySelectorAll<SVGTextElement>("text");
+      if (match[2]) {
+        group.classList.add("lg-op");
+        group.dataset.op = node.op;
+        texts[0].textContent = node.op;
+        continue;
+      }
+      group.classList.add("lg-value");
+      group.dataset.nodeId = String(id);
+      group.dataset.label = node.label;
+      texts[0].textContent = shownLabel(node.label);
+      this.values[id] = {
+        group,
+        box: group.querySelector("polygon, path"),
+        data: texts[1],
+        grad: texts[2],
+        title: group.querySelector<SVGTitleElement>("title"),
+        shown: ["", "", "", false],
+      };
+    }
+  }
+
+  /** Hover text with full precision, written only for the node under the pointer. */
+  private describe(target: EventTarget | null): void {
+    const group = (target as Element | null)?.closest?.("g.lg-value") as SVGGElement | null;
+    const id = Number(group?.dataset.nodeId);
+    const node = this.topology.nodes[id];
+    const elements = this.values[id];
+    if (!node || !elements?.title) return;
+    const made = node.op ? `${node.op} of ${node.inputs.map((i) => this.name(i)).join(", ")}` : "leaf";
+    elements.title.textContent =
+      `${node.label || "(unlabelled)"}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}`;
+  }
+
+  private name(id: number): string {
+    return this.topology.nodes[id].label || `#${id}`;
+  }
+}
+
+/** Blue for a positive gradient, red for a negative one, stronger as it grows. */
+function gradientFill(grad: number, largest: number): string {
+  if (!Number.isFinite(grad) || grad === 0 || largest === 0) return "";
+  const strength = 0.12 + 0.45 * Math.sqrt(Math.min(1, Math.abs(grad) / largest));
+  return grad > 0 ? `rgba(33, 118, 255, ${strength.toFixed(3)})` : `rgba(230, 57, 70, ${strength.toFixed(3)})`;
+}

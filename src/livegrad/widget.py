@@ -1,0 +1,196 @@
+"""`GraphWidget`: the live computation graph of a Value in a notebook (an anywidget).
+
+The topology is sent once; on every change only the values travel. A slider message
+sets the user's own leaf Values, re-evaluates the graph in place, runs a fresh
+backward pass and pushes the new values, so what is on screen is what Python holds.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+from .engine import Value, backpropagate, evaluate
+from .graph import Graph
+
+STATIC = Path(__file__).parent / "static"
+RANKDIRS = ("LR", "TB", "RL", "BT")
+Range = tuple[float, float] | tuple[float, float, float]
+
+
+class MessageError(ValueError):
+    """A message from the frontend that the widget refuses."""
+
+
+def default_range(value: float) -> tuple[float, float, float]:
+    """Centred on `value`, wide enough to cross zero and to double it; a thousand steps."""
+    half = max(2.0, 2.0 * abs(value)) if math.isfinite(value) else 2.0
+    centre = value if math.isfinite(value) else 0.0
+    return centre - half, centre + half, 2 * half / 1000
+
+
+class GraphWidget(anywidget.AnyWidget):
+    """Draws the graph of `root`: a record per value (label | data | grad), a node per op.
+
+    ``sliders`` picks the leaves that get a slider (labels or Values; default: every
+    labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
+    """
+
+    _esm = STATIC / "widget.js"
+    _css = STATIC / "widget.css"
+
+    topology = traitlets.Dict().tag(sync=True)
+    values = traitlets.Dict().tag(sync=True)
+    sliders = traitlets.List().tag(sync=True)
+    rankdir = traitlets.Unicode("LR").tag(sync=True)
+    error = traitlets.Unicode("").tag(sync=True)
+
+    def __init__(
+        self,
+        root: Value,
+        sliders: Iterable[str | Value] | None = None,
+        ranges: Mapping[str | Value, Range] | None = None,
+        rankdir: str = "LR",
+        **kwargs: object,
+    ) -> None:
+        if rankdir not in RANKDIRS:
+            raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
+        self._graph = Graph.of(root)
+        self._index = self._graph.index()
+        self._by_label = {v.label: v for v in self._graph.order if v.is_leaf() and v.label}
+        chosen = self._pick_sliders(sliders)
+        slider_ranges = self._resolve_ranges(ranges, chosen)
+        self._slider_ids = {self._index[v] for v in chosen}
+        super().__init__(
+            topology=self._graph.topology(),
+            sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
+            rankdir=rankdir,
+            **kwargs,
+        )
+        self.on_msg(self._on_frontend_message)
+        self.refresh()
+
+    @property
+    def root(self) -> Value:
+        return self._graph.root
+
+    def refresh(self) -> None:
+        """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
+
+        Call it after changing Values yourself, for example after a training step.
+        """
+        evaluate(self._graph.order)
+        backpropagate(self._graph.order)
+        self.values = self._graph.values()
+
+    def set(self, leaves: Mapping[str | Value, float] | None = None, /, **by_label: float) -> None:
+        """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
+        updates = {**(leaves or {}), **by_label}
+        for key, number in updates.items():
+            leaf = self._leaf(key, "set")
+            leaf.data = _finite_number(number, f"the value for {_name(key)}")
+        self.refresh()
+
+    def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
+        """Apply a slider message; refuse a malformed one with a message shown in the widget."""
+        ack = content.get("ack") if isinstance(content, dict) else None
+        try:
+            for leaf, number in self._parse_set_message(content):
+                leaf.data = number
+        except MessageError as refused:
+            self.error = f"Refused a message from the page: {refused}"
+        else:
+            self.error = ""
+            evaluate(self._graph.order)
+            backpropagate(self._graph.order)
+        self.values = {**self._graph.values(), "ack": ack if isinstance(ack, (str, int)) else None}
+
+    def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
+        if not isinstance(content, dict) or content.get("type") != "set":
+            raise MessageError(
+                f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}"
+            )
+        pairs = content.get("values")
+        if not isinstance(pairs, list) or not pairs:
+            raise MessageError(f"'values' must be a non-empty list of [id, number] pairs, got {pairs!r:.200}")
+        parsed = []
+        for pair in pairs:
+            if not (isinstance(pair, list) and len(pair) == 2):
+                raise MessageError(f"each entry of 'values' must be [id, number], got {pair!r:.200}")
+            node_id, number = pair
+            if type(node_id) is not int or node_id not in self._slider_ids:
+                raise MessageError(f"{node_id!r:.50} is not the id of a leaf with a slider")
+            if not isinstance(number, numbers.Real) or isinstance(number, bool) or not math.isfinite(number):
+                raise MessageError(
+                    f"the value for node {node_id} must be a finite number, got {number!r:.50}"
+                )
+            parsed.append((self._graph.order[node_id], float(number)))
+        return parsed
+
+    def _leaf(self, key: str | Value, argument: str) -> Value:
+        if isinstance(key, Value):
+            if key not in self._index:
+                raise ValueError(f"{argument}: {key!r} is not in this graph")
+            if not key.is_leaf():
+                raise ValueError(f"{argument}: {key!r} is computed by {key.op!r}, not a leaf")
+            return key
+        if isinstance(key, str):
+            if key not in self._by_label:
+                known = ", ".join(sorted(self._by_label)[:20]) or "none"
+                raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
+            return self._by_label[key]
+        raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
+
+    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Value]:
+        if sliders is None:
+            return list(self._by_label.values())
+        if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
+            raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
+        return list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
+
+    def _resolve_ranges(self, ranges: Mapping[str | Value, Range] | None, chosen: list[Value]) -> dict:
+        if ranges is None:
+            return {}
+        if not isinstance(ranges, Mapping):
+            raise TypeError(
+                f"ranges must map a label or Value to (min, max[, step]), got {type(ranges).__name__}"
+            )
+        resolved = {}
+        for key, spec in ranges.items():
+            leaf = self._leaf(key, "ranges")
+            if leaf not in chosen:
+                raise ValueError(f"ranges: {_name(key)} has no slider")
+            resolved[leaf] = _checked_range(spec, _name(key))
+        return resolved
+
+    def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
+        low, high, step = spec or default_range(leaf.data)
+        return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step}
+
+
+def _name(key: str | Value) -> str:
+    return repr(key) if isinstance(key, str) else repr(key.label or key)
+
+
+def _finite_number(x: object, what: str) -> float:
+    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
+        raise TypeError(f"{what} must be a finite real number, got {x!r:.50}")
+    return float(x)
+
+
+def _checked_range(spec: object, name: str) -> tuple[float, float, float]:
+    if not isinstance(spec, (tuple, list)) or len(spec) not in (2, 3):
+        raise TypeError(f"ranges[{name}] must be (min, max) or (min, max, step), got {spec!r:.50}")
+    low = _finite_number(spec[0], f"ranges[{name}] min")
+    high = _finite_number(spec[1], f"ranges[{name}] max")
+    if not low < high:
+        raise ValueError(f"ranges[{name}]: min must be below max, got {low} and {high}")
+    step = _finite_number(spec[2], f"ranges[{name}] step") if len(spec) == 3 else (high - low) / 1000
+    if step <= 0:
+        raise ValueError(f"ranges[{name}]: step must be positive, got {step}")
+    return low, high, step

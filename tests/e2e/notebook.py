@@ -1,0 +1,59 @@
+"""Driving a notebook page (JupyterLab or Notebook 7) through the app the page exposes."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+KERNEL_READY = """() => {
+  const kernel = window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel;
+  return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
+}"""
+
+RUN_IN_KERNEL = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  let text = '';
+  const future = kernel.requestExecute({ code, store_history: false });
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') text += msg.content.text;
+    if (msg.header.msg_type === 'error') text += 'ERROR: ' + msg.content.ename + ': ' + msg.content.evalue;
+  };
+  await future.done;
+  return text;
+}"""
+
+
+def open_and_run(page: Page, url: str) -> None:
+    """Open a notebook, wait for a live idle kernel, run every cell, wait until they are done."""
+    expect.set_options(timeout=30_000)
+    page.goto(url)
+    page.wait_for_function(KERNEL_READY, timeout=60_000)
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(KERNEL_READY, timeout=60_000)
+
+
+def in_kernel(page: Page, code: str) -> str:
+    """Run `code` in the notebook's kernel (not in a cell) and return what it printed."""
+    output = page.evaluate(RUN_IN_KERNEL, code)
+    assert "ERROR:" not in output, output
+    return output
+
+
+def shown(x: float) -> str:
+    """A number as the widget shows it (js/format.ts): four decimals, no negative zero."""
+    text = f"{x:.4f}"
+    return "0.0000" if text == "-0.0000" else text
+
+
+def widget(page: Page, index: int = 0) -> Locator:
+    """The index-th livegrad widget, once drawn."""
+    root = page.locator(".livegrad[data-ready]").nth(index)
+    expect(root).to_be_visible()
+    return root
+
+
+def record(root: Locator, label: str) -> Locator:
+    return root.locator(f'g.lg-value[data-label="{label}"]')
+
+
+def slider(root: Locator, label: str) -> Locator:
+    return root.get_by_role("slider", name=label, exact=True)

@@ -1,0 +1,105 @@
+"""GraphWidget end to end: real JupyterLab and Notebook 7, a real kernel, headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from notebook import in_kernel, open_and_run, record, shown, slider, widget
+from playwright.sync_api import Page, expect
+
+READ_NEURON = 'print(f"{x1.data!r} {o.data!r} {x1.grad!r} {w1.grad!r}")'
+
+
+def python_neuron(page: Page) -> tuple[float, float, float, float]:
+    x1, o, x1_grad, w1_grad = map(float, in_kernel(page, READ_NEURON).split())
+    return x1, o, x1_grad, w1_grad
+
+
+@pytest.mark.parametrize("app", ["lab", "notebook"])
+def test_seed_neuron_live(page: Page, jupyter, screenshots, app: str) -> None:
+    open_and_run(page, jupyter.open_url("01_neuron.ipynb", app))
+    root = widget(page)
+
+    # The records as drawn, with the gradients of a fresh backward pass.
+    expect(record(root, "o")).to_contain_text("data 0.7071")
+    expect(record(root, "x1")).to_contain_text("grad -1.5000")
+    expect(record(root, "w1")).to_contain_text("grad 1.0000")
+    expect(record(root, "x2")).to_contain_text("grad 0.5000")
+    expect(root.locator("g.lg-value")).to_have_count(10)
+    expect(root.locator("g.lg-op")).to_have_count(5)
+    assert root.locator("input[type=range]").count() == 5
+    for label in ("x1", "x2", "w1", "w2", "b"):
+        expect(slider(root, label)).to_have_attribute("data-lm-suppress-shortcuts", "true")
+
+    # The keyboard: ten steps to the right.
+    x1_slider = slider(root, "x1")
+    x1_slider.focus()
+    for _ in range(10):
+        x1_slider.press("ArrowRight")
+    moved = float(x1_slider.input_value())
+    assert moved > 2.0
+    expect(root.get_by_role("spinbutton", name="x1 value")).to_have_value(re.compile(re.escape(str(moved))))
+    page.wait_for_function(
+        "(want) => { const t = document.querySelector('g.lg-value[data-label=\"x1\"]').textContent;"
+        " return t.includes('data ' + want); }",
+        arg=f"{moved:.4f}",
+    )
+    x1, o, x1_grad, w1_grad = poll_python(page, moved)
+    expect(record(root, "o")).to_contain_text(f"data {shown(o)}")
+    expect(record(root, "x1")).to_contain_text(f"grad {shown(x1_grad)}")
+    expect(record(root, "w1")).to_contain_text(f"grad {shown(w1_grad)}")
+
+    # A drag with the mouse, to near the left end.
+    box = x1_slider.bounding_box()
+    assert box is not None
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * (moved + 2) / 8, y)
+    page.mouse.down()
+    for fraction in (0.6, 0.4, 0.25, 0.1):
+        page.mouse.move(box["x"] + box["width"] * fraction, y, steps=4)
+    page.mouse.up()
+    dragged = float(x1_slider.input_value())
+    assert dragged < 0
+    x1, o, x1_grad, _ = poll_python(page, dragged)
+    expect(record(root, "x1")).to_contain_text(f"data {shown(x1)}")
+    expect(record(root, "o")).to_contain_text(f"data {shown(o)}")
+    expect(record(root, "x1")).to_contain_text(f"grad {shown(x1_grad)}")
+
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / f"neuron-{app}.png", full_page=False)
+
+
+def poll_python(page: Page, want_x1: float) -> tuple[float, float, float, float]:
+    """The kernel's values once it has applied the slider's last position."""
+    for _ in range(100):
+        values = python_neuron(page)
+        if values[0] == want_x1:
+            return values
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the kernel never saw x1 = {want_x1}: {python_neuron(page)}")
+
+
+def test_python_side_changes_reach_the_page(page: Page, jupyter) -> None:
+    open_and_run(page, jupyter.open_url("01_neuron.ipynb"))
+    root = widget(page)
+    in_kernel(page, "w.set(x1=-1.0)")
+    expect(record(root, "x1")).to_contain_text("data -1.0000")
+    expect(slider(root, "x1")).to_have_value("-1")
+    in_kernel(page, "w1.data = 2.0; w.refresh()")
+    expect(record(root, "w1")).to_contain_text("data 2.0000")
+    o = float(in_kernel(page, "print(repr(o.data))"))
+    expect(record(root, "o")).to_contain_text(f"data {shown(o)}")
+
+
+def test_mlp_example_draws_and_follows_training(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, jupyter.open_url("03_mlp.ipynb"))
+    root = widget(page)
+    count = int(
+        in_kernel(page, "from livegrad.engine import topological_order; print(len(topological_order(loss)))")
+    )
+    assert count == 116 + 4  # the MLP on one input, then (y - 1.0) ** 2
+    expect(root.locator("g.lg-value")).to_have_count(count)
+    loss = float(in_kernel(page, "print(repr(loss.data))"))
+    expect(record(root, "loss")).to_contain_text(f"data {shown(loss)}")
+    page.screenshot(path=screenshots / "mlp-lab.png")
