@@ -22,6 +22,7 @@ export interface WidgetModel {
 }
 
 async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => void> {
+  const started = performance.now();
   const root = document.createElement("div");
   root.className = "livegrad";
   const notice = document.createElement("div");
@@ -66,11 +67,13 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       view.update(data, grad);
     }
     sender.submit(id, value);
+    root.dataset.synced = "false";
   });
 
   const onValues = (): void => {
     values = model.get("values");
     sender.acknowledge(values.ack);
+    root.dataset.synced = String(!sender.busy); // "true": Python holds what the page shows
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
@@ -92,7 +95,9 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   view.update(data, grad);
   sliders.show(data);
   requestAnimationFrame(() => view.showRoot());
+  root.dataset.synced = "true";
   root.dataset.ready = "true";
+  performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
 
   return () => {
     model.off("change:values", onValues);

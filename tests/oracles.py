@@ -12,9 +12,7 @@ from livegrad import Value
 Expr = Callable[[list[Value]], Value]
 
 
-def central_difference(
-    f: Callable[[list[float]], float], xs: list[float], i: int, eps: float = 1e-6
-) -> float:
+def central_difference(f: Callable[[list[float]], float], xs: list[float], i: int, eps: float = 1e-6) -> float:
     """d f / d xs[i] by central finite differences, scaled to the size of xs[i]."""
     h = eps * max(1.0, abs(xs[i]))
     up, down = list(xs), list(xs)

@@ -180,9 +180,7 @@ def test_draw_dot_renders_labels_literally(label: str) -> None:
     a = Value(1.0, label=label)
     out = a * 2
     out.label = label
-    svg = subprocess.run(
-        ["dot", "-Tsvg"], input=draw_dot(out).source, capture_output=True, text=True, check=True
-    )
+    svg = subprocess.run(["dot", "-Tsvg"], input=draw_dot(out).source, capture_output=True, text=True, check=True)
     texts = re.findall(r"<text[^>]*>(.*?)</text>", svg.stdout)
     unescaped = [
         t.replace("&lt;", "<")

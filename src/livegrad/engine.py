@@ -199,6 +199,8 @@ def evaluate(order: Iterable[Value]) -> None:
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
     """Reverse-mode sweep over a topological order whose last element is the root."""
+    if not order:
+        return
     for node in order:
         if node._op is not None or not accumulate:
             node.grad = 0.0

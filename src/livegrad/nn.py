@@ -89,9 +89,7 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` independent neurons on the same inputs; a single output is returned unwrapped."""
 
-    def __init__(
-        self, nin: int, nout: int, activation: Activation = "tanh", seed: Seed = None, name: str = ""
-    ):
+    def __init__(self, nin: int, nout: int, activation: Activation = "tanh", seed: Seed = None, name: str = ""):
         _count("nout", nout)
         rng = _rng(seed)
         prefix = f"{name}." if name else ""

@@ -123,6 +123,4 @@ def power_of(exponent: float) -> Op:
     )
 
 
-BUILTIN_OPS: dict[str, Op] = {
-    op.name: op for op in (ADD, SUB, MUL, DIV, POW, NEG, TANH, EXP, LOG, RELU, SIGMOID)
-}
+BUILTIN_OPS: dict[str, Op] = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, NEG, TANH, EXP, LOG, RELU, SIGMOID)}

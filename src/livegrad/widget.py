@@ -96,6 +96,12 @@ class GraphWidget(anywidget.AnyWidget):
             leaf.data = _finite_number(number, f"the value for {_name(key)}")
         self.refresh()
 
+    def close(self) -> None:
+        """Close every view and let go of the graph, so the Values can be freed."""
+        super().close()
+        self._graph = Graph([])
+        self._index, self._by_label, self._slider_ids = {}, {}, set()
+
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
         ack = content.get("ack") if isinstance(content, dict) else None
@@ -112,9 +118,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":
-            raise MessageError(
-                f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}"
-            )
+            raise MessageError(f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}")
         pairs = content.get("values")
         if not isinstance(pairs, list) or not pairs:
             raise MessageError(f"'values' must be a non-empty list of [id, number] pairs, got {pairs!r:.200}")
@@ -126,9 +130,7 @@ class GraphWidget(anywidget.AnyWidget):
             if type(node_id) is not int or node_id not in self._slider_ids:
                 raise MessageError(f"{node_id!r:.50} is not the id of a leaf with a slider")
             if not isinstance(number, numbers.Real) or isinstance(number, bool) or not math.isfinite(number):
-                raise MessageError(
-                    f"the value for node {node_id} must be a finite number, got {number!r:.50}"
-                )
+                raise MessageError(f"the value for node {node_id} must be a finite number, got {number!r:.50}")
             parsed.append((self._graph.order[node_id], float(number)))
         return parsed
 
@@ -157,9 +159,7 @@ class GraphWidget(anywidget.AnyWidget):
         if ranges is None:
             return {}
         if not isinstance(ranges, Mapping):
-            raise TypeError(
-                f"ranges must map a label or Value to (min, max[, step]), got {type(ranges).__name__}"
-            )
+            raise TypeError(f"ranges must map a label or Value to (min, max[, step]), got {type(ranges).__name__}")
         resolved = {}
         for key, spec in ranges.items():
             leaf = self._leaf(key, "ranges")

@@ -95,9 +95,7 @@ def test_python_side_changes_reach_the_page(page: Page, jupyter) -> None:
 def test_mlp_example_draws_and_follows_training(page: Page, jupyter, screenshots) -> None:
     open_and_run(page, jupyter.open_url("03_mlp.ipynb"))
     root = widget(page)
-    count = int(
-        in_kernel(page, "from livegrad.engine import topological_order; print(len(topological_order(loss)))")
-    )
+    count = int(in_kernel(page, "from livegrad.engine import topological_order; print(len(topological_order(loss)))"))
     assert count == 116 + 4  # the MLP on one input, then (y - 1.0) ** 2
     expect(root.locator("g.lg-value")).to_have_count(count)
     loss = float(in_kernel(page, "print(repr(loss.data))"))

@@ -1,0 +1,40 @@
+/**
+ * The browser's replay against the Python engine: tests/test_replay.py writes random graphs
+ * with the values and gradients Python computed, and runs this file on them.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { toNumbers } from "./format";
+import type { Topology, Values } from "./graph";
+import { backward, canReplay, forward } from "./replay";
+
+const casesFile = process.env.LIVEGRAD_REPLAY_CASES;
+
+function same(got: number, want: number): boolean {
+  if (Number.isNaN(want) || Number.isNaN(got)) return Number.isNaN(want) && Number.isNaN(got);
+  if (!Number.isFinite(want) || !Number.isFinite(got)) return got === want;
+  return Math.abs(got - want) <= 1e-9 * Math.max(1, Math.abs(want));
+}
+
+describe.skipIf(!casesFile)("replay matches the Python engine", () => {
+  it("on every graph Python sent", () => {
+    const cases: { topology: Topology; values: Values }[] = JSON.parse(readFileSync(casesFile!, "utf8"));
+    expect(cases.length).toBeGreaterThan(0);
+    const mismatches: string[] = [];
+    for (const [k, { topology, values }] of cases.entries()) {
+      expect(canReplay(topology.nodes)).toBe(true);
+      const wantData = toNumbers(values.data);
+      const wantGrad = toNumbers(values.grad);
+      const data = Float64Array.from(wantData, (x, i) => (topology.nodes[i].op ? 12345 : x));
+      const grad = new Float64Array(data.length);
+      forward(topology.nodes, data);
+      backward(topology.nodes, data, grad, topology.root);
+      data.forEach((x, i) => {
+        if (!same(x, wantData[i]) || !same(grad[i], wantGrad[i])) {
+          mismatches.push(`case ${k} node ${i} (${topology.nodes[i].op}): data ${x} vs ${wantData[i]}, grad ${grad[i]} vs ${wantGrad[i]}`);
+        }
+      });
+    }
+    expect(mismatches.slice(0, 10)).toEqual([]);
+  });
+});

@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { FakeModel } from "./fake-model";
+import type { Topology, Values } from "./graph";
+import widget, { type WidgetModel } from "./widget";
+
+// The seed neuron, as the kernel sends it (ids in topological order).
+const NEURON: Topology = {
+  nodes: [
+    { label: "x1", op: "", inputs: [] },
+    { label: "w1", op: "", inputs: [] },
+    { label: "x1*w1", op: "*", inputs: [0, 1] },
+    { label: "x2", op: "", inputs: [] },
+    { label: "w2", op: "", inputs: [] },
+    { label: "x2*w2", op: "*", inputs: [3, 4] },
+    { label: "x1*w1 + x2*w2", op: "+", inputs: [2, 5] },
+    { label: "b", op: "", inputs: [] },
+    { label: "n", op: "+", inputs: [6, 7] },
+    { label: "o", op: "tanh", inputs: [8] },
+  ],
+  root: 9,
+};
+const B = 6.8813735870195432;
+
+function neuronValues(x1: number, ack: string | null = null): Values {
+  const n = x1 * -3 + 0 * 1 + B;
+  const o = Math.tanh(n);
+  const dn = 1 - o * o;
+  return {
+    data: [x1, -3, x1 * -3, 0, 1, 0, x1 * -3, B, n, o],
+    grad: [-3 * dn, x1 * dn, dn, 1 * dn, 0, dn, dn, dn, dn, 1],
+    ack,
+  };
+}
+
+const mounted: HTMLElement[] = [];
+
+async function mount(overrides: Partial<WidgetModel> = {}) {
+  const model = new FakeModel({
+    topology: NEURON,
+    values: neuronValues(2),
+    sliders: ["x1", "w1", "x2", "w2", "b"].map((label) => ({
+      id: NEURON.nodes.findIndex((n) => n.label === label),
+      label,
+      min: -4,
+      max: 8,
+      step: 0.01,
+    })),
+    rankdir: "LR",
+    error: "",
+    ...overrides,
+  });
+  const el = document.createElement("div");
+  document.body.append(el);
+  mounted.push(el);
+  const props = { model, el } as unknown as Parameters<typeof widget.render>[0];
+  const cleanup = await widget.render(props);
+  return { model, el, cleanup: cleanup as () => void };
+}
+
+// Found by comparing attributes, not by selector text, so any label works (jsdom has no CSS.escape).
+const record = (el: HTMLElement, label: string) =>
+  [...el.querySelectorAll<SVGGElement>("g.lg-value")].find((g) => g.dataset.label === label)!;
+const slider = (el: HTMLElement, label: string) =>
+  [...el.querySelectorAll<HTMLInputElement>("input[type=range]")].find(
+    (input) => input.getAttribute("aria-label") === label,
+  )!;
+
+function drag(input: HTMLInputElement, value: number): void {
+  input.value = String(value);
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+afterEach(() => {
+  for (const el of mounted.splice(0)) el.remove();
+});
+
+describe("GraphWidget frontend", () => {
+  it("draws a record per value and a node per op, with the seed's numbers", async () => {
+    const { el } = await mount();
+    expect(el.querySelector(".livegrad")!.getAttribute("data-ready")).toBe("true");
+    expect(el.querySelectorAll("g.lg-value")).toHaveLength(10);
+    expect(el.querySelectorAll("g.lg-op")).toHaveLength(5);
+    expect(record(el, "o").textContent).toContain("data 0.7071");
+    expect(record(el, "o").textContent).toContain("grad 1.0000");
+    expect(record(el, "x1").textContent).toContain("grad -1.5000");
+    expect(record(el, "x1").dataset.nodeId).toBe("0");
+    const ops = [...el.querySelectorAll<SVGGElement>("g.lg-op")].map((g) => g.dataset.op).sort();
+    expect(ops).toEqual(["*", "*", "+", "+", "tanh"]);
+  });
+
+  it("makes real, labelled range inputs that JupyterLab leaves the arrow keys to", async () => {
+    const { el } = await mount();
+    const input = slider(el, "x1");
+    expect(input.type).toBe("range");
+    expect(input.dataset.lmSuppressShortcuts).toBe("true");
+    expect(input.value).toBe("2");
+    const box = el.querySelector<HTMLInputElement>('input[aria-label="x1 value"]')!;
+    expect(box.type).toBe("number");
+    expect(box.dataset.lmSuppressShortcuts).toBe("true");
+  });
+
+  it("replays the graph at once on a slider move, before the kernel answers", async () => {
+    const { el, model } = await mount();
+    drag(slider(el, "x1"), 1);
+    const want = neuronValues(1);
+    expect(record(el, "o").textContent).toContain(`data ${(want.data[9] as number).toFixed(4)}`);
+    expect(record(el, "x1").textContent).toContain(`grad ${(want.grad[0] as number).toFixed(4)}`);
+    expect(record(el, "w1").textContent).toContain(`grad ${(want.grad[1] as number).toFixed(4)}`);
+    expect(model.sent).toEqual([{ type: "set", values: [[0, 1]], ack: expect.stringMatching(/:1$/) }]);
+  });
+
+  it("coalesces: one message in flight, then only the newest value of each leaf", async () => {
+    const { el, model } = await mount();
+    for (let i = 0; i <= 100; i++) drag(slider(el, "x1"), -2 + i * 0.05);
+    drag(slider(el, "w1"), 0.5);
+    expect(model.sent).toHaveLength(1);
+    const first = model.sent[0] as { ack: string };
+    model.change("values", neuronValues(-2, first.ack));
+    expect(model.sent).toHaveLength(2);
+    expect(model.sent[1]).toMatchObject({ type: "set", values: [[0, 3], [1, 0.5]] });
+    // The kernel's answer to the first message is older than the page: the page keeps the newer state.
+    expect(record(el, "x1").textContent).toContain("data 3.0000");
+    // Answers to another view's messages do not release this one's.
+    model.change("values", neuronValues(3, "someone-else:1"));
+    expect(model.sent).toHaveLength(2);
+  });
+
+  it("updates records in place when values change, without laying out again", async () => {
+    const { el, model } = await mount();
+    const svg = el.querySelector("svg");
+    const groups = [...el.querySelectorAll("g.node")];
+    const box = record(el, "x1").querySelector("polygon");
+    model.change("values", neuronValues(-1));
+    expect(el.querySelector("svg")).toBe(svg);
+    expect([...el.querySelectorAll("g.node")]).toEqual(groups);
+    expect(record(el, "x1").querySelector("polygon")).toBe(box);
+    expect(record(el, "x1").textContent).toContain("data -1.0000");
+    expect(slider(el, "x1").value).toBe("-1");
+  });
+
+  it("colours records by the sign of their gradient and flags inf and nan", async () => {
+    const { el, model } = await mount();
+    const fill = (label: string) => (record(el, label).querySelector("polygon") as SVGElement).style.fill;
+    expect(fill("x1")).toMatch(/^rgba\(230, 57, 70/); // negative: red
+    expect(fill("w1")).toMatch(/^rgba\(33, 118, 255/); // positive: blue
+    const values = neuronValues(2);
+    values.data[9] = "NaN";
+    values.grad[0] = "-Infinity";
+    model.change("values", values);
+    expect(record(el, "o").classList.contains("lg-nonfinite")).toBe(true);
+    expect(record(el, "o").textContent).toContain("data nan");
+    expect(record(el, "x1").textContent).toContain("grad -inf");
+    model.change("values", neuronValues(2));
+    expect(el.querySelectorAll(".lg-nonfinite")).toHaveLength(0);
+  });
+
+  it("shows labels as text, never as markup", async () => {
+    const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> | { } " \\';
+    const topology: Topology = {
+      nodes: [{ label: hostile, op: "", inputs: [] }, { label: "</text><b>", op: "exp", inputs: [0] }],
+      root: 1,
+    };
+    const { el } = await mount({
+      topology,
+      values: { data: [0, 1], grad: [1, 1] },
+      sliders: [{ id: 0, label: hostile, min: -1, max: 1, step: 0.1 }],
+    });
+    expect(el.querySelector("img, script, b")).toBeNull();
+    expect((window as { __pwned?: number }).__pwned).toBeUndefined();
+    expect(record(el, hostile).dataset.label).toBe(hostile);
+    expect(record(el, hostile).querySelector("text")!.textContent).toBe(hostile.replace(/\s+/g, " ").slice(0, 39) + "…");
+    expect(record(el, "</text><b>").querySelector("text")!.textContent).toBe("</text><b>");
+    expect(el.querySelector(".lg-slider-label")!.textContent).toBe(hostile);
+  });
+
+  it("shows the kernel's refusal of a message, and clears it", async () => {
+    const { el, model } = await mount();
+    const alert = el.querySelector<HTMLElement>("[role=alert]")!;
+    expect(alert.hidden).toBe(true);
+    model.change("error", "Refused a message from the page: 999 is not the id of a leaf with a slider");
+    expect(alert.hidden).toBe(false);
+    expect(alert.textContent).toContain("999 is not the id");
+    model.change("error", "");
+    expect(alert.hidden).toBe(true);
+  });
+
+  it("a typed exact value is sent as is; a non-number is refused in place", async () => {
+    const { el, model } = await mount();
+    const box = el.querySelector<HTMLInputElement>('input[aria-label="b value"]')!;
+    box.value = "6.8813735870195432";
+    box.dispatchEvent(new Event("change"));
+    expect(model.sent).toEqual([expect.objectContaining({ values: [[7, 6.8813735870195432]] })]);
+    box.value = "";
+    box.dispatchEvent(new Event("change"));
+    expect(box.getAttribute("aria-invalid")).toBe("true");
+    expect(model.sent).toHaveLength(1);
+  });
+
+  it("refuses to lay out a graph too large to draw, with a message", async () => {
+    const nodes = Array.from({ length: 5000 }, (_, i) =>
+      i === 0 ? { label: "x", op: "", inputs: [] } : { label: "", op: "tanh", inputs: [i - 1] },
+    );
+    const { el } = await mount({
+      topology: { nodes, root: 4999 },
+      values: { data: new Array(5000).fill(0), grad: new Array(5000).fill(0) },
+      sliders: [],
+    });
+    expect(el.querySelector("svg")).toBeNull();
+    expect(el.querySelector(".lg-too-large")!.textContent).toContain("5,000 values");
+    expect(el.querySelector(".livegrad")!.getAttribute("data-ready")).toBe("true");
+  });
+
+  it("removes its listeners when the view goes away", async () => {
+    const { model, cleanup } = await mount();
+    expect(model.listenerCount()).toBe(2);
+    cleanup();
+    expect(model.listenerCount()).toBe(0);
+  });
+});

@@ -1,0 +1,55 @@
+"""The page replays built-in ops (js/replay.ts) for instant slider updates: it must agree with Python."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from livegrad import Value
+from livegrad.graph import Graph
+from oracles import BINARY, UNARY, run_program
+
+ROOT = Path(__file__).resolve().parents[1]
+needs_node = pytest.mark.skipif(
+    shutil.which("npx") is None or not (ROOT / "node_modules" / "vitest").exists(),
+    reason="needs Node.js and `npm ci`",
+)
+
+
+def random_cases(count: int, seed: int = 7) -> list[dict]:
+    """Random graphs over every op, reused nodes, values across the domain (inf and nan included)."""
+    rng = random.Random(seed)
+    points = [-1000.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5, 30.0, 800.0]
+    cases = []
+    for _ in range(count):
+        program = [
+            (rng.choice(UNARY + BINARY), rng.randrange(64), rng.randrange(64)) for _ in range(rng.randint(1, 14))
+        ]
+        leaves = [Value(rng.choice(points) * rng.choice([1.0, rng.random()]), f"x{i}") for i in range(3)]
+        out = run_program(program, leaves)
+        out.backward()
+        graph = Graph.of(out)
+        cases.append({"topology": graph.topology(), "values": graph.values()})
+    return cases
+
+
+@needs_node
+def test_browser_replay_matches_python(tmp_path: Path) -> None:
+    cases_file = tmp_path / "cases.json"
+    cases_file.write_text(json.dumps(random_cases(2000), allow_nan=False))
+    result = subprocess.run(
+        ["npx", "vitest", "run", "js/replay.crosscheck.test.ts"],
+        cwd=ROOT,
+        env={**os.environ, "LIVEGRAD_REPLAY_CASES": str(cases_file), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]

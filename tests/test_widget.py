@@ -1,0 +1,214 @@
+"""GraphWidget's traits and messages, without a browser: what the frontend sends, what it gets."""
+
+from __future__ import annotations
+
+import gc
+import math
+import weakref
+
+import pytest
+
+from livegrad import GraphWidget, Value
+from livegrad.graph import Graph
+from livegrad.nn import MLP
+
+
+def neuron() -> dict[str, Value]:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def ids(widget: GraphWidget) -> dict[str, int]:
+    return {node["label"]: i for i, node in enumerate(widget.topology["nodes"]) if node["label"]}
+
+
+def send(widget: GraphWidget, content: object) -> None:
+    """What ipywidgets does with a custom message from the page."""
+    widget._handle_custom_msg(content, [])
+
+
+def test_topology_and_values_on_display() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    nodes = w.topology["nodes"]
+    assert len(nodes) == 10 and w.topology["root"] == 9
+    assert nodes[9] == {"label": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
+    assert sum(1 for node in nodes if node["op"]) == 5
+    # A fresh backward ran on display: the seed's gradients are there at once.
+    assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
+    assert math.isclose(w.values["data"][9], 0.7071067811865476, rel_tol=1e-12)
+    assert v["x1"].grad == pytest.approx(-1.5)
+
+
+def test_default_sliders_are_the_labelled_leaves_with_useful_ranges() -> None:
+    x = Value(1.5, label="x")
+    out = 2 * x + 1
+    w = GraphWidget(out)
+    assert [s["label"] for s in w.sliders] == ["x"]  # the constants 2 and 1 get none
+    (spec,) = w.sliders
+    assert spec["min"] < 0 < 1.5 < spec["max"] and spec["step"] > 0
+    assert math.isclose((spec["min"] + spec["max"]) / 2, 1.5)
+
+
+def test_sliders_and_ranges_by_label_or_value() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"], sliders=["x1", v["w1"]], ranges={"x1": (-1, 3), v["w1"]: (-4, 4, 0.5)})
+    assert [(s["label"], s["min"], s["max"], s["step"]) for s in w.sliders] == [
+        ("x1", -1.0, 3.0, 0.004),
+        ("w1", -4.0, 4.0, 0.5),
+    ]
+
+
+def test_nn_parameters_are_leaves_with_sliders() -> None:
+    model = MLP(2, [2, 1], seed=0)
+    w = GraphWidget(model([1.0, -1.0]))
+    assert [s["label"] for s in w.sliders] == sorted(
+        (p.label for p in model.parameters()), key=lambda label: ids(w)[label]
+    )
+
+
+def test_a_slider_message_updates_the_users_values_and_the_page() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    send(w, {"type": "set", "values": [[ids(w)["x1"], 1.0]], "ack": "page:1"})
+    assert v["x1"].data == 1.0
+    want = math.tanh(1.0 * -3.0 + 0.0 + 6.8813735870195432)
+    assert math.isclose(v["o"].data, want, rel_tol=1e-12)
+    assert w.values["data"][ids(w)["o"]] == v["o"].data
+    assert w.values["grad"][ids(w)["x1"]] == v["x1"].grad == pytest.approx(-3.0 * (1 - want**2))
+    assert w.values["ack"] == "page:1" and w.error == ""
+
+
+def test_a_burst_of_messages_ends_at_the_last_value() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    x1 = ids(w)["x1"]
+    for i in range(500):
+        send(w, {"type": "set", "values": [[x1, -2 + i / 100]], "ack": f"page:{i}"})
+    assert v["x1"].data == -2 + 499 / 100
+    assert w.values["ack"] == "page:499"
+    rebuilt = neuron()
+    rebuilt["x1"].data = -2 + 499 / 100
+    rebuilt["o"].forward()
+    assert v["o"].data == rebuilt["o"].data
+
+
+def test_several_leaves_in_one_message() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    send(w, {"type": "set", "values": [[ids(w)["x1"], 0.5], [ids(w)["w2"], 2.0]], "ack": "p:1"})
+    assert (v["x1"].data, v["w2"].data) == (0.5, 2.0)
+
+
+@pytest.mark.parametrize(
+    ("content", "complaint"),
+    [
+        ({"type": "set", "values": [[999, 1.0]], "ack": "p:1"}, "999 is not the id of a leaf with a slider"),
+        ({"type": "set", "values": [[9, 1.0]], "ack": "p:1"}, "9 is not the id of a leaf with a slider"),
+        ({"type": "set", "values": [["0", 1.0]], "ack": "p:1"}, "'0' is not the id of a leaf"),
+        ({"type": "set", "values": [[0, "1.0"]], "ack": "p:1"}, "must be a finite number, got '1.0'"),
+        ({"type": "set", "values": [[0, None]], "ack": "p:1"}, "must be a finite number, got None"),
+        ({"type": "set", "values": [[0, True]], "ack": "p:1"}, "must be a finite number, got True"),
+        ({"type": "set", "values": [[0, math.nan]], "ack": "p:1"}, "must be a finite number, got nan"),
+        ({"type": "set", "values": [[0, math.inf]], "ack": "p:1"}, "must be a finite number, got inf"),
+        ({"type": "set", "values": [[0]], "ack": "p:1"}, "must be [id, number]"),
+        ({"type": "set", "values": [], "ack": "p:1"}, "'values' must be a non-empty list"),
+        ({"type": "set", "ack": "p:1"}, "'values' must be a non-empty list"),
+        ({"type": "drop_tables"}, "expected {'type': 'set'"),
+        ("set x1 to 3", "expected {'type': 'set'"),
+        (None, "expected {'type': 'set'"),
+    ],
+)
+def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, complaint: str) -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    before = dict(w.values)
+    send(w, content)  # must not raise: an exception here would land in the notebook's output
+    assert w.error.startswith("Refused a message from the page:") and complaint in w.error
+    assert v["x1"].data == 2.0 and w.values["data"] == before["data"]
+    send(w, {"type": "set", "values": [[ids(w)["x1"], 1.0]], "ack": "p:2"})
+    assert w.error == "" and v["x1"].data == 1.0 and w.values["ack"] == "p:2"
+
+
+def test_a_refused_message_is_still_acknowledged() -> None:
+    w = GraphWidget(neuron()["o"])
+    send(w, {"type": "set", "values": [[999, 1.0]], "ack": "p:7"})
+    assert w.values["ack"] == "p:7"  # so the page sends what waited behind it
+
+
+def test_set_and_refresh_from_python() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    w.set(x1=0.5)
+    assert v["x1"].data == 0.5 and w.values["data"][ids(w)["x1"]] == 0.5
+    w.set({v["w1"]: 2.0})
+    assert w.values["data"][ids(w)["w1"]] == 2.0
+    v["b"].data = 0.0
+    w.refresh()
+    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0)
+
+
+def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:
+    x = Value(2.0, label="x")
+    out = x.log() * 3
+    w = GraphWidget(out)
+    w.set(x=-1.0)
+    assert w.values["data"][1] == "NaN" and w.values["grad"][0] == -3.0
+    w.set(x=0.0)
+    assert w.values["data"][1] == "-Infinity"
+    w.set(x=2.0)
+    assert w.values["data"][1] == math.log(2.0) and w.values["grad"][0] == 1.5
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "message"),
+    [
+        (lambda v: GraphWidget(2.0), TypeError, "root must be a Value, got float"),
+        (lambda v: GraphWidget(v["o"], rankdir="up"), ValueError, "rankdir must be one of"),
+        (lambda v: GraphWidget(v["o"], sliders="x1"), TypeError, "sliders must be a list of labels or Values"),
+        (lambda v: GraphWidget(v["o"], sliders=["zz"]), ValueError, "sliders: no leaf labelled 'zz'"),
+        (lambda v: GraphWidget(v["o"], sliders=[v["n"]]), ValueError, "computed by '\\+', not a leaf"),
+        (lambda v: GraphWidget(v["o"], sliders=[Value(1.0)]), ValueError, "is not in this graph"),
+        (lambda v: GraphWidget(v["o"], sliders=[3]), TypeError, "a leaf is named by its label"),
+        (lambda v: GraphWidget(v["o"], ranges=[1, 2]), TypeError, "ranges must map a label or Value"),
+        (lambda v: GraphWidget(v["o"], ranges={"x1": 3}), TypeError, r"ranges\['x1'\] must be \(min, max\)"),
+        (lambda v: GraphWidget(v["o"], ranges={"x1": (3, 1)}), ValueError, "min must be below max"),
+        (lambda v: GraphWidget(v["o"], ranges={"x1": (0, "a")}), TypeError, "max must be a finite real"),
+        (lambda v: GraphWidget(v["o"], ranges={"x1": (0, 1, 0)}), ValueError, "step must be positive"),
+        (lambda v: GraphWidget(v["o"], sliders=["x1"], ranges={"w1": (0, 1)}), ValueError, "has no slider"),
+        (lambda v: GraphWidget(v["o"]).set(x1="2"), TypeError, "the value for 'x1' must be a finite real"),
+        (lambda v: GraphWidget(v["o"]).set(zz=1.0), ValueError, "set: no leaf labelled 'zz'"),
+    ],
+)
+def test_bad_arguments_name_the_problem(make, error, message: str) -> None:
+    with pytest.raises(error, match=message):
+        make(neuron())
+
+
+def test_closing_the_widget_releases_the_graph() -> None:
+    v = neuron()
+    root = weakref.ref(v["o"])
+    w = GraphWidget(v["o"])
+    w.close()
+    del v, w
+    gc.collect()
+    assert root() is None
+
+
+def test_snapshot_survives_json() -> None:
+    import json
+
+    x = Value(0.0, label="x")
+    out = x.log() + (x**-1) + 2 ** Value(3.0)
+    graph = Graph.of(out)
+    out.backward()
+    text = json.dumps({"topology": graph.topology(), "values": graph.values()}, allow_nan=False)
+    back = json.loads(text)
+    assert back["values"]["data"][1] == "-Infinity"
+    assert [repr(float(v)) for v in back["values"]["data"]] == [repr(v.data) for v in graph.order]
