@@ -27,8 +27,8 @@ from notebook import open_and_run, widget
 from server import CHROMIUM, FLAGS, running_jupyter
 
 GRAPHS = {
-    "MLP(2, [16, 16, 1])": "MLP(2, [16, 16, 1], activation='relu', linear_output=True, seed=1)([0.5, -1.2])",
-    "MLP(3, [4, 4, 1])": "MLP(3, [4, 4, 1], seed=1)([2.0, 3.0, -1.0])",
+    "MLP(2, [16, 16, 1])": "MLP(2, [16, 16, 1], activation='relu', linear_output=True, seed=1)(x2)",
+    "MLP(3, [4, 4, 1])": "MLP(3, [4, 4, 1], seed=1)(x3)",
 }
 
 # One slider move, timed in the page: input event -> records changed (MutationObserver) and
@@ -59,7 +59,11 @@ MOVE = """async ({ value }) => {
 def notebook_for(expression: str) -> nbformat.NotebookNode:
     book = nbformat.v4.new_notebook()
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    code = f"from livegrad import GraphWidget\nfrom livegrad.nn import MLP\nout = {expression}\nGraphWidget(out)"
+    code = (
+        "from livegrad import GraphWidget, Value\nfrom livegrad.nn import MLP\n"
+        "x2, x3 = [Value(0.5), Value(-1.2)], [Value(2.0), Value(3.0), Value(-1.0)]  # shared inputs\n"
+        f"out = {expression}\nGraphWidget(out)"
+    )
     book.cells = [nbformat.v4.new_code_cell(code)]
     return book
 
