@@ -89,8 +89,9 @@ def main() -> None:
                 open_and_run(page, server.open_url(f"graph{i}.ipynb"))
                 root = widget(page)
                 drawn = root.locator("g.node").count()
-                render = page.evaluate(
-                    "() => performance.getEntriesByName('livegrad render').map((e) => e.duration).pop()"
+                render, layout = page.evaluate(
+                    "() => ['livegrad render', 'livegrad layout'].map("
+                    "(name) => performance.getEntriesByName(name).map((e) => e.duration).pop())"
                 )
                 low = float(root.locator("input[type=range]").first.get_attribute("min"))
                 high = float(root.locator("input[type=range]").first.get_attribute("max"))
@@ -101,7 +102,7 @@ def main() -> None:
                 records = [m["records"] for m in moves]
                 kernel = [m["kernel"] for m in moves if m["kernel"] is not None]
                 print(f"\n{name}: {drawn:,} drawn nodes, {len(moves)} slider moves")
-                print(f"  first render (layout + drawing): {render:7.1f} ms   target <= 1000 ms")
+                print(f"  first render: {render:7.1f} ms, of which Graphviz layout {layout:.1f} ms   target <= 1000 ms")
                 print(
                     f"  slider -> records in the DOM:  median {statistics.median(records):6.1f} ms, "
                     f"p95 {percentile(records, 0.95):6.1f} ms   target median <= 16, p95 <= 33"

@@ -9,10 +9,8 @@ import { toDot, shownLabel } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 
-let graphviz: Promise<Graphviz> | undefined;
-const loadGraphviz = (): Promise<Graphviz> => (graphviz ??= Graphviz.load());
+const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: the wasm is ready sooner
 
-const SVG_NS = "http://www.w3.org/2000/svg";
 const PT_TO_PX = 4 / 3;
 const MIN_READABLE_SCALE = 0.75; // below this, records scroll rather than shrink (until "Fit")
 
@@ -34,7 +32,10 @@ export class GraphView {
   private grad: Float64Array = new Float64Array();
 
   static async create(topology: Topology, rankdir: string): Promise<GraphView> {
-    const svgText = (await loadGraphviz()).dot(toDot(topology, rankdir));
+    const layoutEngine = await graphviz;
+    const started = performance.now();
+    const svgText = layoutEngine.dot(toDot(topology, rankdir));
+    performance.measure("livegrad layout", { start: started });
     return new GraphView(topology, svgText);
   }
 
@@ -44,21 +45,22 @@ export class GraphView {
   ) {
     this.element = document.createElement("div");
     this.element.className = "lg-graph";
-    const parsed = new DOMParser().parseFromString(svgText, "image/svg+xml").documentElement;
-    this.svg = document.importNode(parsed, true) as unknown as SVGSVGElement;
+    // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
+    // faster than the XML one on a large drawing, can read it without risk.
+    const template = document.createElement("template");
+    template.innerHTML = svgText.slice(svgText.indexOf("<svg"));
+    this.svg = template.content.querySelector("svg") as SVGSVGElement;
     this.sizeToFit();
     this.indexNodes();
-    const pane = document.createElementNS(SVG_NS, "g");
-    pane.setAttribute("class", "lg-pane");
-    pane.append(...Array.from(this.svg.childNodes));
-    this.svg.append(pane);
+    const pane = this.svg.querySelector("g.graph") as SVGGElement; // Graphviz's root group
+    const placed = pane.getAttribute("transform") ?? "";
     this.zoomer = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.05, 40])
       .extent(() => {
         const [, , w, h] = this.viewBox();
         return [[0, 0], [w, h]];
       })
-      .on("zoom", (event) => pane.setAttribute("transform", event.transform.toString()));
+      .on("zoom", (event) => pane.setAttribute("transform", `${event.transform} ${placed}`));
     select(this.svg).call(this.zoomer);
     this.svg.addEventListener("pointerover", (event) => this.describe(event.target));
     this.element.append(this.svg);
