@@ -1,6 +1,7 @@
 """livegrad's engine against micrograd 0.1.0 (and PyTorch scalar autograd, if installed).
 
-Run side by side in one process, Python's garbage collector left on, as users run them:
+Run side by side in one run (each engine trains in a fresh process of its own, the engines
+alternating), Python's garbage collector left on, as users run them:
 
     python benchmarks/engine_bench.py            # full run (about 1 to 2 minutes)
     python benchmarks/engine_bench.py --quick    # fewer steps, a 1e5 chain only
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import math
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -119,47 +122,57 @@ def torch_step(model, points, labels, k: int) -> float:
 
 
 def timed(fn: Callable[[], float]) -> tuple[float, float]:
-    """Seconds for one call, gc on; earlier garbage is collected first, so that no engine's
-    leftover cycles are scanned on another's time."""
+    """Seconds for one call, gc on; earlier garbage is collected first, so that no step's
+    leftover cycles are scanned on the next one's time."""
     gc.collect()
     start = time.perf_counter()
     result = fn()
     return time.perf_counter() - start, result
 
 
-def bench_demo(steps: int) -> None:
+def demo_worker(engine: str, steps: int) -> None:
+    """Train one engine for `steps` steps in this process; print its step times and losses as JSON."""
     points, labels = two_moons()
     micro, live = models()
-    weights = [p.data for p in live.parameters()]
-    tmodel = TorchScalarMLP(weights) if torch is not None else None
-    times: dict[str, list[float]] = {"micrograd": [], "livegrad": [], "torch": []}
-    losses: dict[str, list[float]] = {"micrograd": [], "livegrad": [], "torch": []}
-    for k in range(steps):  # interleaved, so both see the same machine load
-        for name, step in (
-            ("micrograd", lambda k=k: train_step(micro, micrograd.engine.Value, points, labels, k)),
-            ("livegrad", lambda k=k: train_step(live, livegrad.Value, points, labels, k)),
-            ("torch", (lambda k=k: torch_step(tmodel, points, labels, k)) if tmodel else None),
-        ):
-            if step is None:
-                continue
-            seconds, loss = timed(step)
-            times[name].append(seconds)
-            losses[name].append(loss)
-    values = count_values(live, points, labels)
+    if engine == "micrograd":
+        step = lambda k: train_step(micro, micrograd.engine.Value, points, labels, k)  # noqa: E731
+    elif engine == "livegrad":
+        step = lambda k: train_step(live, livegrad.Value, points, labels, k)  # noqa: E731
+    else:
+        tmodel = TorchScalarMLP([p.data for p in live.parameters()])
+        step = lambda k: torch_step(tmodel, points, labels, k)  # noqa: E731
+    results = [timed(lambda k=k: step(k)) for k in range(steps)]
+    print(json.dumps({"times": [t for t, _ in results], "losses": [loss for _, loss in results]}))
+
+
+def bench_demo(steps: int, rounds: int = 2) -> None:
+    """Each engine trains in a fresh process of its own, as a user's notebook would; the engines
+    alternate, round after round, so all see the same machine load. (In one shared process, each
+    engine would pay for the heap and allocator state the previous one left behind.)"""
+    engines = ["micrograd", "livegrad"] + (["torch"] if torch is not None else [])
+    times: dict[str, list[float]] = {name: [] for name in engines}
+    losses: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        for name in engines:
+            command = [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]
+            result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+            times[name] += result["times"]
+            losses[name] = result["losses"]
+    _, live = models()
+    values = count_values(live, *two_moons())
     print(f"\nmicrograd demo step: MLP(2, [16, 16, 1]), 100 two-moons points, {values:,} values/step")
-    print(f"  {steps} steps each, interleaved, gc on; median seconds per step:")
+    print(f"  {rounds} rounds x {steps} steps per engine, one fresh process each, gc on; median per step:")
     base = statistics.median(times["micrograd"])
-    for name in ("micrograd", "livegrad", "torch"):
-        if times[name]:
-            med = statistics.median(times[name])
-            print(f"  {name:10s} {med:8.4f} s   micrograd/this = {base / med:5.1f}x")
-    if times["torch"]:
+    for name in engines:
+        med = statistics.median(times[name])
+        print(f"  {name:10s} {med:8.4f} s   micrograd/this = {base / med:5.1f}x")
+    if "torch" in times:
         ratio = statistics.median(times["torch"]) / statistics.median(times["livegrad"])
         print(f"  livegrad vs PyTorch scalar autograd: {ratio:.1f}x faster")
     drift = max(abs(a - b) for a, b in zip(losses["micrograd"], losses["livegrad"]))
     print(f"  loss trajectory: first {losses['livegrad'][0]:.6f}, last {losses['livegrad'][-1]:.6f};")
     print(f"  max |livegrad - micrograd| over the trajectory = {drift:.2e}")
-    if losses["torch"]:
+    if "torch" in losses:
         drift = max(abs(a - b) for a, b in zip(losses["torch"], losses["livegrad"]))
         print(f"  max |livegrad - PyTorch| over the trajectory = {drift:.2e}")
 
@@ -223,12 +236,16 @@ def bench_deep(steps_list: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps, shorter chains")
+    parser.add_argument("--demo-worker", choices=["micrograd", "livegrad", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=20, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.demo_worker:
+        return demo_worker(args.demo_worker, args.steps)
     print(
         f"Python {sys.version.split()[0]}, livegrad {livegrad.__version__}, micrograd 0.1.0, "
         f"torch {torch.__version__ if torch else 'not installed'}; gc enabled: {gc.isenabled()}"
     )
-    bench_demo(steps=5 if args.quick else 20)
+    bench_demo(steps=5 if args.quick else 20, rounds=1 if args.quick else 2)
     bench_memory()
     bench_deep([100_000] if args.quick else [100_000, 1_000_000])
 
