@@ -15,6 +15,7 @@ export interface Topology {
 export interface Values {
   data: (number | string)[];
   grad: (number | string)[];
+  local?: (number | string)[][]; // per node, d node / d input for each input
   ack?: string | null; // which frontend message these values answer
 }
 
@@ -31,4 +32,11 @@ export const MAX_DRAWN_NODES = 4000;
 
 export function drawnNodeCount(topology: Topology): number {
   return topology.nodes.reduce((n, node) => n + (node.op ? 2 : 1), 0);
+}
+
+export interface GradientCheck {
+  id: number;
+  autograd: number | string;
+  numeric: number | string;
+  ok: boolean;
 }

@@ -85,3 +85,13 @@ export function backward(
     }
   }
 }
+
+/** d value / d input for every edge: what the stepper needs to replay backward step by step. */
+export function localDerivatives(nodes: readonly TopologyNode[], data: Float64Array): number[][] {
+  return nodes.map((node, i) => {
+    const [a, b] = node.inputs;
+    if (a === undefined) return [];
+    if (b === undefined) return [unaryOf(node)![1](data[a], data[i])];
+    return BINARY[node.op][1](data[a], data[b], data[i]);
+  });
+}

@@ -1,10 +1,12 @@
 /** A slider per chosen leaf: a range input to drag, and a number box to type an exact value. */
-import type { SliderSpec } from "./graph";
+import { formatNumber } from "./format";
+import type { GradientCheck, SliderSpec } from "./graph";
 
 interface Row {
   spec: SliderSpec;
   range: HTMLInputElement;
   box: HTMLInputElement;
+  check: HTMLSpanElement;
 }
 
 export class SliderPanel {
@@ -43,9 +45,25 @@ export class SliderPanel {
         range.value = String(value);
         onChange(spec.id, value);
       });
-      row.append(name, range, box);
+      const check = document.createElement("span");
+      check.className = "lg-check";
+      row.append(name, range, box, check);
       this.element.append(row);
-      this.rows.set(spec.id, { spec, range, box });
+      this.rows.set(spec.id, { spec, range, box, check });
+    }
+  }
+
+  /** Beside each slider: does autograd's gradient match the finite difference? */
+  showChecks(checks: readonly GradientCheck[]): void {
+    const byId = new Map(checks.map((c) => [c.id, c]));
+    for (const [id, { check }] of this.rows) {
+      const result = byId.get(id);
+      check.dataset.ok = result ? String(result.ok) : "";
+      check.textContent = !result ? "" : result.ok ? "✓" : `✗ numeric ${formatNumber(Number(result.numeric))}`;
+      check.title = !result
+        ? ""
+        : `autograd ${Number(result.autograd)}, finite difference ${Number(result.numeric)}` +
+          (result.ok ? "" : ": they do not match; is this op's local derivative right?");
     }
   }
 

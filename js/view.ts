@@ -14,19 +14,28 @@ const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: 
 const PT_TO_PX = 4 / 3;
 const MIN_READABLE_SCALE = 0.75; // below this, records scroll rather than shrink (until "Fit")
 
+/** While stepping, values not yet computed: they show "?" rather than a misleading number. */
+export interface Pending {
+  data?: Uint8Array;
+  grad?: Uint8Array;
+}
+
 interface ValueElements {
   group: SVGGElement;
   box: SVGElement | null;
   data: SVGTextElement;
   grad: SVGTextElement;
   title: SVGTitleElement | null;
-  shown: [data: string, grad: string, fill: string, nonFinite: boolean];
+  op: SVGGElement | null;
+  shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
 }
 
 export class GraphView {
   readonly element: HTMLDivElement;
   private readonly svg: SVGSVGElement;
   private readonly values: ValueElements[] = [];
+  private readonly edges = new Map<string, SVGGElement>(); // "v3->v5op": the edge from value 3 into 5's op
+  private highlighted: Element[] = [];
   private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
   private data: Float64Array = new Float64Array();
   private grad: Float64Array = new Float64Array();
@@ -67,23 +76,45 @@ export class GraphView {
   }
 
   /** Draw new values into the existing records: no layout, only the texts and colours that changed. */
-  update(data: Float64Array, grad: Float64Array): void {
+  update(data: Float64Array, grad: Float64Array, pending: Pending = {}): void {
     this.data = data;
     this.grad = grad;
     let largest = 0;
-    for (const g of grad) if (Number.isFinite(g)) largest = Math.max(largest, Math.abs(g));
+    grad.forEach((g, i) => {
+      if (Number.isFinite(g) && !pending.grad?.[i]) largest = Math.max(largest, Math.abs(g));
+    });
     this.values.forEach((node, i) => {
-      const dataText = `data ${formatNumber(data[i])}`;
-      const gradText = `grad ${formatNumber(grad[i])}`;
-      const fill = gradientFill(grad[i], largest);
-      const nonFinite = !Number.isFinite(data[i]) || !Number.isFinite(grad[i]);
-      const [shownData, shownGrad, shownFill, shownNonFinite] = node.shown;
+      const dataPending = pending.data?.[i] === 1;
+      const gradPending = pending.grad?.[i] === 1;
+      const dataText = `data ${dataPending ? "?" : formatNumber(data[i])}`;
+      const gradText = `grad ${gradPending ? "?" : formatNumber(grad[i])}`;
+      const fill = gradPending ? "" : gradientFill(grad[i], largest);
+      const nonFinite = (!dataPending && !Number.isFinite(data[i])) || (!gradPending && !Number.isFinite(grad[i]));
+      const isPending = dataPending || gradPending;
+      const [shownData, shownGrad, shownFill, shownNonFinite, shownPending] = node.shown;
       if (dataText !== shownData) node.data.textContent = dataText;
       if (gradText !== shownGrad) node.grad.textContent = gradText;
       if (fill !== shownFill && node.box) node.box.style.fill = fill;
       if (nonFinite !== shownNonFinite) node.group.classList.toggle("lg-nonfinite", nonFinite);
-      node.shown = [dataText, gradText, fill, nonFinite];
+      if (isPending !== shownPending) node.group.classList.toggle("lg-pending", isPending);
+      node.shown = [dataText, gradText, fill, nonFinite, isPending];
     });
+  }
+
+  /** Mark the node of the current step, its op, and the edges of that step. */
+  highlight(node: number | null, edges: readonly (readonly [from: number, to: number])[] = []): void {
+    for (const element of this.highlighted) element.classList.remove("lg-current", "lg-active");
+    this.highlighted = [];
+    const mark = (element: Element | null | undefined, name: string): void => {
+      if (!element) return;
+      element.classList.add(name);
+      this.highlighted.push(element);
+    };
+    if (node !== null) {
+      mark(this.values[node]?.group, "lg-current");
+      mark(this.values[node]?.op, "lg-current");
+    }
+    for (const [from, to] of edges) mark(this.edges.get(`v${from}->v${to}op`), "lg-active");
   }
 
   /** The whole graph in view, however small; or back to readable size and scrolling. */
@@ -120,6 +151,10 @@ export class GraphView {
 
   private indexNodes(): void {
     const { nodes } = this.topology;
+    for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
+      this.edges.set(edge.querySelector("title")?.textContent ?? "", edge);
+    }
+    const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {
       const name = group.querySelector("title")?.textContent ?? "";
       const match = /^v(\d+)(op)?$/.exec(name);
@@ -131,6 +166,7 @@ export class GraphView {
         group.classList.add("lg-op");
         group.dataset.op = node.op;
         texts[0].textContent = node.op;
+        opGroups.set(id, group);
         continue;
       }
       group.classList.add("lg-value");
@@ -143,9 +179,11 @@ export class GraphView {
         data: texts[1],
         grad: texts[2],
         title: group.querySelector<SVGTitleElement>("title"),
-        shown: ["", "", "", false],
+        op: null,
+        shown: ["", "", "", false, false],
       };
     }
+    for (const [id, group] of opGroups) if (this.values[id]) this.values[id].op = group;
   }
 
   /** Hover text with full precision, written only for the node under the pointer. */

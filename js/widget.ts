@@ -4,12 +4,15 @@
  * new leaf value to the kernel, and the kernel's answer, the authority, follows.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { Explainer } from "./explain";
 import { toNumbers } from "./format";
 import { drawnNodeCount, MAX_DRAWN_NODES } from "./graph";
-import type { SliderSpec, Topology, Values } from "./graph";
-import { backward, canReplay, forward } from "./replay";
+import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
+import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
+import { Stepper, type Mode } from "./stepper";
+import { backwardSteps, forwardSteps, gradientsAfter, type BackwardStep } from "./trace";
 import { GraphView } from "./view";
 import "./widget.css";
 
@@ -19,6 +22,10 @@ export interface WidgetModel {
   sliders: SliderSpec[];
   rankdir: string;
   error: string;
+  mode: Mode;
+  step: number;
+  check_gradients: boolean;
+  gradient_check: GradientCheck[];
 }
 
 async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => void> {
@@ -57,14 +64,57 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   let values = model.get("values");
   let data = toNumbers(values.data);
   let grad = toNumbers(values.grad);
+  let locals = (values.local ?? []).map((row) => row.map(Number));
+  let trace: BackwardStep[] | null = null; // built when first needed, dropped when values change
+  const { nodes, root: rootId } = topology;
+  const computed = forwardSteps(nodes);
+  const explainer = new Explainer(nodes, () => data);
+
+  /** The records as the current step shows them (or every value, when not stepping). */
+  const draw = (): void => {
+    const mode = model.get("mode");
+    const step = Math.min(model.get("step"), computed.length);
+    if (step < 0) {
+      view.update(data, grad);
+      view.highlight(null);
+      stepper.show(mode, -1, computed.length, []);
+      return;
+    }
+    if (mode === "backward") {
+      trace ??= backwardSteps(nodes, locals, rootId);
+      const shown = gradientsAfter(trace, step, nodes.length, rootId);
+      const current = step > 0 ? trace[step - 1] : null;
+      view.update(data, shown.grad, { grad: shown.pending });
+      view.highlight(current?.node ?? rootId, current?.edges.map((e) => [e.input, current.node] as const));
+      stepper.show(mode, step, computed.length, current ? explainer.backward(current) : [explainer.backwardStart(rootId)]);
+    } else {
+      const pendingData = new Uint8Array(nodes.length);
+      for (const id of computed.slice(step)) pendingData[id] = 1;
+      const current = step > 0 ? computed[step - 1] : null;
+      view.update(data, grad, { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) });
+      view.highlight(current, current === null ? [] : nodes[current].inputs.map((i) => [i, current] as const));
+      const lines = current === null ? ["The leaves are given. Step on to compute the rest, in topological order."] : [explainer.forward(current)];
+      stepper.show(mode, step, computed.length, lines);
+    }
+  };
+  const stepper = new Stepper({
+    go: (mode, step) => {
+      model.set("mode", mode);
+      model.set("step", step);
+      model.save_changes();
+      draw();
+    },
+  });
 
   const sender = new CoalescingSender((message) => model.send(message), crypto.randomUUID());
   const sliders = new SliderPanel(model.get("sliders"), (id, value) => {
     if (replayable) {
       data[id] = value;
-      forward(topology.nodes, data);
-      backward(topology.nodes, data, grad, topology.root);
-      view.update(data, grad);
+      forward(nodes, data);
+      backward(nodes, data, grad, rootId);
+      locals = localDerivatives(nodes, data);
+      trace = null;
+      draw(); // keeps the step index, with the new numbers
     }
     sender.submit(id, value);
     root.dataset.synced = "false";
@@ -77,10 +127,17 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
-    view.update(data, grad);
+    locals = (values.local ?? []).map((row) => row.map(Number));
+    trace = null;
+    draw();
     if (!sender.busy) sliders.show(data);
   };
   model.on("change:values", onValues);
+  const onStep = (): void => draw();
+  model.on("change:step", onStep);
+  model.on("change:mode", onStep);
+  const onChecks = (): void => sliders.showChecks(model.get("gradient_check"));
+  model.on("change:gradient_check", onChecks);
 
   const toolbar = document.createElement("div");
   toolbar.className = "lg-toolbar";
@@ -89,19 +146,37 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   fit.textContent = "Fit";
   fit.title = "Show the whole graph (scroll to zoom, drag to pan)";
   fit.addEventListener("click", () => view.fit());
-  toolbar.append(fit);
+  const check = document.createElement("button");
+  check.type = "button";
+  check.textContent = "Check gradients";
+  check.title = "Compare each slider leaf's gradient with a central finite difference, computed in Python";
+  const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
+  check.addEventListener("click", () => {
+    model.set("check_gradients", !model.get("check_gradients"));
+    model.save_changes();
+    showCheckState();
+  });
+  showCheckState();
+  model.on("change:check_gradients", showCheckState);
+  toolbar.append(fit, check);
 
-  root.append(toolbar, view.element, sliders.element);
-  view.update(data, grad);
+  root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
+  draw();
   sliders.show(data);
+  onChecks();
   requestAnimationFrame(() => view.showRoot());
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
 
   return () => {
+    stepper.stop();
     model.off("change:values", onValues);
     model.off("change:error", showError);
+    model.off("change:step", onStep);
+    model.off("change:mode", onStep);
+    model.off("change:gradient_check", onChecks);
+    model.off("change:check_gradients", showCheckState);
   };
 }
 

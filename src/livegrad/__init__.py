@@ -3,8 +3,9 @@
 from .draw import draw_dot
 from .engine import Value
 from .ops import Op
+from .trace import backward_trace, forward_trace, gradcheck
 
-__all__ = ["GraphWidget", "Op", "Value", "draw_dot"]
+__all__ = ["GraphWidget", "Op", "Value", "backward_trace", "draw_dot", "forward_trace", "gradcheck"]
 __version__ = "0.1.0"
 
 

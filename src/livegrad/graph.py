@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 from .engine import Value, topological_order
+from .trace import local_derivatives
 
 
 @dataclass(frozen=True)
@@ -47,11 +48,13 @@ class Graph:
             nodes.append(node)
         return {"nodes": nodes, "root": len(self.order) - 1}
 
-    def values(self) -> dict[str, list[float | str]]:
-        """Data and grad of every node, JSON-safe (inf and nan as strings), sent on every change."""
+    def values(self) -> dict[str, list]:
+        """Data, grad and each input edge's local derivative for every node, JSON-safe (inf and nan
+        as strings); sent on every change. The locals let the page replay the backward pass step by step."""
         return {
             "data": [json_number(v.data) for v in self.order],
             "grad": [json_number(v.grad) for v in self.order],
+            "local": [[json_number(d) for d in local_derivatives(v)] for v in self.order],
         }
 
 

@@ -16,7 +16,8 @@ import anywidget
 import traitlets
 
 from .engine import Value, backpropagate, evaluate
-from .graph import Graph
+from .graph import Graph, json_number
+from .trace import gradcheck
 
 STATIC = Path(__file__).parent / "static"
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -49,6 +50,10 @@ class GraphWidget(anywidget.AnyWidget):
     sliders = traitlets.List().tag(sync=True)
     rankdir = traitlets.Unicode("LR").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
+    mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
+    step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
+    check_gradients = traitlets.Bool(False).tag(sync=True)
+    gradient_check = traitlets.List().tag(sync=True)  # per slider leaf, while check_gradients is on
 
     def __init__(
         self,
@@ -87,6 +92,29 @@ class GraphWidget(anywidget.AnyWidget):
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
         self.values = self._graph.values()
+        self._check_gradients()
+
+    @traitlets.validate("step")
+    def _valid_step(self, proposal: dict) -> int:
+        """Clamped to -1 (not stepping) ... the number of steps, whoever sets it."""
+        steps = sum(1 for v in self._graph.order if not v.is_leaf())  # one per computed value, either pass
+        return max(-1, min(proposal["value"], steps))
+
+    @traitlets.observe("check_gradients")
+    def _on_check_gradients(self, _change: dict) -> None:
+        self._check_gradients()
+
+    def _check_gradients(self) -> None:
+        if not self.check_gradients:
+            self.gradient_check = []
+            return
+        leaves = [self._graph.order[i] for i in sorted(self._slider_ids)]
+        report = gradcheck(self.root, leaves=leaves)
+        index = self._index
+        self.gradient_check = [
+            {"id": index[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
+            for c in report.checks
+        ]
 
     def set(self, leaves: Mapping[str | Value, float] | None = None, /, **by_label: float) -> None:
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
@@ -115,6 +143,7 @@ class GraphWidget(anywidget.AnyWidget):
             evaluate(self._graph.order)
             backpropagate(self._graph.order)
         self.values = {**self._graph.values(), "ack": ack if isinstance(ack, (str, int)) else None}
+        self._check_gradients()
 
     def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":

@@ -1,0 +1,139 @@
+/**
+ * Controls for stepping through a pass: forward or backward, first / previous / next / last,
+ * play and pause at a chosen speed, and the keyboard (arrows, Home, End, space) while focused.
+ */
+
+export type Mode = "backward" | "forward";
+
+export interface StepperEvents {
+  /** The user asked for `step` (clamped by the caller) in `mode`; -1 leaves stepping. */
+  go(mode: Mode, step: number): void;
+}
+
+const SPEEDS = [0.5, 1, 2, 4, 8];
+
+export class Stepper {
+  readonly element: HTMLDivElement;
+  readonly panel: HTMLDivElement;
+  private readonly counter: HTMLSpanElement;
+  private readonly playButton: HTMLButtonElement;
+  private readonly modeButtons: Record<Mode, HTMLButtonElement>;
+  private readonly speed: HTMLSelectElement;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private mode: Mode = "backward";
+  private step = -1;
+  private count = 0;
+
+  constructor(private readonly events: StepperEvents) {
+    this.element = document.createElement("div");
+    this.element.className = "lg-stepper";
+    this.element.tabIndex = 0;
+    this.element.setAttribute("role", "toolbar");
+    this.element.setAttribute("aria-label", "Step through the passes");
+    this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys are ours while focused
+    this.modeButtons = {
+      forward: this.button("Forward", "Step through the forward pass", () => this.start("forward")),
+      backward: this.button("Backward", "Step through the backward pass", () => this.start("backward")),
+    };
+    const first = this.button("⏮", "First step (Home)", () => this.goTo(0));
+    const previous = this.button("◀", "Previous step (←)", () => this.goTo(this.step - 1));
+    this.playButton = this.button("▶ Play", "Play or pause (space)", () => this.togglePlay());
+    const next = this.button("▶|", "Next step (→)", () => this.goTo(this.step + 1));
+    const last = this.button("⏭", "Last step (End)", () => this.goTo(this.count));
+    const done = this.button("Done", "Stop stepping: show every value", () => this.leave());
+    this.speed = document.createElement("select");
+    this.speed.setAttribute("aria-label", "Steps per second");
+    for (const value of SPEEDS) this.speed.append(new Option(`${value}/s`, String(value), value === 2, value === 2));
+    this.speed.addEventListener("change", () => this.timer !== undefined && this.play());
+    this.counter = document.createElement("span");
+    this.counter.className = "lg-step-count";
+    this.counter.setAttribute("aria-live", "polite");
+    this.element.append(
+      this.modeButtons.forward, this.modeButtons.backward, first, previous, this.playButton, next, last,
+      this.speed, this.counter, done,
+    );
+    this.element.addEventListener("keydown", (event) => this.onKey(event));
+    this.panel = document.createElement("div");
+    this.panel.className = "lg-panel";
+    this.panel.dataset.testid = "step-panel";
+    this.show("backward", -1, 0, []);
+  }
+
+  /** Reflect the state the widget is in (set by the user, Python, or a new trace). */
+  show(mode: Mode, step: number, count: number, lines: readonly string[]): void {
+    this.mode = mode;
+    this.step = step;
+    this.count = count;
+    const stepping = step >= 0;
+    this.element.dataset.stepping = String(stepping);
+    for (const [name, button] of Object.entries(this.modeButtons)) {
+      button.setAttribute("aria-pressed", String(stepping && name === mode));
+    }
+    this.counter.textContent = stepping ? `${mode} step ${step} / ${count}` : "";
+    this.panel.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+    this.panel.hidden = !stepping;
+    if (stepping && step >= count) this.pause();
+  }
+
+  stop(): void {
+    this.pause();
+  }
+
+  private start(mode: Mode): void {
+    this.pause();
+    this.events.go(mode, 0);
+  }
+
+  private goTo(step: number): void {
+    this.events.go(this.mode, Math.max(0, Math.min(step, this.count)));
+  }
+
+  private leave(): void {
+    this.pause();
+    this.events.go(this.mode, -1);
+  }
+
+  private togglePlay(): void {
+    if (this.timer !== undefined) this.pause();
+    else this.play();
+  }
+
+  private play(): void {
+    this.pause();
+    if (this.step < 0 || this.step >= this.count) this.events.go(this.mode, 0);
+    this.playButton.textContent = "⏸ Pause";
+    this.timer = setInterval(() => this.goTo(this.step + 1), 1000 / Number(this.speed.value));
+  }
+
+  private pause(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.playButton.textContent = "▶ Play";
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.target instanceof HTMLSelectElement) return;
+    const actions: Record<string, () => void> = {
+      ArrowRight: () => (this.step < 0 ? this.start(this.mode) : this.goTo(this.step + 1)),
+      ArrowLeft: () => this.goTo(this.step - 1),
+      Home: () => this.goTo(0),
+      End: () => this.goTo(this.count),
+      " ": () => this.togglePlay(),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    event.stopPropagation();
+    action();
+  }
+
+  private button(text: string, title: string, onClick: () => void): HTMLButtonElement {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = text;
+    button.title = title;
+    button.setAttribute("aria-label", title.replace(/ \(.*\)$/, ""));
+    button.addEventListener("click", onClick);
+    return button;
+  }
+}

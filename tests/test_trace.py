@@ -1,0 +1,113 @@
+"""Backward and forward traces, and gradcheck."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from livegrad import Op, Value, backward_trace, forward_trace, gradcheck
+from livegrad.engine import topological_order
+from oracles import BINARY, UNARY, apply
+
+
+def seed_neuron() -> dict[str, Value]:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    x1w1 = x1 * w1
+    x1w1.label = "x1*w1"
+    n = x1w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "x1w1": x1w1, "n": n, "o": o}
+
+
+def test_seed_neuron_trace_sums_to_the_known_gradients() -> None:
+    v = seed_neuron()
+    steps = backward_trace(v["o"])
+    assert [s.node.op for s in steps] == ["tanh", "+", "+", "*", "*"]
+    assert steps[0].node is v["o"] and steps[0].grad == 1.0
+    assert steps[0].edges[0].input is v["n"] and math.isclose(steps[0].edges[0].local, 0.5, rel_tol=1e-12)
+    totals: dict[Value, float] = {}
+    for step in steps:
+        for edge in step.edges:
+            assert edge.contribution == edge.local * step.grad
+            assert edge.grad_after == edge.grad_before + edge.contribution
+            totals[edge.input] = totals.get(edge.input, 0.0) + edge.contribution
+    want = {"x1": -1.5, "w1": 1.0, "x2": 0.5, "w2": 0.0, "b": 0.5}
+    for label, grad in want.items():
+        assert math.isclose(totals[v[label]], grad, abs_tol=1e-12), label
+    # The step that passes x1*w1's gradient on: x1.grad += w1.data × (x1*w1).grad
+    mul = next(s for s in steps if s.node is v["x1w1"])
+    x1_edge = next(e for e in mul.edges if e.input is v["x1"])
+    assert x1_edge.local == -3.0 and math.isclose(x1_edge.contribution, -1.5, rel_tol=1e-12)
+    assert all(v[k].grad == 0.0 for k in want)  # tracing does not touch the Values
+
+
+def test_a_reused_node_shows_two_contributions_accumulating() -> None:
+    a = Value(1.0, label="a")
+    b = a + a
+    (step,) = backward_trace(b)
+    assert [(e.input, e.grad_before, e.contribution, e.grad_after) for e in step.edges] == [
+        (a, 0.0, 1.0, 1.0),
+        (a, 1.0, 1.0, 2.0),
+    ]
+
+
+def test_trace_matches_backward_on_a_shared_weight() -> None:
+    w = Value(0.7, label="w")
+    out = (w * 2.0).tanh() + (w * -1.5).exp()
+    final: dict[Value, float] = {}
+    for step in backward_trace(out):
+        for edge in step.edges:
+            final[edge.input] = edge.grad_after
+    out.backward()
+    assert math.isclose(final[w], w.grad, rel_tol=1e-12)
+
+
+def test_forward_trace_is_the_topological_order_of_computed_values() -> None:
+    v = seed_neuron()
+    steps = forward_trace(v["o"])
+    assert [s.node for s in steps] == [n for n in topological_order(v["o"]) if not n.is_leaf()]
+    assert steps[0].op == "*" and steps[0].inputs == (v["x1"], v["w1"]) and steps[0].data == -6.0
+    assert steps[-1].node is v["o"]
+
+
+@pytest.mark.parametrize("op", UNARY + BINARY)
+def test_gradcheck_passes_on_every_builtin_op(op: str) -> None:
+    a, b = Value(0.8, label="a"), Value(1.3, label="b")
+    report = gradcheck(apply(op, a, b))
+    assert report.ok, str(report)
+    assert {c.leaf.label for c in report.checks} >= {"a"}
+
+
+def test_gradcheck_flags_an_op_whose_derivative_is_wrong() -> None:
+    wrong_square = Op("bad_square", 1, lambda a: a * a, lambda a, out: a)  # should be 2a
+    x = Value(1.5, label="x")
+    y = Value(0.5, label="y")
+    report = gradcheck(wrong_square(x) + y * 3)
+    assert not report.ok
+    (mismatch,) = report.mismatches
+    assert mismatch.leaf is x and mismatch.autograd == 1.5 and math.isclose(mismatch.numeric, 3.0, rel_tol=1e-6)
+    text = str(report)
+    assert "MISMATCH" in text and "1 gradient(s) do NOT match" in text
+    assert x.data == 1.5 and y.grad == 3.0  # the graph is left as it was
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: backward_trace(1.0), TypeError, "root must be a Value, got float"),
+        (lambda: forward_trace("x"), TypeError, "root must be a Value, got str"),
+        (lambda: gradcheck([Value(1.0)]), TypeError, "root must be a Value, got list"),
+        (lambda: gradcheck(Value(1.0), eps=0), ValueError, "eps must be > 0"),
+        (lambda: gradcheck(Value(1.0), eps="small"), ValueError, "eps must be a finite number"),
+        (lambda: gradcheck(Value(1.0), rtol=-1), ValueError, "rtol must be a finite number >= 0"),
+        (lambda: gradcheck(Value(1.0) * 2, leaves=[Value(3.0)]), ValueError, "leaves must be leaf Values"),
+    ],
+)
+def test_bad_arguments_name_the_problem(call, error, message) -> None:
+    with pytest.raises(error, match=message):
+        call()
