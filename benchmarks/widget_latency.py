@@ -6,7 +6,8 @@ For MLP(2, [16, 16, 1]) on one input (1,619 drawn nodes) and MLP(3, [4, 4, 1]) (
 - first render: layout and drawing (the widget's own `livegrad render` performance measure);
 - slider to records: from the slider's input event to the updated records in the DOM;
 - slider to kernel: from the input event until the kernel's answer is back in the page
-  (Python's Values updated, forward and backward re-run there).
+  (Python's Values updated, forward and backward re-run there);
+- one step of the backward stepper, from the key press to the records restyled and laid out.
 Needs Chromium (Debian's `chromium`) and the package installed (`./run.sh test` sets both up).
 It asserts nothing: machines are shared and noisy, so it prints figures against the targets.
 """
@@ -53,6 +54,24 @@ MOVE = """async ({ value }) => {
   records.disconnect();
   await Promise.race([synced, new Promise((resolve) => setTimeout(resolve, 5000))]);
   return { records: recordsAt - start, kernel: syncedAt === null ? null : syncedAt - start };
+}"""
+
+
+# Backward steps by keyboard, timed in the page: the handler plus the style and layout it forces.
+STEPS = """async ({ count }) => {
+  const root = document.querySelector('.livegrad[data-ready]');
+  const bar = root.querySelector('.lg-stepper');
+  root.querySelector('button[aria-label="Step through the backward pass"]').click();
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const start = performance.now();
+    bar.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+    void root.getBoundingClientRect().height;
+    times.push(performance.now() - start);
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+  }
+  root.querySelector('button[aria-label="Stop stepping: show every value"]').click();
+  return times;
 }"""
 
 
@@ -110,6 +129,11 @@ def main() -> None:
                 print(
                     f"  slider -> kernel's answer back: median {statistics.median(kernel):6.1f} ms, "
                     f"p95 {percentile(kernel, 0.95):6.1f} ms   ({len(kernel)} of {len(moves)} answered)"
+                )
+                steps = page.evaluate(STEPS, {"count": args.moves})
+                print(
+                    f"  one backward step (keyboard):   median {statistics.median(steps):6.1f} ms, "
+                    f"p95 {percentile(steps, 0.95):6.1f} ms   target <= 16 ms"
                 )
             browser.close()
 

@@ -6,7 +6,10 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { toNumbers } from "./format";
 import type { Topology, Values } from "./graph";
-import { backward, canReplay, forward } from "./replay";
+import { backward, canReplay, forward, localDerivatives } from "./replay";
+import { backwardSteps } from "./trace";
+
+type PythonTrace = [node: number, grad: number | string, edges: [input: number, contribution: number | string][]][];
 
 const casesFile = process.env.LIVEGRAD_REPLAY_CASES;
 
@@ -18,10 +21,10 @@ function same(got: number, want: number): boolean {
 
 describe.skipIf(!casesFile)("replay matches the Python engine", () => {
   it("on every graph Python sent", () => {
-    const cases: { topology: Topology; values: Values }[] = JSON.parse(readFileSync(casesFile!, "utf8"));
+    const cases: { topology: Topology; values: Values; trace: PythonTrace }[] = JSON.parse(readFileSync(casesFile!, "utf8"));
     expect(cases.length).toBeGreaterThan(0);
     const mismatches: string[] = [];
-    for (const [k, { topology, values }] of cases.entries()) {
+    for (const [k, { topology, values, trace }] of cases.entries()) {
       expect(canReplay(topology.nodes)).toBe(true);
       const wantData = toNumbers(values.data);
       const wantGrad = toNumbers(values.grad);
@@ -33,6 +36,16 @@ describe.skipIf(!casesFile)("replay matches the Python engine", () => {
         if (!same(x, wantData[i]) || !same(grad[i], wantGrad[i])) {
           mismatches.push(`case ${k} node ${i} (${topology.nodes[i].op}): data ${x} vs ${wantData[i]}, grad ${grad[i]} vs ${wantGrad[i]}`);
         }
+      });
+      // The trace, from the page's own local derivatives, step by step as Python has it.
+      const steps = backwardSteps(topology.nodes, localDerivatives(topology.nodes, data), topology.root);
+      expect(steps.map((s) => s.node)).toEqual(trace.map(([node]) => node));
+      steps.forEach((step, s) => {
+        const [, grad, edges] = trace[s];
+        const ok =
+          same(step.grad, Number(grad)) &&
+          step.edges.every((e, j) => e.input === edges[j][0] && same(e.contribution, Number(edges[j][1])));
+        if (!ok) mismatches.push(`case ${k} step ${s}: ${JSON.stringify(step)} vs ${JSON.stringify(trace[s])}`);
       });
     }
     expect(mismatches.slice(0, 10)).toEqual([]);

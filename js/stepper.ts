@@ -35,11 +35,11 @@ export class Stepper {
       forward: this.button("Forward", "Step through the forward pass", () => this.start("forward")),
       backward: this.button("Backward", "Step through the backward pass", () => this.start("backward")),
     };
-    const first = this.button("⏮", "First step (Home)", () => this.goTo(0));
+    const first = this.button("|◀", "First step (Home)", () => this.goTo(0));
     const previous = this.button("◀", "Previous step (←)", () => this.goTo(this.step - 1));
-    this.playButton = this.button("▶ Play", "Play or pause (space)", () => this.togglePlay());
-    const next = this.button("▶|", "Next step (→)", () => this.goTo(this.step + 1));
-    const last = this.button("⏭", "Last step (End)", () => this.goTo(this.count));
+    this.playButton = this.button("Play", "Play or pause (space)", () => this.togglePlay());
+    const next = this.button("▶", "Next step (→)", () => this.goTo(this.step + 1));
+    const last = this.button("▶|", "Last step (End)", () => this.goTo(this.count));
     const done = this.button("Done", "Stop stepping: show every value", () => this.leave());
     this.speed = document.createElement("select");
     this.speed.setAttribute("aria-label", "Steps per second");
@@ -101,14 +101,14 @@ export class Stepper {
   private play(): void {
     this.pause();
     if (this.step < 0 || this.step >= this.count) this.events.go(this.mode, 0);
-    this.playButton.textContent = "⏸ Pause";
+    this.playButton.textContent = "Pause";
     this.timer = setInterval(() => this.goTo(this.step + 1), 1000 / Number(this.speed.value));
   }
 
   private pause(): void {
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
-    this.playButton.textContent = "▶ Play";
+    this.playButton.textContent = "Play";
   }
 
   private onKey(event: KeyboardEvent): void {

@@ -113,6 +113,7 @@ export class GraphView {
     if (node !== null) {
       mark(this.values[node]?.group, "lg-current");
       mark(this.values[node]?.op, "lg-current");
+      this.reveal(node);
     }
     for (const [from, to] of edges) mark(this.edges.get(`v${from}->v${to}op`), "lg-active");
   }
@@ -123,12 +124,14 @@ export class GraphView {
     select(this.svg).call(this.zoomer.transform, zoomIdentity);
   }
 
-  /** Scroll the root, where backpropagation starts, into the middle of the view. */
-  showRoot(): void {
-    const root = this.values[this.topology.root]?.group;
-    if (!root) return;
+  /** Scroll value `id` into the middle of the view; only if it is out of view, unless `always`. */
+  reveal(id: number, always = false): void {
+    const group = this.values[id]?.group;
+    if (!group) return;
     const view = this.element.getBoundingClientRect();
-    const node = root.getBoundingClientRect();
+    const node = group.getBoundingClientRect();
+    const inside = node.left >= view.left && node.right <= view.right && node.top >= view.top && node.bottom <= view.bottom;
+    if (inside && !always) return;
     this.element.scrollLeft += node.left + node.width / 2 - (view.left + view.width / 2);
     this.element.scrollTop += node.top + node.height / 2 - (view.top + view.height / 2);
   }

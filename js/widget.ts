@@ -164,7 +164,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   draw();
   sliders.show(data);
   onChecks();
-  requestAnimationFrame(() => view.showRoot());
+  requestAnimationFrame(() => view.reveal(rootId, true)); // backpropagation starts at the root
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools

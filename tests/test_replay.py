@@ -1,4 +1,5 @@
-"""The page replays built-in ops (js/replay.ts) for instant slider updates: it must agree with Python."""
+"""The page replays built-in ops (js/replay.ts) and builds the backward trace (js/trace.ts) itself:
+both must agree with Python."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from livegrad import Value
-from livegrad.graph import Graph
+from livegrad import Value, backward_trace
+from livegrad.graph import Graph, json_number
 from oracles import BINARY, UNARY, run_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +36,16 @@ def random_cases(count: int, seed: int = 7) -> list[dict]:
         out = run_program(program, leaves)
         out.backward()
         graph = Graph.of(out)
-        cases.append({"topology": graph.topology(), "values": graph.values()})
+        index = graph.index()
+        trace = [
+            [
+                index[step.node],
+                json_number(step.grad),
+                [[index[e.input], json_number(e.contribution)] for e in step.edges],
+            ]
+            for step in backward_trace(out)
+        ]
+        cases.append({"topology": graph.topology(), "values": graph.values(), "trace": trace})
     return cases
 
 

@@ -101,3 +101,66 @@ def test_mlp_example_draws_and_follows_training(page: Page, jupyter, screenshots
     loss = float(in_kernel(page, "print(repr(loss.data))"))
     expect(record(root, "loss")).to_contain_text(f"data {shown(loss)}")
     page.screenshot(path=screenshots / "mlp-lab.png")
+
+
+TRACE_AS_SHOWN = """
+import json
+from livegrad import backward_trace
+shown, frames = {"o": 1.0}, [{"o": 1.0}]
+for step in backward_trace(o):
+    for edge in step.edges:
+        shown[edge.input.label] = edge.grad_after
+    frames.append(dict(shown))
+print(json.dumps(frames))
+"""
+
+
+def test_step_through_the_seed_neuron(page: Page, jupyter, screenshots) -> None:
+    import json
+
+    open_and_run(page, jupyter.open_url("04_stepper.ipynb"))
+    root = widget(page)
+    frames = json.loads(in_kernel(page, TRACE_AS_SHOWN))
+    labels = ["x1", "x2", "w1", "w2", "b", "x1*w1", "x2*w2", "x1*w1 + x2*w2", "n", "o"]
+    panel = root.get_by_test_id("step-panel")
+
+    def expect_frame(k: int) -> None:
+        for label in labels:
+            grad = frames[k].get(label)
+            expect(record(root, label)).to_contain_text("grad ?" if grad is None else f"grad {shown(grad)}")
+        assert in_kernel(page, "print(w.mode, w.step)").split() == ["backward", str(k)]
+
+    root.get_by_role("button", name="Step through the backward pass").click()
+    expect_frame(0)
+    expect(panel).to_contain_text("o.grad = 1")
+    next_button = root.get_by_role("button", name="Next step")
+    for k in range(1, 4):
+        next_button.click()
+        expect_frame(k)
+    expect(panel).to_contain_text("(x2*w2).grad += 1 × (x1*w1 + x2*w2).grad = 1.0000 × 0.5000 = 0.5000")
+
+    toolbar = root.get_by_role("toolbar", name="Step through the passes")
+    toolbar.focus()
+    toolbar.press("ArrowRight")
+    expect_frame(4)
+    expect(panel).to_contain_text("x2.grad += w2.data × (x2*w2).grad = 1.0000 × 0.5000 = 0.5000")
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "stepper-midway-lab.png")
+    toolbar.press("ArrowRight")
+    expect_frame(5)
+    expect(panel).to_contain_text("x1.grad += w1.data × (x1*w1).grad = -3.0000 × 0.5000 = -1.5000")
+    toolbar.press("ArrowLeft")
+    expect_frame(4)
+    toolbar.press("Home")
+    expect_frame(0)
+    toolbar.press("End")
+    expect_frame(5)
+
+    # Python drives it too.
+    in_kernel(page, "w.step = 2")
+    expect_frame(2)
+
+    # The custom op with a wrong derivative: the gradient check flags it.
+    second = widget(page, 1)
+    second.get_by_role("button", name="Check gradients").click()
+    expect(second.locator(".lg-check")).to_contain_text("✗ numeric")
