@@ -149,3 +149,15 @@ describe("GraphWidget frontend", () => {
     expect(model.listenerCount()).toBe(0);
   });
 });
+
+describe("hover", () => {
+  it("shows full precision and the op of the record under the pointer", async () => {
+    const { el } = await mount();
+    const o = record(el, "o");
+    o.querySelector("text")!.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    const title = o.querySelector("title")!.textContent!;
+    expect(title).toContain("o: tanh of n");
+    expect(title).toContain(`data = ${Math.tanh(2 * -3 + 6.8813735870195432)}`);
+    expect(title).toContain("grad = 1");
+  });
+});
