@@ -7,8 +7,6 @@ import weakref
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
-from hypothesis import strategies as st
 
 from livegrad import Op, Value
 from livegrad.engine import evaluate, topological_order
@@ -19,7 +17,6 @@ from oracles import (
     assert_close,
     autograd_gradients,
     numeric_gradients,
-    programs,
     run_program,
 )
 
@@ -251,25 +248,6 @@ def test_value_accepts_real_numbers_and_stores_float(data) -> None:
     assert type(Value(data).data) is float
 
 
-@pytest.mark.parametrize("bad", ["1.0", None, 1 + 2j, [1.0], Value(1.0), {"x": 1}])
-def test_value_rejects_non_real_data_naming_the_type(bad) -> None:
-    with pytest.raises(TypeError, match=f"Value data must be a real number, got {type(bad).__name__}"):
-        Value(bad)
-
-
-def test_value_rejects_a_non_string_label() -> None:
-    with pytest.raises(TypeError, match="label must be a str, got int"):
-        Value(1.0, label=3)
-
-
-@pytest.mark.parametrize("bad", ["2", None, [1], 1j])
-def test_ops_with_a_bad_operand_raise_a_type_error_naming_both_types(bad) -> None:
-    a = Value(1.0)
-    for op in (lambda: a + bad, lambda: bad * a, lambda: a - bad, lambda: a / bad, lambda: a**bad):
-        with pytest.raises(TypeError, match=f"{type(bad).__name__}|Value"):  # '2' * a: str's own error
-            op()
-
-
 def test_a_custom_op_is_data_too() -> None:
     cube = Op("cube", 1, lambda a: a**3, lambda a, out: 3 * a * a)
     x = Value(2.0)
@@ -280,27 +258,6 @@ def test_a_custom_op_is_data_too() -> None:
         cube(x, x)
     with pytest.raises(TypeError, match="input of op 'cube' must be a Value or a real number, got str"):
         cube("x")
-
-
-@settings(max_examples=300, deadline=None)
-@given(program=programs(), xs=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3))
-def test_random_graphs_match_finite_differences(program: list[tuple], xs: list[float]) -> None:
-    """Where the function is smooth and finite near the point, autograd equals finite differences."""
-
-    def expr(leaves: list[Value]) -> Value:
-        return run_program(program, leaves)
-
-    leaves = [Value(x) for x in xs]
-    out = expr(leaves)
-    order = topological_order(out)
-    assume(all(math.isfinite(v.data) and abs(v.data) < 1e3 for v in order))
-    kinks_and_poles = ("relu", "/", "log", "**", "**0.5", "**-1")
-    assume(all(abs(x.data) > 1e-2 for v in order if v.op in kinks_and_poles for x in v.inputs))
-    _, grads = autograd_gradients(expr, xs)
-    coarse, fine = numeric_gradients(expr, xs, 1e-4), numeric_gradients(expr, xs, 1e-6)
-    for i, (grad, c, f) in enumerate(zip(grads, coarse, fine)):
-        assume(math.isfinite(f) and math.isclose(c, f, rel_tol=1e-3, abs_tol=1e-5))  # smooth here
-        assert_close(grad, f, rel=1e-4, abs_=1e-5, what=f"d out / d x{i}")
 
 
 # PyTorch as a second, exact oracle: the same graph in 0-dim float64 tensors.
@@ -354,15 +311,3 @@ def test_each_op_matches_pytorch_across_its_domain(op: str) -> None:
             assert same_number(value, want_value), f"{op}({a}, {b}) = {value}, torch {want_value}"
             for got, want in zip(grads, want_grads):
                 assert same_number(got, want), f"grad of {op}({a}, {b}): {grads} vs torch {want_grads}"
-
-
-@needs_torch
-@settings(max_examples=300, deadline=None)
-@given(program=programs(), xs=st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3))
-def test_random_graphs_match_pytorch(program: list[tuple], xs: list[float]) -> None:
-    value, grads = autograd_gradients(lambda v: run_program(program, v), xs)
-    want_value, want_grads = torch_program(program, xs)
-    assume(all(math.isfinite(g) and abs(g) < 1e12 for g in want_grads + grads))
-    assert same_number(value, want_value), (value, want_value)
-    for got, want in zip(grads, want_grads):
-        assert math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9), (grads, want_grads)

@@ -166,31 +166,6 @@ def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:
     assert w.values["data"][1] == math.log(2.0) and w.values["grad"][0] == 1.5
 
 
-@pytest.mark.parametrize(
-    ("make", "error", "message"),
-    [
-        (lambda v: GraphWidget(2.0), TypeError, "root must be a Value, got float"),
-        (lambda v: GraphWidget(v["o"], rankdir="up"), ValueError, "rankdir must be one of"),
-        (lambda v: GraphWidget(v["o"], sliders="x1"), TypeError, "sliders must be a list of labels or Values"),
-        (lambda v: GraphWidget(v["o"], sliders=["zz"]), ValueError, "sliders: no leaf labelled 'zz'"),
-        (lambda v: GraphWidget(v["o"], sliders=[v["n"]]), ValueError, "computed by '\\+', not a leaf"),
-        (lambda v: GraphWidget(v["o"], sliders=[Value(1.0)]), ValueError, "is not in this graph"),
-        (lambda v: GraphWidget(v["o"], sliders=[3]), TypeError, "a leaf is named by its label"),
-        (lambda v: GraphWidget(v["o"], ranges=[1, 2]), TypeError, "ranges must map a label or Value"),
-        (lambda v: GraphWidget(v["o"], ranges={"x1": 3}), TypeError, r"ranges\['x1'\] must be \(min, max\)"),
-        (lambda v: GraphWidget(v["o"], ranges={"x1": (3, 1)}), ValueError, "min must be below max"),
-        (lambda v: GraphWidget(v["o"], ranges={"x1": (0, "a")}), TypeError, "max must be a finite real"),
-        (lambda v: GraphWidget(v["o"], ranges={"x1": (0, 1, 0)}), ValueError, "step must be positive"),
-        (lambda v: GraphWidget(v["o"], sliders=["x1"], ranges={"w1": (0, 1)}), ValueError, "has no slider"),
-        (lambda v: GraphWidget(v["o"]).set(x1="2"), TypeError, "the value for 'x1' must be a finite real"),
-        (lambda v: GraphWidget(v["o"]).set(zz=1.0), ValueError, "set: no leaf labelled 'zz'"),
-    ],
-)
-def test_bad_arguments_name_the_problem(make, error, message: str) -> None:
-    with pytest.raises(error, match=message):
-        make(neuron())
-
-
 def test_closing_the_widget_releases_the_graph() -> None:
     v = neuron()
     root = weakref.ref(v["o"])

@@ -86,6 +86,8 @@ class Value:
         are added to instead (PyTorch style, for summing over several backward calls; clear
         them with `Module.zero_grad()`); interior grads are always fresh.
         """
+        if not isinstance(accumulate, bool):
+            raise TypeError(f"accumulate must be a bool, got {type(accumulate).__name__}")
         backpropagate(topological_order(self), accumulate=accumulate)
 
     def forward(self) -> float:

@@ -10,7 +10,7 @@ import random
 from collections.abc import Sequence
 from typing import Literal
 
-from .engine import Value
+from .engine import Value, as_value
 
 Activation = Literal["tanh", "relu", "sigmoid"] | None
 ACTIVATIONS = ("tanh", "relu", "sigmoid", None)
@@ -50,11 +50,16 @@ class Module:
         for p in self.parameters():
             p.grad = 0.0
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def forward(self, x: Sequence[Value]) -> Value | list[Value]:
         raise NotImplementedError
 
-    def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        return self.forward(x)
+    def __call__(self, x: Sequence[Value | float] | Value) -> Value | list[Value]:
+        """Inputs become Values once, here (a number: one shared constant), then `forward` runs."""
+        if isinstance(x, Value):
+            x = [x]
+        if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+            raise TypeError(f"{type(self).__name__} input must be a list of Values or numbers, got {type(x).__name__}")
+        return self.forward([as_value(xi, f"{type(self).__name__} input {i}") for i, xi in enumerate(x)])
 
 
 class Neuron(Module):
@@ -69,7 +74,7 @@ class Neuron(Module):
         self.w = [Value(rng.uniform(-1, 1), f"{prefix}w{i}") for i in range(nin)]
         self.b = Value(rng.uniform(-1, 1), f"{prefix}b")
 
-    def forward(self, x: Sequence[Value | float]) -> Value:
+    def forward(self, x: Sequence[Value]) -> Value:
         if isinstance(x, Value):  # the single output of a previous layer
             x = [x]
         if len(x) != len(self.w):
@@ -95,8 +100,8 @@ class Layer(Module):
         prefix = f"{name}." if name else ""
         self.neurons = [Neuron(nin, activation, rng, f"{prefix}N{j}") for j in range(nout)]
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        outs = [n(x) for n in self.neurons]
+    def forward(self, x: Sequence[Value]) -> Value | list[Value]:
+        outs = [n.forward(x) for n in self.neurons]
         return outs[0] if len(outs) == 1 else outs
 
     def parameters(self) -> list[Value]:
@@ -131,9 +136,9 @@ class MLP(Module):
             for i in range(len(nouts))
         ]
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
+    def forward(self, x: Sequence[Value]) -> Value | list[Value]:
         for layer in self.layers:
-            x = layer(x)  # type: ignore[assignment]
+            x = layer.forward(x)  # type: ignore[assignment]
         return x  # type: ignore[return-value]
 
     def parameters(self) -> list[Value]:
@@ -149,8 +154,8 @@ class Linear(Module):
     def __init__(self, num_inputs: int, num_outputs: int, activation: Activation = None, seed: Seed = None):
         self.layer = Layer(num_inputs, num_outputs, activation, seed)
 
-    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
-        return self.layer(x)
+    def forward(self, x: Sequence[Value]) -> Value | list[Value]:
+        return self.layer.forward(x)
 
     def parameters(self) -> list[Value]:
         return self.layer.parameters()

@@ -40,6 +40,15 @@ class Op:
     local: Callable[..., object]
     exponent: float | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"Op name must be a str, got {type(self.name).__name__}")
+        if self.arity not in (1, 2) or isinstance(self.arity, bool):
+            raise ValueError(f"Op arity must be 1 or 2, got {self.arity!r}")
+        for role in ("forward", "local"):
+            if not callable(getattr(self, role)):
+                raise TypeError(f"Op {role} must be callable, got {type(getattr(self, role)).__name__}")
+
     def __call__(self, *inputs: Value | float) -> Value:
         from .engine import _node, as_value
 

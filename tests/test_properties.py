@@ -1,0 +1,67 @@
+"""Properties over random expression graphs (reused nodes, every op, values across the domain).
+
+The default profile runs a few hundred examples each; `HYPOTHESIS_PROFILE=thorough` runs 10,000
+(see tests/conftest.py and the README's hardening section).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from livegrad import Value
+from livegrad.engine import topological_order
+from livegrad.graph import Graph
+from oracles import assert_close, autograd_gradients, numeric_gradients, programs, run_program
+from test_engine import needs_torch, same_number, torch_program
+
+
+@given(program=programs(), xs=st.lists(st.floats(-2.0, 2.0), min_size=3, max_size=3))
+def test_random_graphs_match_finite_differences(program: list[tuple], xs: list[float]) -> None:
+    """Where the function is smooth and finite near the point, autograd equals finite differences."""
+
+    def expr(leaves: list[Value]) -> Value:
+        return run_program(program, leaves)
+
+    leaves = [Value(x) for x in xs]
+    out = expr(leaves)
+    order = topological_order(out)
+    assume(all(math.isfinite(v.data) and abs(v.data) < 1e3 for v in order))
+    kinks_and_poles = ("relu", "/", "log", "**", "**0.5", "**-1")
+    assume(all(abs(x.data) > 1e-2 for v in order if v.op in kinks_and_poles for x in v.inputs))
+    _, grads = autograd_gradients(expr, xs)
+    coarse, fine = numeric_gradients(expr, xs, 1e-4), numeric_gradients(expr, xs, 1e-6)
+    for i, (grad, c, f) in enumerate(zip(grads, coarse, fine)):
+        assume(math.isfinite(f) and math.isclose(c, f, rel_tol=1e-3, abs_tol=1e-5))  # smooth here
+        assert_close(grad, f, rel=1e-4, abs_=1e-5, what=f"d out / d x{i}")
+
+
+@needs_torch
+@given(program=programs(), xs=st.lists(st.floats(-3.0, 3.0), min_size=3, max_size=3))
+def test_random_graphs_match_pytorch(program: list[tuple], xs: list[float]) -> None:
+    value, grads = autograd_gradients(lambda v: run_program(program, v), xs)
+    want_value, want_grads = torch_program(program, xs)
+    assume(all(math.isfinite(g) and abs(g) < 1e12 for g in want_grads + grads))
+    assert same_number(value, want_value), (value, want_value)
+    for got, want in zip(grads, want_grads):
+        assert math.isclose(got, want, rel_tol=1e-7, abs_tol=1e-9), (grads, want_grads)
+
+
+@given(
+    program=programs(), xs=st.lists(st.floats(-1e3, 1e3) | st.sampled_from([0.0, -0.0, 1e300]), min_size=3, max_size=3)
+)
+def test_snapshots_survive_json_unchanged(program: list[tuple], xs: list[float]) -> None:
+    """What the widget sends (inf and nan included) reads back as the very same numbers."""
+    out = run_program(program, [Value(x, f"x{i}") for i, x in enumerate(xs)])
+    out.backward()
+    graph = Graph.of(out)
+    sent = {"topology": graph.topology(), "values": graph.values()}
+    back = json.loads(json.dumps(sent, allow_nan=False))
+    assert back["topology"] == sent["topology"]
+    for key in ("data", "grad"):
+        assert [repr(float(x)) for x in back["values"][key]] == [repr(float(x)) for x in sent["values"][key]]
+    flat = lambda rows: [repr(float(x)) for row in rows for x in row]  # noqa: E731
+    assert flat(back["values"]["local"]) == flat(sent["values"]["local"])
