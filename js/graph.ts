@@ -10,6 +10,7 @@ export interface TopologyNode {
 export interface Topology {
   nodes: TopologyNode[];
   root: number;
+  too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
 }
 
 export interface Values {
@@ -27,12 +28,7 @@ export interface SliderSpec {
   step: number;
 }
 
-/** How many drawn nodes (values plus op nodes) a Graphviz layout in the page can afford. */
-export const MAX_DRAWN_NODES = 4000;
 
-export function drawnNodeCount(topology: Topology): number {
-  return topology.nodes.reduce((n, node) => n + (node.op ? 2 : 1), 0);
-}
 
 export interface GradientCheck {
   id: number;

@@ -6,7 +6,6 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { Explainer } from "./explain";
 import { toNumbers } from "./format";
-import { drawnNodeCount, MAX_DRAWN_NODES } from "./graph";
 import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
@@ -46,14 +45,13 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   model.on("change:error", showError);
 
   const topology = model.get("topology");
-  const drawn = drawnNodeCount(topology);
-  if (drawn > MAX_DRAWN_NODES) {
+  if (topology.too_large) {
+    const { values: count, drawn } = topology.too_large;
     const message = document.createElement("p");
     message.className = "lg-too-large";
     message.textContent =
-      `This graph has ${topology.nodes.length.toLocaleString()} values (${drawn.toLocaleString()} drawn nodes), ` +
-      `more than the ${MAX_DRAWN_NODES.toLocaleString()} that can be laid out without freezing the page. ` +
-      "Draw a smaller part of it, for example the loss of a single input.";
+      `This graph has ${count.toLocaleString("en")} values (${drawn.toLocaleString("en")} drawn nodes): too many ` +
+      "to lay out in the page without freezing it. Draw a smaller part, for example the loss of a single input.";
     root.append(message);
     root.dataset.ready = "true";
     return () => model.off("change:error", showError);

@@ -187,3 +187,14 @@ def test_snapshot_survives_json() -> None:
     back = json.loads(text)
     assert back["values"]["data"][1] == "-Infinity"
     assert [repr(float(v)) for v in back["values"]["data"]] == [repr(v.data) for v in graph.order]
+
+
+def test_a_graph_too_large_to_draw_is_not_sent() -> None:
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(2100):  # a constant, a product and a tanh each: 6,301 values, 10,501 drawn nodes
+        out = (out * 1.0).tanh()
+    w = GraphWidget(out)
+    assert w.topology == {"nodes": [], "root": -1, "too_large": {"values": 6301, "drawn": 10501}}
+    assert w.sliders == [] and w.values == {"data": [], "grad": [], "local": []}
+    assert x.grad != 0.0  # the fresh backward pass still ran in Python

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from .engine import Value, topological_order
 from .trace import local_derivatives
 
+# Beyond this many drawn nodes (values plus op nodes), Graphviz in a page takes seconds to minutes.
+MAX_DRAWN_NODES = 4000
+
 
 @dataclass(frozen=True)
 class Graph:
@@ -28,6 +31,10 @@ class Graph:
     @property
     def root(self) -> Value:
         return self.order[-1]
+
+    @property
+    def drawn_nodes(self) -> int:
+        return sum(2 if v._op is not None else 1 for v in self.order)
 
     def index(self) -> dict[Value, int]:
         return {value: i for i, value in enumerate(self.order)}

@@ -16,7 +16,7 @@ import anywidget
 import traitlets
 
 from .engine import Value, backpropagate, evaluate
-from .graph import Graph, json_number
+from .graph import MAX_DRAWN_NODES, Graph, json_number
 from .trace import gradcheck
 
 STATIC = Path(__file__).parent / "static"
@@ -70,9 +70,18 @@ class GraphWidget(anywidget.AnyWidget):
         self._by_label = {v.label: v for v in self._graph.order if v.is_leaf() and v.label}
         chosen = self._pick_sliders(sliders)
         slider_ranges = self._resolve_ranges(ranges, chosen)
+        drawn = self._graph.drawn_nodes
+        self._drawable = drawn <= MAX_DRAWN_NODES
+        if not self._drawable:  # nothing is sent that the page could not draw without freezing
+            chosen = []
         self._slider_ids = {self._index[v] for v in chosen}
+        topology = (
+            self._graph.topology()
+            if self._drawable
+            else {"nodes": [], "root": -1, "too_large": {"values": len(self._graph.order), "drawn": drawn}}
+        )
         super().__init__(
-            topology=self._graph.topology(),
+            topology=topology,
             sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
             rankdir=rankdir,
             **kwargs,
@@ -91,7 +100,7 @@ class GraphWidget(anywidget.AnyWidget):
         """
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
-        self.values = self._graph.values()
+        self.values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
         self._check_gradients()
 
     @traitlets.validate("step")
