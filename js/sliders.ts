@@ -35,7 +35,7 @@ export class SliderPanel {
         box.removeAttribute("aria-invalid");
         onChange(spec.id, value);
       });
-      box.addEventListener("change", () => {
+      const commit = (): void => {
         const value = box.value.trim() === "" ? NaN : Number(box.value);
         if (!Number.isFinite(value)) {
           box.setAttribute("aria-invalid", "true");
@@ -44,6 +44,10 @@ export class SliderPanel {
         box.removeAttribute("aria-invalid");
         range.value = String(value);
         onChange(spec.id, value);
+      };
+      box.addEventListener("change", commit); // on leaving the box
+      box.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") commit(); // browsers fire no change event on Enter here
       });
       const check = document.createElement("span");
       check.className = "lg-check";

@@ -126,6 +126,11 @@ describe("GraphWidget frontend", () => {
     box.dispatchEvent(new Event("change"));
     expect(box.getAttribute("aria-invalid")).toBe("true");
     expect(model.sent).toHaveLength(1);
+    model.change("values", { ...neuronValues(2), ack: (model.sent[0] as { ack: string }).ack });
+    box.value = "7";
+    box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" })); // Enter commits too
+    expect(model.sent).toHaveLength(2);
+    expect(model.sent[1]).toMatchObject({ values: [[7, 7]] });
   });
 
   it("shows the kernel's refusal to send a graph too large to draw", async () => {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from server import CHROMIUM, FLAGS, Server, running_jupyter
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+TEST_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -25,7 +27,10 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 @pytest.fixture(scope="session")
 def jupyter(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_jupyter(tmp_path_factory.mktemp("jupyter"), EXAMPLES) as server:
+    notebooks = tmp_path_factory.mktemp("notebooks")
+    for source in (*EXAMPLES.glob("*.ipynb"), *TEST_NOTEBOOKS.glob("*.ipynb")):
+        shutil.copy(source, notebooks)
+    with running_jupyter(tmp_path_factory.mktemp("jupyter"), notebooks) as server:
         yield server
 
 

@@ -39,7 +39,11 @@ def in_kernel(page: Page, code: str) -> str:
 
 
 def shown(x: float) -> str:
-    """A number as the widget shows it (js/format.ts): four decimals, no negative zero."""
+    """A number as the widget shows it (js/format.ts): four decimals, no negative zero; from 1e4 on,
+    JavaScript's toExponential(3) ("3.773e+260", "1.235e+4")."""
+    if abs(x) >= 1e4:
+        mantissa, exponent = f"{x:.3e}".split("e")
+        return f"{mantissa}e{exponent[0]}{int(exponent[1:])}"
     text = f"{x:.4f}"
     return "0.0000" if text == "-0.0000" else text
 
@@ -51,8 +55,13 @@ def widget(page: Page, index: int = 0) -> Locator:
     return root
 
 
+def css_string(text: str) -> str:
+    """`text` as a quoted CSS string, whatever it holds."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
+
+
 def record(root: Locator, label: str) -> Locator:
-    return root.locator(f'g.lg-value[data-label="{label}"]')
+    return root.locator(f"g.lg-value[data-label={css_string(label)}]")
 
 
 def slider(root: Locator, label: str) -> Locator:
