@@ -136,6 +136,20 @@ def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, co
     assert w.error == "" and v["x1"].data == 1.0 and w.values["ack"] == "p:2"
 
 
+@pytest.mark.parametrize(
+    "state",
+    [{"step": "abc"}, {"step": None}, {"mode": "sideways"}, {"check_gradients": "yes please"}, {"step": 1.5}],
+)
+def test_malformed_trait_updates_from_the_page_are_refused(state: dict) -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    w.set_state(state)  # what ipywidgets calls with the page's update; it must not raise
+    assert w.error.startswith("Refused a message from the page:")
+    assert (w.step, w.mode, w.check_gradients) == (-1, "backward", False)
+    w.set_state({"step": 3})
+    assert w.step == 3
+
+
 def test_a_refused_message_is_still_acknowledged() -> None:
     w = GraphWidget(neuron()["o"])
     send(w, {"type": "set", "values": [[999, 1.0]], "ack": "p:7"})

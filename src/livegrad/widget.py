@@ -133,6 +133,13 @@ class GraphWidget(anywidget.AnyWidget):
             leaf.data = _finite_number(number, f"the value for {_name(key)}")
         self.refresh()
 
+    def set_state(self, sync_data: dict) -> None:
+        """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised."""
+        try:
+            super().set_state(sync_data)
+        except (traitlets.TraitError, TypeError, ValueError) as refused:
+            self.error = f"Refused a message from the page: {refused}"
+
     def close(self) -> None:
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
