@@ -25,7 +25,7 @@ const UNARY: Record<string, Unary> = {
   tanh: [Math.tanh, (_a, out) => 1 - out * out],
   exp: [Math.exp, (_a, out) => out],
   log: [Math.log, (a) => 1 / a],
-  relu: [(a) => (a <= 0 ? 0 : a), (a) => (a > 0 ? 1 : 0)],
+  relu: [(a) => (a <= 0 ? 0 : a), (a) => (a <= 0 ? 0 : 1)],
   sigmoid: [sigmoid, (_a, out) => out * (1 - out)],
 };
 

@@ -120,6 +120,13 @@ def test_numerics_follow_ieee_without_raising(make, want: float) -> None:
         assert got == want and math.copysign(1, got) == math.copysign(1, want)
 
 
+def test_relu_passes_the_gradient_of_nan_as_pytorch_does() -> None:
+    x = Value(-1.0)
+    out = x.log().relu()  # relu(nan): PyTorch zeroes the gradient only where x <= 0, and nan <= 0 is false
+    out.backward()
+    assert math.isnan(out.data) and x.grad == -1.0
+
+
 def test_tanh_gradient_is_exact_for_large_inputs() -> None:
     x = Value(1000.0)
     x.tanh().backward()

@@ -115,7 +115,7 @@ NEG = Op("neg", 1, lambda a: -a, lambda a, out: -1.0)
 TANH = Op("tanh", 1, math.tanh, lambda a, out: 1.0 - out * out)
 EXP = Op("exp", 1, exp, lambda a, out: out)
 LOG = Op("log", 1, log, lambda a, out: divide(1.0, a))
-RELU = Op("relu", 1, lambda a: 0.0 if a <= 0 else a, lambda a, out: 1.0 if a > 0 else 0.0)
+RELU = Op("relu", 1, lambda a: 0.0 if a <= 0 else a, lambda a, out: 0.0 if a <= 0 else 1.0)  # nan passes, as in PyTorch
 SIGMOID = Op("sigmoid", 1, sigmoid, lambda a, out: out * (1.0 - out))
 
 
