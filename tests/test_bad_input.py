@@ -10,15 +10,11 @@ import pytest
 
 from livegrad import GraphWidget, Op, Value, backward_trace, draw_dot, forward_trace, gradcheck
 from livegrad.nn import MLP, Layer, Linear, Neuron
+from seeds import seed_neuron
 
 
 def neuron() -> Value:
-    x1, w1 = Value(2.0, "x1"), Value(-3.0, "w1")
-    n = x1 * w1 + Value(6.8813735870195432, "b")
-    n.label = "n"
-    out = n.tanh()
-    out.label = "o"
-    return out
+    return seed_neuron()["o"]
 
 
 def n_of(root: Value) -> Value:

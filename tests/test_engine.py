@@ -19,6 +19,7 @@ from oracles import (
     numeric_gradients,
     run_program,
 )
+from seeds import seed_neuron
 
 try:
     import torch
@@ -134,13 +135,8 @@ def test_tanh_gradient_is_exact_for_large_inputs() -> None:
 
 
 def test_seed_003_neuron() -> None:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    v = seed_neuron()
+    x1, x2, w1, w2, b, n, o = (v[k] for k in ("x1", "x2", "w1", "w2", "b", "n", "o"))
     o.backward()
     assert abs(o.data - 0.7071067811865476) < 1e-12
     for value, want in ((x1, -1.5), (w1, 1.0), (x2, 0.5), (w2, 0.0), (b, 0.5), (n, 0.5)):

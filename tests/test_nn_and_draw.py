@@ -13,6 +13,7 @@ import pytest
 from livegrad import Value, draw_dot
 from livegrad.nn import MLP, Layer, Linear, Module, Neuron
 from oracles import assert_close, central_difference
+from seeds import seed_neuron
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot not installed")
 
@@ -102,20 +103,14 @@ def test_linear_and_module_follow_seed_004() -> None:
     assert Module().parameters() == []
 
 
-def seed_neuron() -> Value:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+def seed_neuron_drawn() -> Value:
+    o = seed_neuron()["o"]
     o.backward()
     return o
 
 
 def test_draw_dot_returns_a_digraph_in_the_seeds_style() -> None:
-    dot = draw_dot(seed_neuron())
+    dot = draw_dot(seed_neuron_drawn())
     assert isinstance(dot, graphviz.Digraph) and dot.format == "svg"
     source = dot.source
     assert "rankdir=LR" in source
@@ -126,7 +121,7 @@ def test_draw_dot_returns_a_digraph_in_the_seeds_style() -> None:
 
 
 def test_draw_dot_names_are_stable_across_runs() -> None:
-    assert draw_dot(seed_neuron()).source == draw_dot(seed_neuron()).source
+    assert draw_dot(seed_neuron_drawn()).source == draw_dot(seed_neuron_drawn()).source
 
 
 def test_draw_dot_handles_deep_graphs_without_recursion() -> None:

@@ -9,25 +9,13 @@ import pytest
 from livegrad import Op, Value, backward_trace, forward_trace, gradcheck
 from livegrad.engine import topological_order
 from oracles import BINARY, UNARY, apply
-
-
-def seed_neuron() -> dict[str, Value]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1 = x1 * w1
-    x1w1.label = "x1*w1"
-    n = x1w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "x1w1": x1w1, "n": n, "o": o}
+from seeds import seed_neuron
 
 
 def test_seed_neuron_trace_sums_to_the_known_gradients() -> None:
     v = seed_neuron()
     steps = backward_trace(v["o"])
-    assert [s.node.op for s in steps] == ["tanh", "+", "+", "*", "*"]
+    assert [s.node.op for s in steps] == ["tanh", "+", "+", "*", "*"]  # x2*w2 before x1*w1: reverse order
     assert steps[0].node is v["o"] and steps[0].grad == 1.0
     assert steps[0].edges[0].input is v["n"] and math.isclose(steps[0].edges[0].local, 0.5, rel_tol=1e-12)
     totals: dict[Value, float] = {}

@@ -11,17 +11,7 @@ import pytest
 from livegrad import GraphWidget, Value
 from livegrad.graph import Graph
 from livegrad.nn import MLP
-
-
-def neuron() -> dict[str, Value]:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+from seeds import seed_neuron
 
 
 def ids(widget: GraphWidget) -> dict[str, int]:
@@ -34,7 +24,7 @@ def send(widget: GraphWidget, content: object) -> None:
 
 
 def test_topology_and_values_on_display() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     nodes = w.topology["nodes"]
     assert len(nodes) == 10 and w.topology["root"] == 9
@@ -57,7 +47,7 @@ def test_default_sliders_are_the_labelled_leaves_with_useful_ranges() -> None:
 
 
 def test_sliders_and_ranges_by_label_or_value() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"], sliders=["x1", v["w1"]], ranges={"x1": (-1, 3), v["w1"]: (-4, 4, 0.5)})
     assert [(s["label"], s["min"], s["max"], s["step"]) for s in w.sliders] == [
         ("x1", -1.0, 3.0, 0.004),
@@ -74,7 +64,7 @@ def test_nn_parameters_are_leaves_with_sliders() -> None:
 
 
 def test_a_slider_message_updates_the_users_values_and_the_page() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     send(w, {"type": "set", "values": [[ids(w)["x1"], 1.0]], "ack": "page:1"})
     assert v["x1"].data == 1.0
@@ -86,21 +76,21 @@ def test_a_slider_message_updates_the_users_values_and_the_page() -> None:
 
 
 def test_a_burst_of_messages_ends_at_the_last_value() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     x1 = ids(w)["x1"]
     for i in range(500):
         send(w, {"type": "set", "values": [[x1, -2 + i / 100]], "ack": f"page:{i}"})
     assert v["x1"].data == -2 + 499 / 100
     assert w.values["ack"] == "page:499"
-    rebuilt = neuron()
+    rebuilt = seed_neuron()
     rebuilt["x1"].data = -2 + 499 / 100
     rebuilt["o"].forward()
     assert v["o"].data == rebuilt["o"].data
 
 
 def test_several_leaves_in_one_message() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     send(w, {"type": "set", "values": [[ids(w)["x1"], 0.5], [ids(w)["w2"], 2.0]], "ack": "p:1"})
     assert (v["x1"].data, v["w2"].data) == (0.5, 2.0)
@@ -126,7 +116,7 @@ def test_several_leaves_in_one_message() -> None:
     ],
 )
 def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, complaint: str) -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     before = dict(w.values)
     send(w, content)  # must not raise: an exception here would land in the notebook's output
@@ -141,7 +131,7 @@ def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, co
     [{"step": "abc"}, {"step": None}, {"mode": "sideways"}, {"check_gradients": "yes please"}, {"step": 1.5}],
 )
 def test_malformed_trait_updates_from_the_page_are_refused(state: dict) -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     w.set_state(state)  # what ipywidgets calls with the page's update; it must not raise
     assert w.error.startswith("Refused a message from the page:")
@@ -151,13 +141,13 @@ def test_malformed_trait_updates_from_the_page_are_refused(state: dict) -> None:
 
 
 def test_a_refused_message_is_still_acknowledged() -> None:
-    w = GraphWidget(neuron()["o"])
+    w = GraphWidget(seed_neuron()["o"])
     send(w, {"type": "set", "values": [[999, 1.0]], "ack": "p:7"})
     assert w.values["ack"] == "p:7"  # so the page sends what waited behind it
 
 
 def test_set_and_refresh_from_python() -> None:
-    v = neuron()
+    v = seed_neuron()
     w = GraphWidget(v["o"])
     w.set(x1=0.5)
     assert v["x1"].data == 0.5 and w.values["data"][ids(w)["x1"]] == 0.5
@@ -181,7 +171,7 @@ def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:
 
 
 def test_closing_the_widget_releases_the_graph() -> None:
-    v = neuron()
+    v = seed_neuron()
     root = weakref.ref(v["o"])
     w = GraphWidget(v["o"])
     w.close()
