@@ -164,3 +164,23 @@ def test_step_through_the_seed_neuron(page: Page, jupyter, screenshots) -> None:
     second = widget(page, 1)
     second.get_by_role("button", name="Check gradients").click()
     expect(second.locator(".lg-check")).to_contain_text("✗ numeric")
+
+
+LUMINANCE = """(element) => {
+  const [r, g, b] = getComputedStyle(element).fill.match(/[\\d.]+/g).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}"""
+
+
+def test_follows_the_dark_theme(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, jupyter.open_url("02_two_paths.ipynb"))
+    root = widget(page)
+    label = record(root, "f").locator("text").first
+    assert page.evaluate(LUMINANCE, label.element_handle()) < 0.3  # dark text on the light theme
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Dark' })")
+    page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'")
+    page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute
+    assert page.evaluate(LUMINANCE, label.element_handle()) > 0.6  # light text on the dark theme
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "two-paths-dark-lab.png")
+    page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab Light' })")
