@@ -200,5 +200,5 @@ def test_a_graph_too_large_to_draw_is_not_sent() -> None:
         out = (out * 1.0).tanh()
     w = GraphWidget(out)
     assert w.topology == {"nodes": [], "root": -1, "too_large": {"values": 6301, "drawn": 10501}}
-    assert w.sliders == [] and w.values == {"data": [], "grad": [], "local": []}
+    assert w.sliders == [] and w.values == {"data": [], "grad": [], "local": [], "ack": None}
     assert x.grad != 0.0  # the fresh backward pass still ran in Python

@@ -75,6 +75,7 @@ class GraphWidget(anywidget.AnyWidget):
         if not self._drawable:  # nothing is sent that the page could not draw without freezing
             chosen = []
         self._slider_ids = {self._index[v] for v in chosen}
+        self._step_count = sum(1 for v in self._graph.order if not v.is_leaf())
         topology = (
             self._graph.topology()
             if self._drawable
@@ -98,16 +99,20 @@ class GraphWidget(anywidget.AnyWidget):
 
         Call it after changing Values yourself, for example after a training step.
         """
+        self._recompute()
+
+    def _recompute(self, ack: str | int | None = None) -> None:
+        """Forward and a fresh backward in place, then the new values (answering message `ack`)."""
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
-        self.values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
+        values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
+        self.values = {**values, "ack": ack}
         self._check_gradients()
 
     @traitlets.validate("step")
     def _valid_step(self, proposal: dict) -> int:
-        """Clamped to -1 (not stepping) ... the number of steps, whoever sets it."""
-        steps = sum(1 for v in self._graph.order if not v.is_leaf())  # one per computed value, either pass
-        return max(-1, min(proposal["value"], steps))
+        """Clamped to -1 (not stepping) ... the number of steps (one per computed value), whoever sets it."""
+        return max(-1, min(proposal["value"], self._step_count))
 
     @traitlets.observe("check_gradients")
     def _on_check_gradients(self, _change: dict) -> None:
@@ -144,22 +149,21 @@ class GraphWidget(anywidget.AnyWidget):
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
         self._graph = Graph([])
-        self._index, self._by_label, self._slider_ids = {}, {}, set()
+        self._index, self._by_label, self._slider_ids, self._step_count = {}, {}, set(), 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
         ack = content.get("ack") if isinstance(content, dict) else None
+        ack = ack if isinstance(ack, (str, int)) else None
         try:
             for leaf, number in self._parse_set_message(content):
                 leaf.data = number
         except MessageError as refused:
             self.error = f"Refused a message from the page: {refused}"
+            self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
             self.error = ""
-            evaluate(self._graph.order)
-            backpropagate(self._graph.order)
-        self.values = {**self._graph.values(), "ack": ack if isinstance(ack, (str, int)) else None}
-        self._check_gradients()
+            self._recompute(ack)
 
     def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":
