@@ -1,3 +1,5 @@
+import { button } from "./dom";
+
 /**
  * Controls for stepping through a pass: forward or backward, first / previous / next / last,
  * play and pause at a chosen speed, and the keyboard (arrows, Home, End, space) while focused.
@@ -32,15 +34,15 @@ export class Stepper {
     this.element.setAttribute("aria-label", "Step through the passes");
     this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys are ours while focused
     this.modeButtons = {
-      forward: this.button("Forward", "Step through the forward pass", () => this.start("forward")),
-      backward: this.button("Backward", "Step through the backward pass", () => this.start("backward")),
+      forward: button("Forward", "Step through the forward pass", () => this.start("forward"), "Step through the forward pass"),
+      backward: button("Backward", "Step through the backward pass", () => this.start("backward"), "Step through the backward pass"),
     };
-    const first = this.button("|◀", "First step (Home)", () => this.goTo(0));
-    const previous = this.button("◀", "Previous step (←)", () => this.goTo(this.step - 1));
-    this.playButton = this.button("Play", "Play or pause (space)", () => this.togglePlay());
-    const next = this.button("▶", "Next step (→)", () => this.goTo(this.step + 1));
-    const last = this.button("▶|", "Last step (End)", () => this.goTo(this.count));
-    const done = this.button("Done", "Stop stepping: show every value", () => this.leave());
+    const first = button("|◀", "First step (Home)", () => this.goTo(0), "First step");
+    const previous = button("◀", "Previous step (←)", () => this.goTo(this.step - 1), "Previous step");
+    this.playButton = button("Play", "Play or pause (space)", () => this.togglePlay(), "Play or pause");
+    const next = button("▶", "Next step (→)", () => this.goTo(this.step + 1), "Next step");
+    const last = button("▶|", "Last step (End)", () => this.goTo(this.count), "Last step");
+    const done = button("Done", "Stop stepping: show every value", () => this.leave(), "Stop stepping: show every value");
     this.speed = document.createElement("select");
     this.speed.setAttribute("aria-label", "Steps per second");
     for (const value of SPEEDS) this.speed.append(new Option(`${value}/s`, String(value), value === 2, value === 2));
@@ -125,15 +127,5 @@ export class Stepper {
     event.preventDefault();
     event.stopPropagation();
     action();
-  }
-
-  private button(text: string, title: string, onClick: () => void): HTMLButtonElement {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.textContent = text;
-    button.title = title;
-    button.setAttribute("aria-label", title.replace(/ \(.*\)$/, ""));
-    button.addEventListener("click", onClick);
-    return button;
   }
 }

@@ -4,6 +4,7 @@
  * new leaf value to the kernel, and the kernel's answer, the authority, follows.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
+import { button } from "./dom";
 import { Explainer } from "./explain";
 import { toNumbers } from "./format";
 import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
@@ -36,13 +37,21 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   notice.setAttribute("role", "alert");
   root.append(notice);
   el.append(root);
+  const listeners: [event: string, listener: () => void][] = [];
+  const listen = (event: string, listener: () => void): void => {
+    model.on(event, listener);
+    listeners.push([event, listener]);
+  };
+  const stopListening = (): void => {
+    for (const [event, listener] of listeners) model.off(event, listener);
+  };
 
   const showError = (): void => {
     notice.textContent = model.get("error");
     notice.hidden = !model.get("error");
   };
   showError();
-  model.on("change:error", showError);
+  listen("change:error", showError);
 
   const topology = model.get("topology");
   if (topology.too_large) {
@@ -54,7 +63,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       "to lay out in the page without freezing it. Draw a smaller part, for example the loss of a single input.";
     root.append(message);
     root.dataset.ready = "true";
-    return () => model.off("change:error", showError);
+    return stopListening;
   }
 
   const view = await GraphView.create(topology, model.get("rankdir"));
@@ -130,32 +139,23 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
     draw();
     if (!sender.busy) sliders.show(data);
   };
-  model.on("change:values", onValues);
-  const onStep = (): void => draw();
-  model.on("change:step", onStep);
-  model.on("change:mode", onStep);
+  listen("change:values", onValues);
+  listen("change:step", draw);
+  listen("change:mode", draw);
   const onChecks = (): void => sliders.showChecks(model.get("gradient_check"));
-  model.on("change:gradient_check", onChecks);
+  listen("change:gradient_check", onChecks);
 
   const toolbar = document.createElement("div");
   toolbar.className = "lg-toolbar";
-  const fit = document.createElement("button");
-  fit.type = "button";
-  fit.textContent = "Fit";
-  fit.title = "Show the whole graph (scroll to zoom, drag to pan)";
-  fit.addEventListener("click", () => view.fit());
-  const check = document.createElement("button");
-  check.type = "button";
-  check.textContent = "Check gradients";
-  check.title = "Compare each slider leaf's gradient with a central finite difference, computed in Python";
-  const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
-  check.addEventListener("click", () => {
+  const fit = button("Fit", "Show the whole graph (scroll to zoom, drag to pan)", () => view.fit());
+  const check = button("Check gradients", "Compare each slider leaf's gradient with a finite difference", () => {
     model.set("check_gradients", !model.get("check_gradients"));
     model.save_changes();
     showCheckState();
   });
+  const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
   showCheckState();
-  model.on("change:check_gradients", showCheckState);
+  listen("change:check_gradients", showCheckState);
   toolbar.append(fit, check);
 
   root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
@@ -169,12 +169,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
 
   return () => {
     stepper.stop();
-    model.off("change:values", onValues);
-    model.off("change:error", showError);
-    model.off("change:step", onStep);
-    model.off("change:mode", onStep);
-    model.off("change:gradient_check", onChecks);
-    model.off("change:check_gradients", showCheckState);
+    stopListening();
   };
 }
 
