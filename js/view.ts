@@ -124,6 +124,20 @@ export class GraphView {
     select(this.svg).call(this.zoomer.transform, zoomIdentity);
   }
 
+  /**
+   * Keep value `id` in the middle of the view while the page settles the widget's size (notebook
+   * outputs resize after the first frame), until the user first pans, zooms or scrolls.
+   */
+  followUntilTouched(id: number): () => void {
+    this.reveal(id, true);
+    if (typeof ResizeObserver === "undefined") return () => {};
+    const follow = new ResizeObserver(() => this.reveal(id, true));
+    follow.observe(this.element);
+    const stop = (): void => follow.disconnect();
+    for (const event of ["pointerdown", "wheel", "keydown"]) this.element.addEventListener(event, stop, { once: true });
+    return stop;
+  }
+
   /** Scroll value `id` into the middle of the view; only if it is out of view, unless `always`. */
   reveal(id: number, always = false): void {
     const group = this.values[id]?.group;

@@ -76,6 +76,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   const { nodes, root: rootId } = topology;
   const computed = forwardSteps(nodes);
   const explainer = new Explainer(nodes, () => data);
+  let stopFollowing = (): void => {}; // keeping the root in view, until the user takes over
 
   /** The records as the current step shows them (or every value, when not stepping). */
   const draw = (): void => {
@@ -87,6 +88,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       stepper.show(mode, -1, computed.length, []);
       return;
     }
+    stopFollowing(); // the current step is what must be in view now
     if (mode === "backward") {
       trace ??= backwardSteps(nodes, locals, rootId);
       const shown = gradientsAfter(trace, step, nodes.length, rootId);
@@ -162,13 +164,14 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   draw();
   sliders.show(data);
   onChecks();
-  requestAnimationFrame(() => view.reveal(rootId, true)); // backpropagation starts at the root
+  if (model.get("step") < 0) stopFollowing = view.followUntilTouched(rootId); // backpropagation starts there
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
 
   return () => {
     stepper.stop();
+    stopFollowing();
     stopListening();
   };
 }
