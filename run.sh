@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # livegrad's two commands, for a fresh clone (Python >= 3.10, Node.js >= 18 and npm on PATH):
-#   ./run.sh lab    install everything, build the frontend, open examples/ in JupyterLab
-#   ./run.sh test   the whole test suite: lint, JS type check and unit tests, Python tests,
+#   bash run.sh lab    install everything, build the frontend, open examples/ in JupyterLab
+#   bash run.sh test   the whole test suite: lint, JS type check and unit tests, Python tests,
 #                   end to end in JupyterLab and Notebook 7 with headless Chromium
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -42,7 +42,7 @@ case "${1:-}" in
     rm -rf "$work"
     ;;
   *)
-    echo "usage: ./run.sh lab | ./run.sh test [pytest options]" >&2
+    echo "usage: bash run.sh lab | bash run.sh test [pytest options]" >&2
     exit 2
     ;;
 esac
