@@ -164,6 +164,8 @@ def topological_order(root: Value) -> list[Value]:
 
     Iterative depth-first search, so graphs of any depth work; the order is deterministic.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"root must be a Value, got {type(root).__name__}")
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]

@@ -24,8 +24,6 @@ class Graph:
 
     @classmethod
     def of(cls, root: Value) -> Graph:
-        if not isinstance(root, Value):
-            raise TypeError(f"root must be a Value, got {type(root).__name__}")
         return cls(topological_order(root))
 
     @property

@@ -8,21 +8,25 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, Protocol
 
 from .engine import Value, as_value
 
 Activation = Literal["tanh", "relu", "sigmoid"] | None
 ACTIVATIONS = ("tanh", "relu", "sigmoid", None)
-Seed = int | random.Random | None
+Seed = int | random.Random | None  # None: the random module's global generator
 
 
-def _rng(seed: Seed) -> random.Random:
-    """The caller's generator, a fresh one from an int seed, or the global `random` module's."""
+class Uniform(Protocol):
+    def uniform(self, a: float, b: float) -> float: ...
+
+
+def _rng(seed: Seed) -> Uniform:
+    """The caller's generator, a fresh one from an int seed, or the `random` module itself."""
     if isinstance(seed, random.Random):
         return seed
-    if seed is None:
-        return random._inst  # type: ignore[attr-defined]  # so random.seed(42) works, as in the seeds
+    if seed is None or seed is random:  # the module: so random.seed(42) works, as in the seeds
+        return random
     if isinstance(seed, int) and not isinstance(seed, bool):
         return random.Random(seed)
     raise TypeError(f"seed must be an int, a random.Random or None, got {type(seed).__name__}")

@@ -56,8 +56,6 @@ def backward_trace(root: Value) -> list[BackwardStep]:
     Leaves pass nothing on, so they have no step. Replaying the steps gives exactly the
     gradients `root.backward()` gives; the Values themselves are not changed.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
     order = topological_order(root)
     grads = {node: 0.0 for node in order}
     grads[root] = 1.0
@@ -78,8 +76,6 @@ def backward_trace(root: Value) -> list[BackwardStep]:
 
 def forward_trace(root: Value) -> list[ForwardStep]:
     """The computed values in the order a forward pass makes them, each with its op and inputs."""
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
     return [ForwardStep(v, v.op, v.inputs, v.data) for v in topological_order(root) if not v.is_leaf()]
 
 
@@ -127,18 +123,18 @@ def gradcheck(
     A gradient matches when ``|autograd - numeric| <= atol + rtol * |numeric|``. The graph is
     left as it was found: leaves restored, forward and backward re-run.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    order = topological_order(root)  # first, so a wrong root is the error reported
     for name, x in (("eps", eps), ("rtol", rtol), ("atol", atol)):
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
     if eps == 0:
         raise ValueError("eps must be > 0")
-    order = topological_order(root)
     if leaves is None:
         leaves = [v for v in order if v.is_leaf()]
-    elif not all(isinstance(v, Value) and v.is_leaf() and v in set(order) for v in leaves):
-        raise ValueError("leaves must be leaf Values of root's graph")
+    else:
+        in_graph = set(order)
+        if not all(isinstance(v, Value) and v.is_leaf() and v in in_graph for v in leaves):
+            raise ValueError("leaves must be leaf Values of root's graph")
     evaluate(order)
     backpropagate(order)
     autograd = {leaf: leaf.grad for leaf in leaves}
