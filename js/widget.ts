@@ -71,11 +71,13 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   let values = model.get("values");
   let data = toNumbers(values.data);
   let grad = toNumbers(values.grad);
-  let locals = (values.local ?? []).map((row) => row.map(Number));
   let trace: BackwardStep[] | null = null; // built when first needed, dropped when values change
   const { nodes, root: rootId } = topology;
   const computed = forwardSteps(nodes);
   const explainer = new Explainer(nodes, () => data);
+  /** Each edge's local derivative, for the stepper: the page's own when it can replay the ops, else the kernel's. */
+  const localDerivativesNow = (): number[][] =>
+    replayable ? localDerivatives(nodes, data) : (values.local ?? []).map((row) => row.map(Number));
   let stopFollowing = (): void => {}; // keeping the root in view, until the user takes over
 
   /** The records as the current step shows them (or every value, when not stepping). */
@@ -90,7 +92,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
     }
     stopFollowing(); // the current step is what must be in view now
     if (mode === "backward") {
-      trace ??= backwardSteps(nodes, locals, rootId);
+      trace ??= backwardSteps(nodes, localDerivativesNow(), rootId);
       const shown = gradientsAfter(trace, step, nodes.length, rootId);
       const current = step > 0 ? trace[step - 1] : null;
       view.update(data, shown.grad, { grad: shown.pending });
@@ -121,7 +123,6 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       data[id] = value;
       forward(nodes, data);
       backward(nodes, data, grad, rootId);
-      locals = localDerivatives(nodes, data);
       trace = null;
       draw(); // keeps the step index, with the new numbers
     }
@@ -136,7 +137,6 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
-    locals = (values.local ?? []).map((row) => row.map(Number));
     trace = null;
     draw();
     if (!sender.busy) sliders.show(data);
