@@ -83,7 +83,9 @@ class Neuron(Module):
             x = [x]
         if len(x) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        act = self.b
+        for wi, xi in zip(self.w, x):  # b + w0*x0 + w1*x1 + ..., as sum() would, without its generator
+            act = act + wi * xi
         out = act if self.activation is None else getattr(act, self.activation)()
         out.label = self.name
         return out

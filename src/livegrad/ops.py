@@ -11,6 +11,7 @@ a graph; overflow gives inf, domain errors give nan or -inf.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -106,12 +107,12 @@ def _pow_local_exponent(a: float, out: float, b: float) -> float:
     return 0.0 if a == 0 and b >= 0 else out * log(a)  # PyTorch's convention at a = 0
 
 
-ADD = Op("+", 2, lambda a, b: a + b, lambda a, b, out: (1.0, 1.0))
-SUB = Op("-", 2, lambda a, b: a - b, lambda a, b, out: (1.0, -1.0))
-MUL = Op("*", 2, lambda a, b: a * b, lambda a, b, out: (b, a))
+ADD = Op("+", 2, operator.add, lambda a, b, out: (1.0, 1.0))
+SUB = Op("-", 2, operator.sub, lambda a, b, out: (1.0, -1.0))
+MUL = Op("*", 2, operator.mul, lambda a, b, out: (b, a))
 DIV = Op("/", 2, divide, lambda a, b, out: (divide(1.0, b), -divide(out, b)))
 POW = Op("**", 2, power, lambda a, b, out: (_pow_local_base(a, b), _pow_local_exponent(a, out, b)))
-NEG = Op("neg", 1, lambda a: -a, lambda a, out: -1.0)
+NEG = Op("neg", 1, operator.neg, lambda a, out: -1.0)
 TANH = Op("tanh", 1, math.tanh, lambda a, out: 1.0 - out * out)
 EXP = Op("exp", 1, exp, lambda a, out: out)
 LOG = Op("log", 1, log, lambda a, out: divide(1.0, a))
