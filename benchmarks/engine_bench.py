@@ -214,6 +214,45 @@ def count_values(model, points, labels) -> int:
     return len(livegrad.engine.topological_order(demo_loss(model, livegrad.Value, points, labels)))
 
 
+def bench_breakdown(steps: int) -> None:
+    """Where a livegrad step's time goes (medians over `steps` steps, gc on, as in "one step alone")."""
+    points, labels = two_moons()
+    _, live = models()
+    in_gc = {"start": 0.0, "total": 0.0}
+
+    def on_gc(phase: str, info: dict) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            in_gc["start"] = now
+        else:
+            in_gc["total"] += now - in_gc["start"]
+
+    parts: dict[str, list[float]] = {"forward": [], "topological order": [], "backward": [], "freeing": [], "gc": []}
+    gc.callbacks.append(on_gc)
+    try:
+        for _ in range(steps):
+            gc.collect()
+            in_gc["total"] = 0.0
+            start = time.perf_counter()
+            loss = demo_loss(live, livegrad.Value, points, labels)
+            built = time.perf_counter()
+            order = livegrad.engine.topological_order(loss)
+            sorted_ = time.perf_counter()
+            livegrad.engine.backpropagate(order)
+            done = time.perf_counter()
+            del loss, order
+            freed = time.perf_counter()
+            seconds = (built - start, sorted_ - built, done - sorted_, freed - done, in_gc["total"])
+            for part, taken in zip(parts, seconds):
+                parts[part].append(taken)
+    finally:
+        gc.callbacks.remove(on_gc)
+    medians = {part: statistics.median(times) * 1000 for part, times in parts.items()}
+    shown = ", ".join(f"{part} {ms:.1f} ms" for part, ms in medians.items() if part != "gc")
+    print(f"\nwhere a livegrad step goes (median of {steps}): {shown};")
+    print(f"  of which the cyclic garbage collector (scanning; livegrad makes no cycles): {medians['gc']:.1f} ms")
+
+
 def bench_memory() -> None:
     """Peak traced bytes per value while building the demo's full-batch loss graph."""
     points, labels = two_moons()
@@ -279,6 +318,7 @@ def main() -> None:
         f"torch {version('torch') if TORCH_INSTALLED else 'not installed'}; gc enabled: {gc.isenabled()}"
     )
     bench_demo(steps=4 if args.quick else 10, rounds=1 if args.quick else 5)
+    bench_breakdown(steps=5 if args.quick else 20)
     bench_memory()
     bench_deep([100_000] if args.quick else [100_000, 1_000_000])
 
