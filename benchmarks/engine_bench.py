@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import importlib.util
 import json
 import math
@@ -89,7 +88,8 @@ class TorchScalarMLP:
     """The same MLP built node by node from 0-dim float64 tensors (PyTorch's scalar autograd)."""
 
     def __init__(self, weights: list[float]) -> None:
-        torch = importlib.import_module("torch")
+        import torch
+
         self.params = [torch.tensor(w, dtype=torch.float64, requires_grad=True) for w in weights]
         self.sizes = [2, 16, 16, 1]
 
@@ -113,7 +113,8 @@ class TorchScalarMLP:
 
 
 def torch_step(model, points, labels, k: int) -> float:
-    torch = importlib.import_module("torch")
+    import torch
+
     loss = demo_loss(model, lambda v: torch.tensor(v, dtype=torch.float64), points, labels)
     model.zero_grad()
     loss.backward()
@@ -124,10 +125,10 @@ def torch_step(model, points, labels, k: int) -> float:
     return loss.item()
 
 
-METHODS = {
-    "loop": "training loop, steps back to back as the demo runs them: mean per step",
-    "reclaimed": "one step, then gc.collect() to reclaim its graph, both timed: median",
-    "unreclaimed": "one step, its garbage left for an untimed gc.collect(): median",
+METHODS = {  # how each timing is named in the report, and how a round's steps are averaged
+    "loop": ("training loop, steps back to back as the demo runs them: mean per step", statistics.mean),
+    "reclaimed": ("one step, then gc.collect() to reclaim its graph, both timed: median", statistics.median),
+    "unreclaimed": ("one step, its garbage left for an untimed gc.collect(): median", statistics.median),
 }
 
 
@@ -184,15 +185,14 @@ def bench_demo(steps: int, rounds: int) -> None:
         for name in engines:
             command = [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]
             result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
-            for method, times in result["times"].items():
-                average = statistics.mean if method == "loop" else statistics.median
-                per_round[method][name].append(average(times))
+            for method, (_, average) in METHODS.items():
+                per_round[method][name].append(average(result["times"][method]))
             losses[name] = result["losses"]
     _, live = models()
     values = count_values(live, *two_moons())
     print(f"\nmicrograd demo step: MLP(2, [16, 16, 1]), 100 two-moons points, {values:,} values/step")
     print(f"  gc on; {rounds} rounds of {steps} steps per method, each engine in a fresh process; best round")
-    for method, title in METHODS.items():
+    for method, (title, _) in METHODS.items():
         best = {name: min(per_round[method][name]) for name in engines}
         print(f"  {title}")
         for name in engines:

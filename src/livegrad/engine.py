@@ -118,7 +118,7 @@ def _operand(x: object) -> Value | None:
     """`x` as a Value (a real number becomes an unlabelled constant), or None if it can't be."""
     if isinstance(x, Value):
         return x
-    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # the ABC check is slow: last
+    if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
         const = _new(Value)
         const.data, const.grad, const.label = float(x), 0.0, ""
         const._op = const._a = const._b = None
