@@ -36,6 +36,7 @@ case "${1:-}" in
     .venv/bin/ruff check src tests benchmarks
     .venv/bin/ruff format --check src tests benchmarks
     npm run --silent typecheck
+    npm run --silent format:check
     npx vitest run
     work=$(mktemp -d "${TMPDIR:-/tmp}/livegrad-test.XXXXXX")
     TMPDIR="$work" .venv/bin/python -m pytest --basetemp="$work/pytest" "${@:2}"

@@ -27,18 +27,30 @@ export class Explainer {
     const [a, b] = node.inputs;
     if (node.exponent !== undefined) return `${node.exponent}·${this.d(a)}^${node.exponent - 1}`;
     switch (node.op) {
-      case "+": return "1";
-      case "-": return k === 0 ? "1" : "-1";
-      case "*": return this.d(k === 0 ? b : a);
-      case "/": return k === 0 ? `1/${this.d(b)}` : `-${this.d(id)}/${this.d(b)}`;
-      case "**": return k === 0 ? `${this.d(b)}·${this.d(a)}^(${this.d(b)}-1)` : `${this.d(id)}·ln ${this.d(a)}`;
-      case "neg": return "-1";
-      case "tanh": return `(1 - ${this.d(id)}²)`;
-      case "exp": return this.d(id);
-      case "log": return `1/${this.d(a)}`;
-      case "relu": return `[${this.d(a)} > 0]`;
-      case "sigmoid": return `${this.d(id)}·(1 - ${this.d(id)})`;
-      default: return `∂${this.name(id)}/∂${this.name(node.inputs[k])}`;
+      case "+":
+        return "1";
+      case "-":
+        return k === 0 ? "1" : "-1";
+      case "*":
+        return this.d(k === 0 ? b : a);
+      case "/":
+        return k === 0 ? `1/${this.d(b)}` : `-${this.d(id)}/${this.d(b)}`;
+      case "**":
+        return k === 0 ? `${this.d(b)}·${this.d(a)}^(${this.d(b)}-1)` : `${this.d(id)}·ln ${this.d(a)}`;
+      case "neg":
+        return "-1";
+      case "tanh":
+        return `(1 - ${this.d(id)}²)`;
+      case "exp":
+        return this.d(id);
+      case "log":
+        return `1/${this.d(a)}`;
+      case "relu":
+        return `[${this.d(a)} > 0]`;
+      case "sigmoid":
+        return `${this.d(id)}·(1 - ${this.d(id)})`;
+      default:
+        return `∂${this.name(id)}/∂${this.name(node.inputs[k])}`;
     }
   }
 
@@ -50,7 +62,8 @@ export class Explainer {
         `${target}.grad += ${this.localExpression(step.node, k)} × ${this.name(step.node)}.grad = ` +
           `${f(edge.local)} × ${f(step.grad)} = ${f(edge.contribution)}`,
       );
-      if (edge.before !== 0) lines.push(`${target}.grad = ${f(edge.before)} + ${f(edge.contribution)} = ${f(edge.after)}`);
+      if (edge.before !== 0)
+        lines.push(`${target}.grad = ${f(edge.before)} + ${f(edge.contribution)} = ${f(edge.after)}`);
     });
     return lines;
   }

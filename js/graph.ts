@@ -28,8 +28,6 @@ export interface SliderSpec {
   step: number;
 }
 
-
-
 export interface GradientCheck {
   id: number;
   autograd: number | string;

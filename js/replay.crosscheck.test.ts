@@ -21,7 +21,9 @@ function same(got: number, want: number): boolean {
 
 describe.skipIf(!casesFile)("replay matches the Python engine", () => {
   it("on every graph Python sent", () => {
-    const cases: { topology: Topology; values: Values; trace: PythonTrace }[] = JSON.parse(readFileSync(casesFile!, "utf8"));
+    const cases: { topology: Topology; values: Values; trace: PythonTrace }[] = JSON.parse(
+      readFileSync(casesFile!, "utf8"),
+    );
     expect(cases.length).toBeGreaterThan(0);
     const mismatches: string[] = [];
     for (const [k, { topology, values, trace }] of cases.entries()) {
@@ -34,7 +36,9 @@ describe.skipIf(!casesFile)("replay matches the Python engine", () => {
       backward(topology.nodes, data, grad, topology.root);
       data.forEach((x, i) => {
         if (!same(x, wantData[i]) || !same(grad[i], wantGrad[i])) {
-          mismatches.push(`case ${k} node ${i} (${topology.nodes[i].op}): data ${x} vs ${wantData[i]}, grad ${grad[i]} vs ${wantGrad[i]}`);
+          mismatches.push(
+            `case ${k} node ${i} (${topology.nodes[i].op}): data ${x} vs ${wantData[i]}, grad ${grad[i]} vs ${wantGrad[i]}`,
+          );
         }
       });
       // The trace, from the page's own local derivatives, step by step as Python has it.

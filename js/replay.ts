@@ -12,8 +12,7 @@ type Binary = [
 ];
 
 const powLocalBase = (a: number, b: number): number => (b === 0 ? 0 : b * Math.pow(a, b - 1));
-const powLocalExponent = (a: number, out: number, b: number): number =>
-  a === 0 && b >= 0 ? 0 : out * Math.log(a);
+const powLocalExponent = (a: number, out: number, b: number): number => (a === 0 && b >= 0 ? 0 : out * Math.log(a));
 const sigmoid = (a: number): number => {
   if (a >= 0) return 1 / (1 + Math.exp(-a));
   const e = Math.exp(a);
@@ -65,12 +64,7 @@ export function forward(nodes: readonly TopologyNode[], data: Float64Array): voi
 }
 
 /** A fresh backward pass from `root`: grad[i] = d root / d value i. */
-export function backward(
-  nodes: readonly TopologyNode[],
-  data: Float64Array,
-  grad: Float64Array,
-  root: number,
-): void {
+export function backward(nodes: readonly TopologyNode[], data: Float64Array, grad: Float64Array, root: number): void {
   grad.fill(0);
   grad[root] = 1;
   for (let i = root; i >= 0; i--) {

@@ -52,7 +52,13 @@ describe("stepping through the backward pass", () => {
 
   it("shows a second contribution accumulating", async () => {
     const { el } = await mount({
-      topology: { nodes: [{ label: "a", op: "", inputs: [] }, { label: "b", op: "+", inputs: [0, 0] }], root: 1 },
+      topology: {
+        nodes: [
+          { label: "a", op: "", inputs: [] },
+          { label: "b", op: "+", inputs: [0, 0] },
+        ],
+        root: 1,
+      },
       values: { data: [1, 2], grad: [2, 1], local: [[], [1, 1]] },
       sliders: [{ id: 0, label: "a", min: -2, max: 2, step: 0.1 }],
     });
@@ -108,7 +114,9 @@ describe("stepping through the forward pass", () => {
 describe("the gradient check", () => {
   it("marks each slider leaf, a mismatch clearly", async () => {
     const { el, model } = await mount();
-    [...el.querySelectorAll<HTMLButtonElement>(".lg-toolbar button")].find((b) => b.textContent === "Check gradients")!.click();
+    [...el.querySelectorAll<HTMLButtonElement>(".lg-toolbar button")]
+      .find((b) => b.textContent === "Check gradients")!
+      .click();
     expect(model.get("check_gradients")).toBe(true);
     model.change("gradient_check", [
       { id: 0, autograd: -1.5, numeric: -1.5000000001, ok: true },

@@ -34,15 +34,30 @@ export class Stepper {
     this.element.setAttribute("aria-label", "Step through the passes");
     this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys are ours while focused
     this.modeButtons = {
-      forward: button("Forward", "Step through the forward pass", () => this.start("forward"), "Step through the forward pass"),
-      backward: button("Backward", "Step through the backward pass", () => this.start("backward"), "Step through the backward pass"),
+      forward: button(
+        "Forward",
+        "Step through the forward pass",
+        () => this.start("forward"),
+        "Step through the forward pass",
+      ),
+      backward: button(
+        "Backward",
+        "Step through the backward pass",
+        () => this.start("backward"),
+        "Step through the backward pass",
+      ),
     };
     const first = button("|◀", "First step (Home)", () => this.goTo(0), "First step");
     const previous = button("◀", "Previous step (←)", () => this.goTo(this.step - 1), "Previous step");
     this.playButton = button("Play", "Play or pause (space)", () => this.togglePlay(), "Play or pause");
     const next = button("▶", "Next step (→)", () => this.goTo(this.step + 1), "Next step");
     const last = button("▶|", "Last step (End)", () => this.goTo(this.count), "Last step");
-    const done = button("Done", "Stop stepping: show every value", () => this.leave(), "Stop stepping: show every value");
+    const done = button(
+      "Done",
+      "Stop stepping: show every value",
+      () => this.leave(),
+      "Stop stepping: show every value",
+    );
     this.speed = document.createElement("select");
     this.speed.setAttribute("aria-label", "Steps per second");
     for (const value of SPEEDS) this.speed.append(new Option(`${value}/s`, String(value), value === 2, value === 2));
@@ -51,8 +66,16 @@ export class Stepper {
     this.counter.className = "lg-step-count";
     this.counter.setAttribute("aria-live", "polite");
     this.element.append(
-      this.modeButtons.forward, this.modeButtons.backward, first, previous, this.playButton, next, last,
-      this.speed, this.counter, done,
+      this.modeButtons.forward,
+      this.modeButtons.backward,
+      first,
+      previous,
+      this.playButton,
+      next,
+      last,
+      this.speed,
+      this.counter,
+      done,
     );
     this.element.addEventListener("keydown", (event) => this.onKey(event));
     this.panel = document.createElement("div");
@@ -72,7 +95,9 @@ export class Stepper {
       button.setAttribute("aria-pressed", String(stepping && name === mode));
     }
     this.counter.textContent = stepping ? `${mode} step ${step} / ${count}` : "";
-    this.panel.replaceChildren(...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
+    this.panel.replaceChildren(
+      ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
+    );
     this.panel.hidden = !stepping;
     if (stepping && step >= count) this.pause();
   }

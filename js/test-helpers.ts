@@ -74,4 +74,3 @@ export function drag(input: HTMLInputElement, value: number): void {
   input.value = String(value);
   input.dispatchEvent(new Event("input", { bubbles: true }));
 }
-

@@ -19,7 +19,11 @@ export interface BackwardStep {
 }
 
 /** The steps of a fresh backward pass from `root`: each computed value passing its gradient on. */
-export function backwardSteps(nodes: readonly TopologyNode[], locals: readonly number[][], root: number): BackwardStep[] {
+export function backwardSteps(
+  nodes: readonly TopologyNode[],
+  locals: readonly number[][],
+  root: number,
+): BackwardStep[] {
   const grad = new Float64Array(nodes.length);
   grad[root] = 1;
   const steps: BackwardStep[] = [];

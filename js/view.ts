@@ -67,7 +67,10 @@ export class GraphView {
       .scaleExtent([0.05, 40])
       .extent(() => {
         const [, , w, h] = this.viewBox();
-        return [[0, 0], [w, h]];
+        return [
+          [0, 0],
+          [w, h],
+        ];
       })
       .on("zoom", (event) => pane.setAttribute("transform", `${event.transform} ${placed}`));
     select(this.svg).call(this.zoomer);
@@ -144,7 +147,8 @@ export class GraphView {
     if (!group) return;
     const view = this.element.getBoundingClientRect();
     const node = group.getBoundingClientRect();
-    const inside = node.left >= view.left && node.right <= view.right && node.top >= view.top && node.bottom <= view.bottom;
+    const inside =
+      node.left >= view.left && node.right <= view.right && node.top >= view.top && node.bottom <= view.bottom;
     if (inside && !always) return;
     this.element.scrollLeft += node.left + node.width / 2 - (view.left + view.width / 2);
     this.element.scrollTop += node.top + node.height / 2 - (view.top + view.height / 2);
@@ -211,8 +215,7 @@ export class GraphView {
     const elements = this.values[id];
     if (!node || !elements?.title) return;
     const made = node.op ? `${node.op} of ${node.inputs.map((i) => this.name(i)).join(", ")}` : "leaf";
-    elements.title.textContent =
-      `${node.label || "(unlabelled)"}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}`;
+    elements.title.textContent = `${node.label || "(unlabelled)"}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}`;
   }
 
   private name(id: number): string {

@@ -49,7 +49,13 @@ describe("GraphWidget frontend", () => {
     const first = model.sent[0] as { ack: string };
     model.change("values", neuronValues(-2, first.ack));
     expect(model.sent).toHaveLength(2);
-    expect(model.sent[1]).toMatchObject({ type: "set", values: [[0, 3], [1, 0.5]] });
+    expect(model.sent[1]).toMatchObject({
+      type: "set",
+      values: [
+        [0, 3],
+        [1, 0.5],
+      ],
+    });
     // The kernel's answer to the first message is older than the page: the page keeps the newer state.
     expect(record(el, "x1").textContent).toContain("data 3.0000");
     // Answers to another view's messages do not release this one's.
@@ -89,7 +95,10 @@ describe("GraphWidget frontend", () => {
   it("shows labels as text, never as markup", async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> | { } " \\';
     const topology: Topology = {
-      nodes: [{ label: hostile, op: "", inputs: [] }, { label: "</text><b>", op: "exp", inputs: [0] }],
+      nodes: [
+        { label: hostile, op: "", inputs: [] },
+        { label: "</text><b>", op: "exp", inputs: [0] },
+      ],
       root: 1,
     };
     const { el } = await mount({
@@ -100,7 +109,9 @@ describe("GraphWidget frontend", () => {
     expect(el.querySelector("img, script, b")).toBeNull();
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
     expect(record(el, hostile).dataset.label).toBe(hostile);
-    expect(record(el, hostile).querySelector("text")!.textContent).toBe(hostile.replace(/\s+/g, " ").slice(0, 39) + "…");
+    expect(record(el, hostile).querySelector("text")!.textContent).toBe(
+      hostile.replace(/\s+/g, " ").slice(0, 39) + "…",
+    );
     expect(record(el, "</text><b>").querySelector("text")!.textContent).toBe("</text><b>");
     expect(el.querySelector(".lg-slider-label")!.textContent).toBe(hostile);
   });

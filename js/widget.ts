@@ -96,15 +96,26 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       const shown = gradientsAfter(trace, step, nodes.length, rootId);
       const current = step > 0 ? trace[step - 1] : null;
       view.update(data, shown.grad, { grad: shown.pending });
-      view.highlight(current?.node ?? rootId, current?.edges.map((e) => [e.input, current.node] as const));
-      stepper.show(mode, step, computed.length, current ? explainer.backward(current) : [explainer.backwardStart(rootId)]);
+      view.highlight(
+        current?.node ?? rootId,
+        current?.edges.map((e) => [e.input, current.node] as const),
+      );
+      stepper.show(
+        mode,
+        step,
+        computed.length,
+        current ? explainer.backward(current) : [explainer.backwardStart(rootId)],
+      );
     } else {
       const pendingData = new Uint8Array(nodes.length);
       for (const id of computed.slice(step)) pendingData[id] = 1;
       const current = step > 0 ? computed[step - 1] : null;
       view.update(data, grad, { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) });
       view.highlight(current, current === null ? [] : nodes[current].inputs.map((i) => [i, current] as const));
-      const lines = current === null ? ["The leaves are given. Step on to compute the rest, in topological order."] : [explainer.forward(current)];
+      const lines =
+        current === null
+          ? ["The leaves are given. Step on to compute the rest, in topological order."]
+          : [explainer.forward(current)];
       stepper.show(mode, step, computed.length, lines);
     }
   };
