@@ -8,7 +8,7 @@ import weakref
 import numpy as np
 import pytest
 
-from livegrad import Op, Value
+from livegrad import Op, Value, ops
 from livegrad.engine import evaluate, topological_order
 from oracles import (
     BINARY,
@@ -314,3 +314,39 @@ def test_each_op_matches_pytorch_across_its_domain(op: str) -> None:
             assert same_number(value, want_value), f"{op}({a}, {b}) = {value}, torch {want_value}"
             for got, want in zip(grads, want_grads):
                 assert same_number(got, want), f"grad of {op}({a}, {b}): {grads} vs torch {want_grads}"
+
+
+def test_micrograds_names_read_the_slots() -> None:
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    c = a * b
+    assert (c._op, a._op, (a**2)._op) == ("*", "", "**2")
+    assert c._prev == {a, b} and (a + a)._prev == {a} and a._prev == set()
+    assert c._fn is ops.MUL and c.op == "*" and c.inputs == (a, b)
+    c.value = 7.5  # seed 004's spelling of data
+    assert c.data == 7.5 and c.value == 7.5
+    with pytest.raises(AttributeError):
+        c._op = "+"  # read-only: the op lives in the _fn slot
+
+
+@pytest.mark.parametrize(
+    ("make", "masked"),
+    [
+        (lambda x: x.relu(), "relu where a <= 0"),
+        (lambda x: x**0, "the base of x ** 0"),
+        (lambda x: x ** Value(0.0), "the base of a ** b where b == 0"),
+    ],
+)
+def test_a_masked_edge_adds_nothing_even_under_an_infinite_gradient(make, masked: str) -> None:
+    x = Value(-2.0)
+    out = make(x) * Value(1e308) * Value(1e308)  # d out / d make(x) is inf
+    out.backward()
+    assert x.grad == 0.0, masked  # 0 × inf would be nan
+
+
+def test_the_exponent_has_derivative_zero_where_the_base_is_zero() -> None:
+    a, b = Value(0.0), Value(2.0)
+    (a**b).backward()
+    assert b.grad == 0.0  # not out·log(a) = 0 × -inf = nan
+    out = (a**b) * Value(math.inf)
+    out.backward()
+    assert math.isnan(b.grad) and math.isnan(a.grad)  # PyTorch multiplies here: 0 × inf is nan

@@ -28,7 +28,12 @@ def test_topology_and_values_on_display() -> None:
     w = GraphWidget(v["o"])
     nodes = w.topology["nodes"]
     assert len(nodes) == 10 and w.topology["root"] == 9
-    assert nodes[9] == {"label": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
+    assert nodes[9] == {"label": "o", "name": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
+    assert w.topology["ops"] == {
+        "*": {"formula": "a·b", "locals": ["b", "a"]},
+        "+": {"formula": "a + b", "locals": ["1", "1"]},
+        "tanh": {"formula": "tanh(a)", "locals": ["1 − out²"]},
+    }
     assert sum(1 for node in nodes if node["op"]) == 5
     # A fresh backward ran on display: the seed's gradients are there at once.
     assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
