@@ -133,14 +133,21 @@ def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, co
 
 @pytest.mark.parametrize(
     "state",
-    [{"step": "abc"}, {"step": None}, {"mode": "sideways"}, {"check_gradients": "yes please"}, {"step": 1.5}],
+    [
+        {"step": "abc"},
+        {"step": None},
+        {"mode": "sideways"},
+        {"check_gradients": "yes please"},
+        {"step": 1.5},
+        {"rankdir": "up"},
+    ],
 )
 def test_malformed_trait_updates_from_the_page_are_refused(state: dict) -> None:
     v = seed_neuron()
     w = GraphWidget(v["o"])
     w.set_state(state)  # what ipywidgets calls with the page's update; it must not raise
     assert w.error.startswith("Refused a message from the page:")
-    assert (w.step, w.mode, w.check_gradients) == (-1, "backward", False)
+    assert (w.step, w.mode, w.check_gradients, w.rankdir) == (-1, "backward", False, "LR")
     w.set_state({"step": 3})
     assert w.step == 3
 
@@ -160,7 +167,9 @@ def test_set_and_refresh_from_python() -> None:
     assert w.values["data"][ids(w)["w1"]] == 2.0
     v["b"].data = 0.0
     w.refresh()
-    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0)
+    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0) and w.values["ack"] is None
+    w.refresh(ack="p:3")  # how a slider message is answered
+    assert w.values["ack"] == "p:3"
 
 
 def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:
