@@ -254,7 +254,7 @@ def check_locals(
         local = totals[id(x)]
         of = f"d {names(node)} / d {names(x)}"
         note = ""
-        if not close(local, numeric):
+        if math.isfinite(numeric) and not close(local, numeric):  # a pole or an overflow cannot be judged
             note = f"{of}: its backward gives {local:.6g}, the op's derivative is {numeric:.6g}"
         elif scaled is not None and not close(scaled[id(x)], local):
             note = (

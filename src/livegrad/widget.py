@@ -3,6 +3,8 @@
 The topology is sent once; on every change only the values travel. A slider message
 sets the user's own leaf Values, re-evaluates the graph in place, runs a fresh
 backward pass and pushes the new values, so what is on screen is what Python holds.
+The root may be a learner's own micrograd-style node (`livegrad.foreign`): the sliders
+then set their objects and the backward pass is theirs.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ from pathlib import Path
 import anywidget
 import traitlets
 
-from .engine import Value, backpropagate, evaluate
-from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, json_number
-from .trace import gradcheck
+from .engine import Value
+from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, Node, display_names, json_number
+from .trace import check_graph
 
 STATIC = Path(__file__).parent / "static"
 Range = tuple[float, float] | tuple[float, float, float]
@@ -39,6 +41,8 @@ class GraphWidget(anywidget.AnyWidget):
 
     ``sliders`` picks the leaves that get a slider (labels or Values; default: every
     labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
+    `root` may be a node of a learner's own engine; its leaves are then named by label or
+    by the learner's own objects. A leaf that feeds an op livegrad does not know gets no slider.
     """
 
     _esm = STATIC / "widget.js"
@@ -56,7 +60,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     def __init__(
         self,
-        root: Value,
+        root: object,
         sliders: Iterable[str | Value] | None = None,
         ranges: Mapping[str | Value, Range] | None = None,
         rankdir: str = "LR",
@@ -67,6 +71,7 @@ class GraphWidget(anywidget.AnyWidget):
         self._graph = Graph.of(root)
         self._index = self._graph.index()
         self._by_label = {v.label: v for v in self._graph.order if v.is_leaf() and v.label}
+        self._names = dict(zip(self._graph.order, display_names(self._graph.order)))
         chosen = self._pick_sliders(sliders)
         slider_ranges = self._resolve_ranges(ranges, chosen)
         drawn = self._graph.drawn_nodes
@@ -90,8 +95,9 @@ class GraphWidget(anywidget.AnyWidget):
         self.refresh()
 
     @property
-    def root(self) -> Value:
-        return self._graph.root
+    def root(self) -> object:
+        """The root as you hold it: a Value, or your own engine's node."""
+        return self._graph.root_object
 
     def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
@@ -99,8 +105,8 @@ class GraphWidget(anywidget.AnyWidget):
         Call it after changing Values yourself, for example after a training step. (`ack` names
         the page's message these values answer.)
         """
-        evaluate(self._graph.order)
-        backpropagate(self._graph.order)
+        self._graph.forward()
+        self._graph.backward()
         values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
         self.values = {**values, "ack": ack}
         self._check_gradients()
@@ -119,7 +125,7 @@ class GraphWidget(anywidget.AnyWidget):
             self.gradient_check = []
             return
         leaves = [self._graph.order[i] for i in sorted(self._slider_ids)]
-        report = gradcheck(self.root, leaves=leaves)
+        report = check_graph(self._graph, leaves=leaves)
         index = self._index
         self.gradient_check = [
             {"id": index[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
@@ -145,7 +151,7 @@ class GraphWidget(anywidget.AnyWidget):
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
         self._graph = Graph([])
-        self._index, self._by_label, self._slider_ids, self._step_count = {}, {}, set(), 0
+        self._index, self._by_label, self._names, self._slider_ids, self._step_count = {}, {}, {}, set(), 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
@@ -159,9 +165,15 @@ class GraphWidget(anywidget.AnyWidget):
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
             self.error = ""
-            self.refresh(ack=ack)
+            try:
+                self.refresh(ack=ack)
+            except Exception as failed:  # a learner's own backward() can raise: say so, keep the widget
+                if not self._graph.learner:
+                    raise
+                self.error = f"Your engine's backward pass raised {type(failed).__name__}: {failed}"
+                self.values = {**self.values, "ack": ack}
 
-    def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
+    def _parse_set_message(self, content: object) -> list[tuple[Node, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":
             raise MessageError(f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}")
         pairs = content.get("values")
@@ -179,26 +191,35 @@ class GraphWidget(anywidget.AnyWidget):
             parsed.append((self._graph.order[node_id], float(number)))
         return parsed
 
-    def _leaf(self, key: str | Value, argument: str) -> Value:
-        if isinstance(key, Value):
-            if key not in self._index:
-                raise ValueError(f"{argument}: {key!r} is not in this graph")
-            if not key.is_leaf():
-                raise ValueError(f"{argument}: {key!r} is computed by {key.op!r}, not a leaf")
-            return key
-        if isinstance(key, str):
-            if key not in self._by_label:
-                known = ", ".join(sorted(self._by_label)[:20]) or "none"
-                raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
-            return self._by_label[key]
-        raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
+    def _leaf(self, key: str | object, argument: str) -> Node:
+        if not isinstance(key, str):
+            node = self._graph.node_of(key)
+            if node is None:
+                if isinstance(key, Value) or self._graph.learner:
+                    raise ValueError(f"{argument}: {key!r:.60} is not in this graph")
+                raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
+            if not node.is_leaf():
+                raise ValueError(f"{argument}: {key!r:.60} is computed by {node.op!r}, not a leaf")
+            return node
+        if key not in self._by_label:
+            known = ", ".join(sorted(self._by_label)[:20]) or "none"
+            raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
+        return self._by_label[key]
 
-    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Value]:
+    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Node]:
+        blocked = self._graph.blocked
         if sliders is None:
-            return list(self._by_label.values())
+            return [v for v in self._by_label.values() if v not in blocked]
         if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
             raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
-        return list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
+        chosen = list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
+        for leaf in chosen:
+            if leaf in blocked:
+                raise ValueError(
+                    f"sliders: {self._names[leaf]} feeds an op livegrad does not know, so the graph cannot be "
+                    "re-evaluated from it; GraphWidget.from_function(build, ...) rebuilds it instead"
+                )
+        return chosen
 
     def _resolve_ranges(self, ranges: Mapping[str | Value, Range] | None, chosen: list[Value]) -> dict:
         if ranges is None:
@@ -213,13 +234,13 @@ class GraphWidget(anywidget.AnyWidget):
             resolved[leaf] = _checked_range(spec, _name(key))
         return resolved
 
-    def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
+    def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
-        return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step}
+        return {"id": self._index[leaf], "label": self._names[leaf], "min": low, "max": high, "step": step}
 
 
-def _name(key: str | Value) -> str:
-    return repr(key) if isinstance(key, str) else repr(key.label or key)
+def _name(key: str | object) -> str:
+    return repr(key) if isinstance(key, str) else repr(getattr(key, "label", "") or key)
 
 
 def _finite_number(x: object, what: str) -> float:

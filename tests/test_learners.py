@@ -1,0 +1,176 @@
+"""GraphWidget, draw_dot, the traces and gradcheck on learners' own engines (tests/learner_engines.py)."""
+
+from __future__ import annotations
+
+import gc
+import json
+import math
+import weakref
+
+import pytest
+
+import livegrad
+from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar
+from livegrad import GraphWidget, backward_trace, draw_dot, forward_trace, gradcheck
+
+
+class Counted(Scalar):
+    """Scalar that counts calls of its backward(), to see the widget use the learner's own."""
+
+    calls = 0
+
+    def backward(self):
+        Counted.calls += 1
+        super().backward()
+
+
+def neuron(kind: type = Scalar) -> dict:
+    x1, x2 = kind(2.0, label="x1"), kind(0.0, label="x2")
+    w1, w2 = kind(-3.0, label="w1"), kind(1.0, label="w2")
+    b = kind(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+def livegrad_neuron(data: dict) -> dict:
+    """The oracle: livegrad's own engine on the same numbers."""
+    v = {k: livegrad.Value(data[k].data, label=k) for k in ("x1", "x2", "w1", "w2", "b")}
+    v["o"] = (v["x1"] * v["w1"] + v["x2"] * v["w2"] + v["b"]).tanh()
+    v["o"].backward()
+    return v
+
+
+def ids(widget: GraphWidget) -> dict[str, int]:
+    return {node["label"]: i for i, node in enumerate(widget.topology["nodes"]) if node["label"]}
+
+
+def test_widget_on_a_learners_graph_drives_their_objects_and_their_backward() -> None:
+    v = neuron(Counted)
+    Counted.calls = 0
+    w = GraphWidget(v["o"])
+    assert w.root is v["o"] and w.topology["learner"] is True
+    assert [s["label"] for s in w.sliders] == ["x1", "w1", "x2", "w2", "b"]
+    assert [node["name"] for node in w.topology["nodes"]][-1] == "o"
+    assert Counted.calls == 1  # a fresh backward on display: theirs
+    w.set(x1=1.0)
+    assert v["x1"].data == 1.0 and Counted.calls == 2
+    want = livegrad_neuron(v)
+    assert v["o"].data == want["o"].data
+    for k in ("x1", "w1", "x2", "w2", "b"):
+        assert w.values["grad"][ids(w)[k]] == v[k].grad
+        assert math.isclose(v[k].grad, want[k].grad, rel_tol=1e-12, abs_tol=1e-15), k
+    w._handle_custom_msg({"type": "set", "values": [[ids(w)["w1"], 0.5]], "ack": "p:1"}, [])
+    assert v["w1"].data == 0.5 and w.values["ack"] == "p:1" and Counted.calls == 3
+    assert w.values["data"][ids(w)["o"]] == v["o"].data == livegrad_neuron(v)["o"].data
+    json.dumps(w.topology), json.dumps(w.values)
+
+
+def test_check_gradients_on_a_learners_graph() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"], check_gradients=True)
+    assert [c["ok"] for c in w.gradient_check] == [True] * 5
+    a, b = AssigningScalar(2.0, label="a"), AssigningScalar(3.0, label="b")
+    f = a * b + a
+    f.label = "f"
+    w = GraphWidget(f, check_gradients=True)
+    by_id = {c["id"]: c for c in w.gradient_check}
+    assert not by_id[ids(w)["a"]]["ok"] and by_id[ids(w)["a"]]["numeric"] == pytest.approx(4.0)
+    assert by_id[ids(w)["b"]]["ok"]
+
+
+def test_draw_dot_and_traces_read_a_learners_graph() -> None:
+    v = neuron()
+    v["o"].backward()
+    source = draw_dot(v["o"]).source
+    assert "{x1|data 2.0000|grad -1.5000}" in source and "label=tanh" in source
+    steps = backward_trace(v["o"])
+    assert [s.node.op for s in steps] == ["tanh", "+", "+", "*", "*"]
+    totals: dict = {}
+    for step in steps:
+        for edge in step.edges:
+            totals[edge.input.obj] = totals.get(edge.input.obj, 0.0) + edge.contribution
+    for k in ("x1", "w1", "x2", "w2", "b"):
+        assert math.isclose(totals[v[k]], v[k].grad, rel_tol=1e-12, abs_tol=1e-15), k
+    assert [(s.op, s.data) for s in forward_trace(v["o"])][-1] == ("tanh", v["o"].data)
+
+
+def test_gradcheck_names_the_node_with_a_wrong_local_derivative() -> None:
+    x = BuggyScalar(0.5, label="x")
+    h = x * 2
+    h.label = "h"
+    y = h.exp()
+    y.label = "y"
+    report = gradcheck(y)
+    assert not report.ok
+    assert [node.obj for node in report.faulty_nodes] == [y]
+    (leaf,) = [c for c in report.checks if c.leaf.obj is x]
+    assert not leaf.ok and leaf.autograd == pytest.approx(2 * 1.0)  # their d y/dx: 2·h, not 2·exp(h)
+    assert leaf.numeric == pytest.approx(2 * math.exp(1.0), rel=1e-6)
+    text = str(report)
+    assert "faulty node y (op exp): d y / d h: its backward gives 1, the op's derivative is 2.71828" in text
+    assert "faulty node h" not in text
+
+
+def test_gradcheck_finds_seed_001s_bugs_on_a_graph_that_hides_them() -> None:
+    v = neuron(AssigningScalar)  # * assigns: harmless in the neuron, where nothing is used twice
+    report = gradcheck(v["o"])
+    assert all(c.ok for c in report.checks)
+    assert {node.op for node in report.faulty_nodes} == {"*"}
+    assert "its backward sets x1.grad instead of adding to it (+=): harmless here only because x1 is used once" in str(
+        report
+    )
+
+
+def test_an_unknown_op_is_said_on_the_node_and_its_leaves_get_no_slider() -> None:
+    x, k = Scalar(0.5, label="x"), Scalar(2.0, label="k")
+    y = x.sin() * k
+    y.label = "y"
+    w = GraphWidget(y)
+    sin = next(node for node in w.topology["nodes"] if node["op"] == "sin")
+    assert sin["unknown_op"] is True and sin["name"] == "sin(x)"
+    assert w.topology["ops"]["sin"] == {"formula": None, "locals": None}
+    assert [s["label"] for s in w.sliders] == ["k"]
+    with pytest.raises(ValueError, match=r"sliders: x feeds an op livegrad does not know.*from_function"):
+        GraphWidget(y, sliders=["x"])
+    report = gradcheck(y)
+    assert [c.leaf.label for c in report.checks] == ["k"]
+    assert "not checked: sin(x) (op sin)" in str(report)
+
+
+def test_a_learners_backward_that_raises_is_shown_not_raised_into_the_notebook() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+
+    def broken():
+        raise ZeroDivisionError("their bug")
+
+    v["o"].backward = broken
+    w._handle_custom_msg({"type": "set", "values": [[ids(w)["x1"], 1.0]], "ack": "p:7"}, [])
+    assert w.error == "Your engine's backward pass raised ZeroDivisionError: their bug"
+    assert w.values["ack"] == "p:7"
+
+
+def test_unlabelled_leaves_by_their_objects_with_display_names() -> None:
+    x = Node(3.0)
+    y = (x * x).square()
+    w = GraphWidget(y, sliders=[x], ranges={x: (-4, 4)})
+    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008}]
+    w.set({x: 2.0})
+    assert y.data == 16.0 and x.grad == 4 * 2.0**3  # their Node's backward, through _local_grad
+    with pytest.raises(ValueError, match="is computed by '\\*', not a leaf"):
+        w.set({y._parents[0]: 1.0})
+    with pytest.raises(ValueError, match="is not in this graph"):
+        w.set({Node(1.0): 1.0})
+
+
+def test_closing_the_widget_lets_go_of_the_learners_graph() -> None:
+    v = neuron()
+    w = GraphWidget(v["o"])
+    root = weakref.ref(v["o"])
+    del v
+    w.close()
+    gc.collect()
+    assert root() is None
