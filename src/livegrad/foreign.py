@@ -34,6 +34,7 @@ INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
 DATA_ATTRS = ("data", "value")
 OPERANDS = ("self", "other")  # micrograd's closures name the operands so, in argument order
 _POWER = re.compile(r"\*\*\s*\(?\s*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)\s*\)?")
+_SIMPLE = re.compile(r"[\w.]+")
 _DONE = object()  # a marker on the walk's stack: every input of the node under it is placed
 
 # How the checks probe a node's `_backward`: the gradient arriving from above, and a gradient
@@ -246,6 +247,10 @@ def check_locals(
     def close(a: float, b: float) -> bool:
         return abs(a - b) <= atol + rtol * abs(b) or (math.isnan(a) and math.isnan(b))
 
+    def named(x: LearnerNode) -> str:  # `(x1*w1 + x2*w2).grad`, `x1.grad`
+        name = names(x)
+        return name if _SIMPLE.fullmatch(name) else f"({name})"
+
     checks = []
     for index, x in enumerate(node.inputs):
         numeric = _central_difference(fn, args, [i for i, y in enumerate(node.inputs) if y is x], eps)
@@ -255,11 +260,11 @@ def check_locals(
         of = f"d {names(node)} / d {names(x)}"
         note = ""
         if math.isfinite(numeric) and not close(local, numeric):  # a pole or an overflow cannot be judged
-            note = f"{of}: its backward gives {local:.6g}, the op's derivative is {numeric:.6g}"
+            note = f"{of}: its backward gives {_num(local)}, the op's derivative is {_num(numeric)}"
         elif scaled is not None and not close(scaled[id(x)], local):
             note = (
-                f"{of}: with {names(node)}.grad = {PROBE_UPSTREAM:g} its backward adds "
-                f"{scaled[id(x)] * PROBE_UPSTREAM:.6g} to {names(x)}.grad, not {PROBE_UPSTREAM:g} × {local:.6g}: "
+                f"{of}: with {named(node)}.grad = {PROBE_UPSTREAM:g} its backward adds "
+                f"{_num(scaled[id(x)] * PROBE_UPSTREAM)} to {named(x)}.grad, not {PROBE_UPSTREAM:g} × {_num(local)}: "
                 "the local derivative must be multiplied by out.grad"
             )
         elif added is not None and not close(added[id(x)], local):
@@ -269,7 +274,7 @@ def check_locals(
                 if used > 1
                 else f"harmless here only because {names(x)} is used once"
             )
-            note = f"its backward sets {names(x)}.grad instead of adding to it (+=): {effect}"
+            note = f"its backward sets {named(x)}.grad instead of adding to it (+=): {effect}"
         checks.append(EdgeCheck(index, x, local, numeric, not note, note))
     return checks
 
@@ -281,6 +286,10 @@ def consumer_counts(order: Iterable[LearnerNode]) -> dict[LearnerNode, int]:
         for x in node.inputs:
             counts[x] = counts.get(x, 0) + 1
     return counts
+
+
+def _num(x: float) -> str:
+    return "0" if abs(x) < 1e-12 else f"{x:.6g}"  # rounding noise is not news
 
 
 def _central_difference(fn: Op, args: list[float], positions: list[int], eps: float) -> float:

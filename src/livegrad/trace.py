@@ -150,8 +150,10 @@ class GradcheckReport:
         for node in self.faulty_nodes:
             failing = [c for c in self.local_checks if c.node is node and not c.ok]
             edges = "; ".join(
-                c.note or f"d/d {names.get(c.input, '?')}: local {_shown(c.autograd)}, numeric {c.numeric:.6g}"
-                for c in failing
+                dict.fromkeys(  # an input used twice by one node is checked as one: said once
+                    c.note or f"d/d {names.get(c.input, '?')}: local {_shown(c.autograd)}, numeric {c.numeric:.6g}"
+                    for c in failing
+                )
             )
             rows.append(f"faulty node {names.get(node, '?')} (op {node.op}): {edges}")
         if self.unchecked:
