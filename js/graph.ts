@@ -5,12 +5,15 @@ export interface TopologyNode {
   op: string; // "" for a leaf
   inputs: number[]; // ids of the values this one is computed from
   exponent?: number; // set for a constant power ("**2")
+  unknown_op?: boolean; // a learner's op livegrad does not know: not re-evaluated, its leaves get no slider
 }
 
 export interface Topology {
   nodes: TopologyNode[];
   root: number;
   too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
+  replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
+  learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
 }
 
 export interface Values {
@@ -21,7 +24,8 @@ export interface Values {
 }
 
 export interface SliderSpec {
-  id: number;
+  id: number; // a leaf's node id; below 0, an input of from_function (no node holds its number)
+  value?: number; // an input's number: where its slider starts
   label: string;
   min: number;
   max: number;

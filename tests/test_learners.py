@@ -11,7 +11,7 @@ import pytest
 
 import livegrad
 from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar
-from livegrad import GraphWidget, backward_trace, draw_dot, forward_trace, gradcheck
+from livegrad import GraphWidget, backward_trace, draw_dot, foreign, forward_trace, gradcheck
 
 
 class Counted(Scalar):
@@ -174,3 +174,75 @@ def test_closing_the_widget_lets_go_of_the_learners_graph() -> None:
     w.close()
     gc.collect()
     assert root() is None
+
+
+def power_tower(x: float, k: float) -> livegrad.Value:
+    """Control flow on an input: k decides the graph's shape."""
+    v = livegrad.Value(x, label="x")
+    out = v
+    for _ in range(int(k)):
+        out = out * v
+    return out.tanh()
+
+
+def test_from_function_rebuilds_on_every_move_and_lays_out_a_new_shape() -> None:
+    w = GraphWidget.from_function(power_tower, x=0.5, k=(1, 0, 4))
+    assert [(s["id"], s["label"], s["value"]) for s in w.sliders] == [(-1, "x", 0.5), (-2, "k", 1.0)]
+    assert w.sliders[1]["min"] == 0.0 and w.sliders[1]["max"] == 4.0 and w.topology["replay"] is False
+    shape = w.topology
+    w._handle_custom_msg({"type": "set", "values": [[-1, 0.8]], "ack": "p:1"}, [])
+    assert w.topology == shape and w.values["ack"] == "p:1"
+    assert w.values["data"][-1] == math.tanh(0.8**2) and w.root.data == math.tanh(0.8**2)
+    assert w.values["grad"][0] == pytest.approx(2 * 0.8 * (1 - math.tanh(0.8**2) ** 2))
+    w._handle_custom_msg({"type": "set", "values": [[-2, 3.0]], "ack": "p:2"}, [])
+    assert len(w.topology["nodes"]) == len(shape["nodes"]) + 2  # two more products: laid out again
+    assert w.root.data == math.tanh(0.8 * 0.8 * 0.8 * 0.8) and w.sliders[1]["value"] == 3.0
+    w.set(x=-1.0)
+    assert w.root.data == math.tanh(1.0)
+    with pytest.raises(ValueError, match=r"set: 'y' is not an input of this widget \(inputs: x, k\)"):
+        w.set(y=1.0)
+    w.check_gradients = True  # the input x is the leaf labelled x
+    (check,) = w.gradient_check
+    assert check["id"] == -1 and check["ok"]
+
+
+def test_from_function_with_a_learners_engine() -> None:
+    def build(x1: float, w1: float):
+        return neuron_with(x1, w1)["o"]
+
+    w = GraphWidget.from_function(build, x1=2.0, w1=-3.0)
+    assert w.topology["learner"] is True
+    w.set(x1=1.0)
+    v = neuron_with(1.0, -3.0)
+    v["o"].backward()
+    assert w.root.data == v["o"].data
+    x1 = next(i for i, node in enumerate(w.topology["nodes"]) if node["label"] == "x1")
+    assert w.values["grad"][x1] == v["x1"].grad
+
+
+def neuron_with(x1: float, w1: float) -> dict:
+    v = neuron()
+    v["x1"].data, v["w1"].data = x1, w1
+    foreign.evaluate(foreign.topological_order(v["o"]))
+    return v
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "complaint"),
+    [
+        (lambda: GraphWidget.from_function(3.0, x=1.0), TypeError, "build must be a function of the inputs"),
+        (lambda: GraphWidget.from_function(power_tower), TypeError, "from_function needs at least one input"),
+        (lambda: GraphWidget.from_function(power_tower, x="1", k=1), TypeError, "input 'x' must be a finite real"),
+        (
+            lambda: GraphWidget.from_function(power_tower, x=(1, 2), k=1),
+            TypeError,
+            "must be a number or (first, min, max)",
+        ),
+        (lambda: GraphWidget.from_function(power_tower, x=(5, 0, 1), k=1), ValueError, "need min <= first <= max"),
+        (lambda: GraphWidget.from_function(lambda x: None, x=1.0), TypeError, "build returned None"),
+    ],
+)
+def test_from_function_bad_input(call, error: type, complaint: str) -> None:
+    with pytest.raises(error) as raised:
+        call()
+    assert complaint in str(raised.value)

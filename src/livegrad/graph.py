@@ -116,7 +116,7 @@ class Graph:
             nodes.append(node)
         topology = {"nodes": nodes, "root": len(self.order) - 1, "ops": ops}
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
-            topology["learner"] = True
+            topology.update(learner=True, replay=False)
         return topology
 
     def values(self) -> dict[str, list]:

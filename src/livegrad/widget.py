@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import anywidget
@@ -23,6 +23,7 @@ from .trace import check_graph
 
 STATIC = Path(__file__).parent / "static"
 Range = tuple[float, float] | tuple[float, float, float]
+Input = float | tuple[float, float, float]  # from_function: a first number, or (first, min, max)
 
 
 class MessageError(ValueError):
@@ -68,23 +69,15 @@ class GraphWidget(anywidget.AnyWidget):
     ) -> None:
         if rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-        self._graph = Graph.of(root)
-        self._index = self._graph.index()
-        self._by_label = {v.label: v for v in self._graph.order if v.is_leaf() and v.label}
-        self._names = dict(zip(self._graph.order, display_names(self._graph.order)))
+        self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
+        self._inputs: dict[str, float] = {}
+        self._input_ids: dict[int, str] = {}
+        topology = self._take(Graph.of(root))
         chosen = self._pick_sliders(sliders)
         slider_ranges = self._resolve_ranges(ranges, chosen)
-        drawn = self._graph.drawn_nodes
-        self._drawable = drawn <= MAX_DRAWN_NODES
         if not self._drawable:  # nothing is sent that the page could not draw without freezing
             chosen = []
         self._slider_ids = {self._index[v] for v in chosen}
-        self._step_count = sum(1 for v in self._graph.order if not v.is_leaf())
-        topology = (
-            self._graph.topology()
-            if self._drawable
-            else {"nodes": [], "root": -1, "too_large": {"values": len(self._graph.order), "drawn": drawn}}
-        )
         super().__init__(
             topology=topology,
             sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
@@ -93,6 +86,44 @@ class GraphWidget(anywidget.AnyWidget):
         )
         self.on_msg(self._on_frontend_message)
         self.refresh()
+
+    @classmethod
+    def from_function(cls, build: Callable[..., object], /, **inputs: Input) -> GraphWidget:
+        """A graph rebuilt from numbers: a slider per keyword of ``build``, which returns a root in any engine.
+
+        ``inputs`` maps each keyword to its first number, or to ``(first, min, max)``. Every slider
+        move calls ``build`` again with the new numbers (so code with loops and branches works); a
+        graph of a different shape is laid out again. ``w.set(x=1.0)`` moves an input from Python.
+        """
+        if not callable(build):
+            raise TypeError(f"build must be a function of the inputs returning a root, got {type(build).__name__}")
+        if not inputs:
+            raise TypeError("from_function needs at least one input, e.g. GraphWidget.from_function(build, x=1.0)")
+        specs = {name: _input_spec(name, spec) for name, spec in inputs.items()}
+        first = {name: spec[0] for name, spec in specs.items()}
+        widget = cls(_call_build(build, first), sliders=())
+        widget._build, widget._inputs = build, first
+        widget._input_ids = {-1 - k: name for k, name in enumerate(specs)}  # below 0: never a node's id
+        widget._slider_ids = set(widget._input_ids)
+        widget.topology = {**widget.topology, "replay": False}
+        widget.sliders = [
+            {"id": -1 - k, "label": name, "min": low, "max": high, "step": (high - low) / 1000, "value": value}
+            for k, (name, (value, low, high)) in enumerate(specs.items())
+        ]
+        return widget
+
+    def _take(self, graph: Graph) -> dict[str, object]:
+        """Show `graph` from now on; returns its topology (or only its size, if too large to draw)."""
+        self._graph = graph
+        self._index = graph.index()
+        self._by_label = {v.label: v for v in graph.order if v.is_leaf() and v.label}
+        self._names = dict(zip(graph.order, display_names(graph.order)))
+        self._step_count = sum(1 for v in graph.order if not v.is_leaf())
+        drawn = graph.drawn_nodes
+        self._drawable = drawn <= MAX_DRAWN_NODES
+        if not self._drawable:
+            return {"nodes": [], "root": -1, "too_large": {"values": len(graph.order), "drawn": drawn}}
+        return graph.topology()
 
     @property
     def root(self) -> object:
@@ -103,8 +134,14 @@ class GraphWidget(anywidget.AnyWidget):
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
         Call it after changing Values yourself, for example after a training step. (`ack` names
-        the page's message these values answer.)
+        the page's message these values answer.) A widget made by `from_function` calls its
+        function again instead, and lays the graph out again if its shape changed.
         """
+        if self._build is not None:
+            topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
+            if topology != self.topology:
+                self.topology = topology
+            self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
         self._graph.forward()
         self._graph.backward()
         values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
@@ -124,11 +161,13 @@ class GraphWidget(anywidget.AnyWidget):
         if not self.check_gradients:
             self.gradient_check = []
             return
-        leaves = [self._graph.order[i] for i in sorted(self._slider_ids)]
-        report = check_graph(self._graph, leaves=leaves)
-        index = self._index
+        ids = {self._graph.order[i]: i for i in self._slider_ids if i >= 0}
+        for i, name in self._input_ids.items():  # from_function: an input checked through the leaf of its name
+            if name in self._by_label:
+                ids[self._by_label[name]] = i
+        report = check_graph(self._graph, leaves=list(ids))
         self.gradient_check = [
-            {"id": index[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
+            {"id": ids[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
             for c in report.checks
         ]
 
@@ -136,8 +175,14 @@ class GraphWidget(anywidget.AnyWidget):
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
         updates = {**(leaves or {}), **by_label}
         for key, number in updates.items():
-            leaf = self._leaf(key, "set")
-            leaf.data = _finite_number(number, f"the value for {_name(key)}")
+            number = _finite_number(number, f"the value for {_name(key)}")
+            if self._build is None:
+                self._leaf(key, "set").data = number
+            elif key in self._inputs:
+                self._inputs[key] = number  # type: ignore[index]
+            else:
+                known = ", ".join(self._inputs)
+                raise ValueError(f"set: {_name(key)} is not an input of this widget (inputs: {known})")
         self.refresh()
 
     def set_state(self, sync_data: dict) -> None:
@@ -158,8 +203,11 @@ class GraphWidget(anywidget.AnyWidget):
         ack = content.get("ack") if isinstance(content, dict) else None
         ack = ack if isinstance(ack, (str, int)) else None
         try:
-            for leaf, number in self._parse_set_message(content):
-                leaf.data = number
+            for target, number in self._parse_set_message(content):
+                if isinstance(target, str):
+                    self._inputs[target] = number
+                else:
+                    target.data = number
         except MessageError as refused:
             self.error = f"Refused a message from the page: {refused}"
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
@@ -173,7 +221,8 @@ class GraphWidget(anywidget.AnyWidget):
                 self.error = f"Your engine's backward pass raised {type(failed).__name__}: {failed}"
                 self.values = {**self.values, "ack": ack}
 
-    def _parse_set_message(self, content: object) -> list[tuple[Node, float]]:
+    def _parse_set_message(self, content: object) -> list[tuple[Node | str, float]]:
+        """The leaves (or from_function's inputs, by name) to set, and their numbers."""
         if not isinstance(content, dict) or content.get("type") != "set":
             raise MessageError(f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}")
         pairs = content.get("values")
@@ -188,7 +237,7 @@ class GraphWidget(anywidget.AnyWidget):
                 raise MessageError(f"{node_id!r:.50} is not the id of a leaf with a slider")
             if not isinstance(number, numbers.Real) or isinstance(number, bool) or not math.isfinite(number):
                 raise MessageError(f"the value for node {node_id} must be a finite number, got {number!r:.50}")
-            parsed.append((self._graph.order[node_id], float(number)))
+            parsed.append((self._input_ids.get(node_id) or self._graph.order[node_id], float(number)))
         return parsed
 
     def _leaf(self, key: str | object, argument: str) -> Node:
@@ -241,6 +290,28 @@ class GraphWidget(anywidget.AnyWidget):
 
 def _name(key: str | object) -> str:
     return repr(key) if isinstance(key, str) else repr(getattr(key, "label", "") or key)
+
+
+def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
+    """An input of from_function as (first, min, max): a number gets a range around it."""
+    if isinstance(spec, (tuple, list)):
+        if len(spec) != 3:
+            raise TypeError(f"input {name!r} must be a number or (first, min, max), got {spec!r:.50}")
+        roles = ("first", "min", "max")
+        first, low, high = (_finite_number(x, f"input {name!r} {role}") for x, role in zip(spec, roles))
+        if not low <= first <= high or low == high:
+            raise ValueError(f"input {name!r}: need min <= first <= max and min < max, got {first}, {low}, {high}")
+        return first, low, high
+    first = _finite_number(spec, f"input {name!r}")
+    low, high, _ = default_range(first)
+    return first, low, high
+
+
+def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
+    root = build(**inputs)
+    if root is None:
+        raise TypeError("build returned None: it must return the root of the graph (a Value, or your engine's node)")
+    return root
 
 
 def _finite_number(x: object, what: str) -> float:

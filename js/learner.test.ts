@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { drag, mount, mounted, NEURON, neuronValues, record, slider } from "./test-helpers";
+
+afterEach(() => {
+  for (const el of mounted.splice(0)) el.remove();
+});
+
+describe("a learner's engine, and a graph rebuilt by a function", () => {
+  it("does not replay a learner's graph: the records wait for their engine's numbers", async () => {
+    const { el, model } = await mount({ topology: { ...NEURON, replay: false, learner: true } });
+    drag(slider(el, "x1"), 1);
+    expect(model.sent).toHaveLength(1);
+    expect(record(el, "x1").textContent).toContain("data 2.0000"); // not livegrad's replay
+    const theirs = { ...neuronValues(1, (model.sent[0] as { ack: string }).ack), grad: Array(10).fill(0.25) };
+    model.change("values", theirs);
+    expect(record(el, "x1").textContent).toContain("data 1.0000");
+    expect(record(el, "x1").textContent).toContain("grad 0.2500"); // whatever their backward gave
+  });
+
+  it("an input slider starts at its number and keeps its place; no node holds it", async () => {
+    const sliders = [{ id: -1, label: "x", min: -4, max: 4, step: 0.01, value: 1.5 }];
+    const { el, model } = await mount({ topology: { ...NEURON, replay: false }, sliders });
+    const input = slider(el, "x");
+    expect(input.value).toBe("1.5");
+    drag(input, 0.5);
+    expect(model.sent).toEqual([{ type: "set", values: [[-1, 0.5]], ack: expect.stringMatching(/:1$/) }]);
+    model.change("values", neuronValues(2, (model.sent[0] as { ack: string }).ack));
+    expect(input.value).toBe("0.5");
+  });
+
+  it("lays the graph out again when the kernel sends a new shape", async () => {
+    const { el, model } = await mount({ topology: { ...NEURON, replay: false } });
+    expect(el.querySelectorAll("g.lg-value")).toHaveLength(10);
+    const grown = {
+      ...NEURON,
+      nodes: [...NEURON.nodes, { label: "p", op: "*", inputs: [9, 9] }],
+      root: 10,
+      replay: false as const,
+    };
+    const values = neuronValues(2);
+    model.change("values", { ...values, data: [...values.data, 0.5], grad: [...values.grad, 1], local: [] });
+    model.change("topology", grown);
+    await vi.waitFor(() => expect(el.querySelectorAll("g.lg-value")).toHaveLength(11));
+    expect(el.querySelectorAll(".livegrad")).toHaveLength(1);
+    expect(record(el, "p").textContent).toContain("data 0.5000");
+  });
+});
