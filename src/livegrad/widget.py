@@ -137,16 +137,17 @@ class GraphWidget(anywidget.AnyWidget):
         the page's message these values answer.) A widget made by `from_function` calls its
         function again instead, and lays the graph out again if its shape changed.
         """
-        if self._build is not None:
-            topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
-            if topology != self.topology:
-                self.topology = topology
-            self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
-        self._graph.forward()
-        self._graph.backward()
-        values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
-        self.values = {**values, "ack": ack}
-        self._check_gradients()
+        with self.hold_sync():  # one message: a new shape arrives with its sliders and values
+            if self._build is not None:
+                topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
+                self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
+                if topology != self.topology:
+                    self.topology = topology
+            self._graph.forward()
+            self._graph.backward()
+            values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
+            self.values = {**values, "ack": ack}
+            self._check_gradients()
 
     @traitlets.validate("step")
     def _valid_step(self, proposal: dict) -> int:

@@ -3,6 +3,8 @@ and Check gradients points at the node whose backward is wrong."""
 
 from __future__ import annotations
 
+import math
+
 from notebook import in_kernel, open_and_run, record, shown, widget
 from playwright.sync_api import Page, expect
 
@@ -45,3 +47,23 @@ def test_a_learners_engine_live(page: Page, jupyter, screenshots) -> None:
     assert report.strip() == "['d']"
     root.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "learner-lab.png")
+
+
+def test_from_function_lays_out_a_new_shape(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, jupyter.open_url("learner.ipynb"))
+    root = widget(page, 1)
+    expect(root.locator("g.lg-value")).to_have_count(3)  # x, x·x, y = tanh(x·x)
+    expect(record(root, "y")).to_contain_text(f"data {shown(math.tanh(0.5 * 0.5))}")
+    box = root.get_by_role("spinbutton", name="k value")
+    box.fill("3")
+    box.press("Enter")
+    expect(root.locator("g.lg-value")).to_have_count(5)  # two more products: laid out again
+    expect(record(root, "y")).to_contain_text(f"data {shown(math.tanh(0.5 * 0.5 * 0.5 * 0.5))}")
+    expect(root.get_by_role("spinbutton", name="k value")).to_have_value("3")
+    x = root.get_by_role("spinbutton", name="x value")
+    x.fill("0.9")
+    x.press("Enter")
+    expect(record(root, "y")).to_contain_text(f"data {shown(math.tanh(0.9 * 0.9 * 0.9 * 0.9))}")
+    assert in_kernel(page, "print(t.root.data)").strip() == repr(math.tanh(0.9 * 0.9 * 0.9 * 0.9))
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "from-function-lab.png")
