@@ -15,7 +15,7 @@ digest() {
 
 setup() {  # $1: the pip extra, "lab" (livegrad, JupyterLab) or "dev" (everything, which includes lab)
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  local npm_key pip_key installed
+  local npm_key pip_key
   npm_key=$(digest package.json package-lock.json)
   if [ "$(cat node_modules/.livegrad-setup 2>/dev/null)" != "$npm_key" ]; then
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
