@@ -4,7 +4,7 @@
  * is set later with textContent. So no label can be read as DOT, SVG or HTML.
  */
 import { WIDEST_NUMBER } from "./format";
-import type { Topology } from "./graph";
+import type { Topology, TopologyNode } from "./graph";
 
 /** Labels longer than this are cut (with an ellipsis) on screen; the tooltip has them whole. */
 export const MAX_LABEL_CHARS = 40;
@@ -16,6 +16,9 @@ export function shownLabel(label: string): string {
 }
 
 const placeholder = (text: string): string => "X".repeat(Math.max(1, Array.from(text).length));
+
+/** An op node's text; a learner's op livegrad does not know is marked with "?". */
+export const opText = (node: TopologyNode): string => (node.unknown_op ? `${node.op} ?` : node.op);
 
 export function toDot(topology: Topology, rankdir: string): string {
   const lines = [
@@ -29,7 +32,7 @@ export function toDot(topology: Topology, rankdir: string): string {
     const label = placeholder(shownLabel(node.label));
     lines.push(`  v${i} [shape=record label="{${label}|data ${numberField}|grad ${numberField}}"];`);
     if (node.op) {
-      lines.push(`  v${i}op [label="${placeholder(node.op)}" margin="0.04,0.02"];`);
+      lines.push(`  v${i}op [label="${placeholder(opText(node))}" margin="0.04,0.02"];`);
       lines.push(`  v${i}op -> v${i};`);
       for (const input of node.inputs) lines.push(`  v${input} -> v${i}op;`);
     }

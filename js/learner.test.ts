@@ -45,3 +45,15 @@ describe("a learner's engine, and a graph rebuilt by a function", () => {
     expect(record(el, "p").textContent).toContain("data 0.5000");
   });
 });
+
+describe("an op livegrad does not know", () => {
+  it("is said on its node", async () => {
+    const nodes = NEURON.nodes.map((n) => (n.op === "tanh" ? { ...n, op: "Tanh2", unknown_op: true } : n));
+    const { el } = await mount({ topology: { ...NEURON, nodes, replay: false, learner: true } });
+    const op = el.querySelector<SVGGElement>('g.lg-op[data-unknown-op="true"]')!;
+    expect(op.dataset.op).toBe("Tanh2");
+    expect(op.querySelector("text")!.textContent).toBe("Tanh2 ?");
+    expect(op.querySelector("title")!.textContent).toContain('livegrad does not know the op "Tanh2"');
+    expect(el.querySelectorAll('g.lg-op[data-unknown-op="true"]')).toHaveLength(1);
+  });
+});

@@ -5,7 +5,7 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
-import { toDot, shownLabel } from "./dot";
+import { opText, toDot, shownLabel } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 
@@ -186,7 +186,15 @@ export class GraphView {
       if (match[2]) {
         group.classList.add("lg-op");
         group.dataset.op = node.op;
-        texts[0].textContent = node.op;
+        texts[0].textContent = opText(node);
+        if (node.unknown_op) {
+          group.dataset.unknownOp = "true";
+          const title = group.querySelector("title");
+          if (title)
+            title.textContent =
+              `livegrad does not know the op "${node.op}": this value stays as your engine computed it, ` +
+              "and the leaves that feed it have no slider";
+        }
         opGroups.set(id, group);
         continue;
       }
