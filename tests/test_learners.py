@@ -246,3 +246,12 @@ def test_from_function_bad_input(call, error: type, complaint: str) -> None:
     with pytest.raises(error) as raised:
         call()
     assert complaint in str(raised.value)
+
+
+def test_a_build_function_that_raises_is_shown_and_the_widget_keeps_working() -> None:
+    w = GraphWidget.from_function(lambda x: livegrad.Value(1.0 / x, label="y") * 2, x=1.0)
+    w._handle_custom_msg({"type": "set", "values": [[-1, 0.0]], "ack": "p:1"}, [])
+    assert w.error == "Your build function raised ZeroDivisionError: float division by zero"
+    assert w.values["ack"] == "p:1"
+    w._handle_custom_msg({"type": "set", "values": [[-1, 4.0]], "ack": "p:2"}, [])
+    assert w.error == "" and w.root.data == 0.5

@@ -103,10 +103,6 @@ def livegrad_op(name: str, arity: int) -> Op | None:
     return op if op is not None and op.arity == arity else None
 
 
-def is_learner_node(x: object) -> bool:
-    return _shape(x)[0] is not None
-
-
 def topological_order(root: object) -> list[LearnerNode]:
     """Views of every node `root` depends on, inputs before the nodes made from them.
 

@@ -216,10 +216,11 @@ class GraphWidget(anywidget.AnyWidget):
             self.error = ""
             try:
                 self.refresh(ack=ack)
-            except Exception as failed:  # a learner's own backward() can raise: say so, keep the widget
-                if not self._graph.learner:
+            except Exception as failed:  # a learner's backward() or a build function can raise: say so
+                if self._build is None and not self._graph.learner:
                     raise
-                self.error = f"Your engine's backward pass raised {type(failed).__name__}: {failed}"
+                culprit = "build function" if self._build is not None else "engine's backward pass"
+                self.error = f"Your {culprit} raised {type(failed).__name__}: {failed}"
                 self.values = {**self.values, "ack": ack}
 
     def _parse_set_message(self, content: object) -> list[tuple[Node | str, float]]:
