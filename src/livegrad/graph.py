@@ -73,6 +73,8 @@ class Graph:
         """The nodes whose change cannot be followed to the root: they feed, directly or not, an op
         livegrad does not know (in a learner's graph), so re-evaluating from them would be wrong."""
         blocked: set[Node] = set()
+        if not self.learner:
+            return frozenset(blocked)  # livegrad knows every op of its own graphs
         for node in reversed(self.order):
             if node in blocked or (isinstance(node, LearnerNode) and not node.known):
                 blocked.update(node.inputs)

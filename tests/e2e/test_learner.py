@@ -8,6 +8,7 @@ import math
 from notebook import in_kernel, open_and_run, record, shown, widget
 from playwright.sync_api import Page, expect
 
+THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 READ = 'print(f"{a.data!r} {b.data!r} {a.grad!r} {b.grad!r} {f.data!r}")'
 
 
@@ -45,8 +46,15 @@ def test_a_learners_engine_live(page: Page, jupyter, screenshots) -> None:
     expect(root.get_by_test_id("slider-b").locator(".lg-check")).to_have_attribute("data-ok", "true")
     report = in_kernel(page, "from livegrad import gradcheck; print([n.label for n in gradcheck(f).faulty_nodes])")
     assert report.strip() == "['d']"
-    root.scroll_into_view_if_needed()
-    page.screenshot(path=screenshots / "learner-lab.png")
+    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
+        page.set_viewport_size({"width": width, "height": 900})
+        if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
+            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
+        page.evaluate(THEME, f"JupyterLab {theme}")
+        page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
+        page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
+        root.scroll_into_view_if_needed()
+        page.screenshot(path=screenshots / f"learner-lab-{width}-{theme.lower()}.png")
 
 
 def test_from_function_lays_out_a_new_shape(page: Page, jupyter, screenshots) -> None:
