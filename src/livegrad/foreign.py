@@ -150,7 +150,12 @@ def evaluate(order: Iterable[LearnerNode]) -> None:
         node.data = new = fn.forward(*(x.data for x in node.inputs))
         if new != old:
             for name, cell in _closure(node.obj).items():
-                if name not in (*OPERANDS, "out") and _number(cell.cell_contents) and cell.cell_contents == old:
+                if (
+                    name not in (*OPERANDS, "out")
+                    and _filled(cell)
+                    and _number(cell.cell_contents)
+                    and cell.cell_contents == old
+                ):
                     cell.cell_contents = new
 
 
