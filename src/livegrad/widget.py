@@ -287,7 +287,8 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
-        return {"id": self._index[leaf], "label": self._names[leaf], "min": low, "max": high, "step": step}
+        label = leaf.label or self._names[leaf]  # an unlabelled leaf of a learner's graph: its display name
+        return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step}
 
 
 def _name(key: str | object) -> str:
