@@ -7,8 +7,11 @@ backward pass and pushes the new values, so what is on screen is what Python hol
 
 from __future__ import annotations
 
+import asyncio
 import math
 import numbers
+import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,11 +19,13 @@ import anywidget
 import traitlets
 
 from .engine import Value, backpropagate, evaluate
+from .export import standalone_html
 from .graph import MAX_DRAWN_NODES, Graph, json_number
 from .trace import gradcheck
 
 STATIC = Path(__file__).parent / "static"
 RANKDIRS = ("LR", "TB", "RL", "BT")
+REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
 Range = tuple[float, float] | tuple[float, float, float]
 
 
@@ -88,18 +93,47 @@ class GraphWidget(anywidget.AnyWidget):
             **kwargs,
         )
         self.on_msg(self._on_frontend_message)
-        self.refresh()
+        self._recompute()
 
     @property
     def root(self) -> Value:
         return self._graph.root
 
+    # refresh()'s coalescing: when it last sent, whether a newer state waits, whether a send is scheduled
+    _refresh_sent_at = -math.inf
+    _refresh_stale = False
+    _refresh_scheduled = False
+
     def refresh(self) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
-        Call it after changing Values yourself, for example after a training step.
+        Call it after changing Values yourself, for example after each training step. Python's
+        Values are updated at once; the page is sent at most ~30 updates a second, and the last
+        state always follows (sent from the kernel's event loop, once the running cell lets it run).
         """
-        self._recompute()
+        evaluate(self._graph.order)
+        backpropagate(self._graph.order)
+        self._refresh_stale = True
+        waited = time.monotonic() - self._refresh_sent_at
+        if waited >= REFRESH_INTERVAL:
+            self._send_refresh()
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a plain script): nothing could send the last state later
+            self._send_refresh()
+            return
+        if not self._refresh_scheduled:
+            self._refresh_scheduled = True
+            loop.call_later(REFRESH_INTERVAL - waited, self._send_refresh)
+
+    def _send_refresh(self) -> None:
+        """Send the newest values, if a refresh since the last send has not been sent yet."""
+        self._refresh_scheduled = False
+        if self._refresh_stale:
+            self._refresh_stale = False
+            self._refresh_sent_at = time.monotonic()
+            self._recompute()
 
     def _recompute(self, ack: str | int | None = None) -> None:
         """Forward and a fresh backward in place, then the new values (answering message `ack`)."""
@@ -136,7 +170,7 @@ class GraphWidget(anywidget.AnyWidget):
         for key, number in updates.items():
             leaf = self._leaf(key, "set")
             leaf.data = _finite_number(number, f"the value for {_name(key)}")
-        self.refresh()
+        self._recompute()  # one deliberate change: sent at once, not coalesced like refresh()
 
     def set_state(self, sync_data: dict) -> None:
         """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised."""
@@ -220,6 +254,37 @@ class GraphWidget(anywidget.AnyWidget):
     def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
         return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step}
+
+    # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
+
+    def save_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write the widget as it is now to one self-contained HTML file, and return its path.
+
+        Opened from disk with no kernel and no network, sliders, stepping and **Check gradients**
+        keep working: the page replays the graph's ops itself. Sliders of leaves that feed an op
+        of your own (`livegrad.Op`) are disabled there, since the page cannot replay it.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"save_html: path must be a str or path-like, got {type(path).__name__}")
+        target = Path(path)
+        base = set(anywidget.AnyWidget.class_trait_names(sync=True))
+        state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
+        target.write_text(standalone_html(state, f"livegrad: {self._summary_name()}"), encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        """What a notebook shows where the live widget cannot be drawn (an export without widget state)."""
+        if not getattr(self, "_graph", None) or not self._graph.order:
+            return "GraphWidget (closed)"
+        root = self.root
+        return (
+            f"GraphWidget({self._summary_name()}: data {root.data:.4f}, grad {root.grad:.4f}, "
+            f"{len(self._graph.order):,} values)"
+        )
+
+    def _summary_name(self) -> str:
+        label = self.root.label or self.root.op or "value"
+        return label if len(label) <= 24 else label[:23] + "…"
 
 
 def _name(key: str | Value) -> str:
