@@ -196,12 +196,15 @@ function markBlocked(el: HTMLElement, model: StandaloneModel): void {
     const op = model.replay.blocked.get(spec.id);
     const row = rows[k];
     if (op === undefined || !row) return;
-    for (const input of Array.from(row.querySelectorAll("input"))) input.disabled = true;
+    const inputs = Array.from(row.querySelectorAll("input"));
+    for (const input of inputs) input.disabled = true;
     const note = document.createElement("span");
     note.className = "lg-needs-python";
     note.dataset.testid = "needs-python";
-    note.textContent = `needs Python: this page cannot replay op '${op}'`;
-    row.append(note);
+    note.textContent = "needs Python";
+    note.title = `This leaf feeds op '${op}', which a saved page cannot replay: moving it needs the live widget.`;
+    row.title = note.title;
+    inputs.find((input) => input.type === "range")?.replaceWith(note); // the note takes the slider's place
   });
 }
 

@@ -28,8 +28,7 @@ PAGE_CSS = """
 body { margin: 16px; background: var(--jp-layout-color0); color: var(--jp-ui-font-color1);
   font-family: system-ui, sans-serif; }
 header { color: var(--jp-ui-font-color2); font-size: 13px; margin-bottom: 8px; }
-.livegrad .lg-slider:has(.lg-needs-python) { flex-wrap: wrap; }
-.livegrad .lg-needs-python { flex-basis: 100%; padding-left: calc(7em + 6px); color: var(--jp-ui-font-color2); }
+.livegrad .lg-needs-python { flex: 1 1 auto; font-size: 0.9em; color: var(--jp-ui-font-color2); cursor: help; }
 """
 
 
