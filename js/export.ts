@@ -158,7 +158,16 @@ export function exportButtons(
   group.setAttribute("role", "group");
   group.setAttribute("aria-label", "Export");
   group.title = "Export the drawing (as shown) or the graph's DOT source";
-  Object.assign(group.style, { display: "inline-flex", gap: "4px", alignItems: "center", marginLeft: "auto" });
+  // At the toolbar's end; on a narrow screen it wraps inside itself rather than overflowing the toolbar.
+  Object.assign(group.style, {
+    display: "inline-flex",
+    flexWrap: "wrap",
+    justifyContent: "flex-end",
+    gap: "4px",
+    alignItems: "center",
+    marginLeft: "auto",
+    minWidth: "0",
+  });
   const caption = document.createElement("span");
   caption.textContent = "Export";
   caption.style.opacity = "0.7";
