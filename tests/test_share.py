@@ -83,7 +83,7 @@ def test_text_fallback_summarises_the_graph() -> None:
     assert data["text/plain"] == repr(w)
     assert "application/vnd.jupyter.widget-view+json" in data  # the live widget still displays
     unlabelled = Value(2.0) * Value(3.0)
-    assert repr(GraphWidget(unlabelled)) == "GraphWidget(*: data 6.0000, grad 1.0000, 3 values)"
+    assert repr(GraphWidget(unlabelled)) == "GraphWidget(2·3: data 6.0000, grad 1.0000, 3 values)"
     w.close()
     assert repr(w) == "GraphWidget (closed)"
 
@@ -119,7 +119,7 @@ def test_refresh_is_coalesced_and_the_last_state_wins() -> None:
         return w, sent, elapsed
 
     w, sent, elapsed = in_fresh_thread(lambda: asyncio.run(train()))
-    assert 2 <= len(sent) <= 2 + elapsed / REFRESH_INTERVAL
+    assert 1 <= len(sent) <= 2 + elapsed / REFRESH_INTERVAL  # one per interval at most, plus the trailing one
     assert len(sent) < 1000
     assert sent[-1]["data"] == [v.data for v in order]
     assert sent[-1]["grad"] == [v.grad for v in order]

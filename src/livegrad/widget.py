@@ -20,11 +20,10 @@ import traitlets
 
 from .engine import Value, backpropagate, evaluate
 from .export import standalone_html
-from .graph import MAX_DRAWN_NODES, Graph, json_number
+from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, display_names, json_number
 from .trace import gradcheck
 
 STATIC = Path(__file__).parent / "static"
-RANKDIRS = ("LR", "TB", "RL", "BT")
 REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
 Range = tuple[float, float] | tuple[float, float, float]
 
@@ -53,7 +52,7 @@ class GraphWidget(anywidget.AnyWidget):
     topology = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
     sliders = traitlets.List().tag(sync=True)
-    rankdir = traitlets.Unicode("LR").tag(sync=True)
+    rankdir = traitlets.Enum(RANKDIRS, "LR").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
     step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
@@ -93,7 +92,7 @@ class GraphWidget(anywidget.AnyWidget):
             **kwargs,
         )
         self.on_msg(self._on_frontend_message)
-        self._recompute()
+        self.refresh()
 
     @property
     def root(self) -> Value:
@@ -104,43 +103,44 @@ class GraphWidget(anywidget.AnyWidget):
     _refresh_stale = False
     _refresh_scheduled = False
 
-    def refresh(self) -> None:
+    def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
         Call it after changing Values yourself, for example after each training step. Python's
         Values are updated at once; the page is sent at most ~30 updates a second, and the last
-        state always follows (sent from the kernel's event loop, once the running cell lets it run).
+        state always follows (from the kernel's event loop, once the running cell lets it run).
+        (`ack` names the page's message these values answer: an answer is sent at once.)
         """
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
         self._refresh_stale = True
         waited = time.monotonic() - self._refresh_sent_at
-        if waited >= REFRESH_INTERVAL:
-            self._send_refresh()
+        if ack is None and waited < REFRESH_INTERVAL and self._send_later(REFRESH_INTERVAL - waited):
             return
+        self._send_values(ack)
+
+    def _send_later(self, delay: float) -> bool:
+        """Send the newest values after `delay` on the running event loop; False if there is none
+        (a plain script), since nothing would then send the last state."""
         try:
             loop = asyncio.get_running_loop()
-        except RuntimeError:  # no event loop (a plain script): nothing could send the last state later
-            self._send_refresh()
-            return
+        except RuntimeError:
+            return False
         if not self._refresh_scheduled:
             self._refresh_scheduled = True
-            loop.call_later(REFRESH_INTERVAL - waited, self._send_refresh)
+            loop.call_later(delay, self._send_trailing)
+        return True
 
-    def _send_refresh(self) -> None:
-        """Send the newest values, if a refresh since the last send has not been sent yet."""
+    def _send_trailing(self) -> None:
         self._refresh_scheduled = False
         if self._refresh_stale:
-            self._refresh_stale = False
-            self._refresh_sent_at = time.monotonic()
-            self._recompute()
+            self._send_values()
 
-    def _recompute(self, ack: str | int | None = None) -> None:
-        """Forward and a fresh backward in place, then the new values (answering message `ack`)."""
-        evaluate(self._graph.order)
-        backpropagate(self._graph.order)
+    def _send_values(self, ack: str | int | None = None) -> None:
         values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
         self.values = {**values, "ack": ack}
+        self._refresh_stale = False
+        self._refresh_sent_at = time.monotonic()
         self._check_gradients()
 
     @traitlets.validate("step")
@@ -170,7 +170,7 @@ class GraphWidget(anywidget.AnyWidget):
         for key, number in updates.items():
             leaf = self._leaf(key, "set")
             leaf.data = _finite_number(number, f"the value for {_name(key)}")
-        self._recompute()  # one deliberate change: sent at once, not coalesced like refresh()
+        self.refresh()
 
     def set_state(self, sync_data: dict) -> None:
         """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised."""
@@ -197,7 +197,7 @@ class GraphWidget(anywidget.AnyWidget):
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
             self.error = ""
-            self._recompute(ack)
+            self.refresh(ack=ack)
 
     def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":
@@ -283,8 +283,7 @@ class GraphWidget(anywidget.AnyWidget):
         )
 
     def _summary_name(self) -> str:
-        label = self.root.label or self.root.op or "value"
-        return label if len(label) <= 24 else label[:23] + "…"
+        return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
 
 
 def _name(key: str | Value) -> str:
