@@ -1,6 +1,7 @@
 /**
- * A page saved by `GraphWidget.save_html`: the widget with no kernel and no server. The model
- * below stands in for the kernel. It answers slider messages by replaying the graph's ops in the
+ * A page saved by `GraphWidget.save_html`: the widget with no kernel and no server. The page
+ * carries the widget's own bundle (widget.js, imported here from a blob: URL, as anywidget does)
+ * and this small script, whose model stands in for the kernel. It answers slider messages by replaying the graph's ops in the
  * page (js/replay.ts), and checks gradients with central differences on that replay (the rule
  * of Python's `gradcheck`). Ops of the user's own cannot be replayed: their values stay as saved,
  * and the sliders of leaves they depend on are disabled and say why.
@@ -9,7 +10,9 @@ import type { GradientCheck, TopologyNode, Values } from "./graph";
 import { toNumbers } from "./format";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { backwardSteps, gradientsAfter } from "./trace";
-import widget, { type WidgetModel } from "./widget";
+import type { WidgetModel } from "./widget";
+
+type Render = (props: { model: unknown; el: HTMLElement }) => Promise<unknown>;
 
 type Listener = () => void;
 type Key = keyof WidgetModel;
@@ -208,20 +211,26 @@ function markBlocked(el: HTMLElement, model: StandaloneModel): void {
   });
 }
 
-/** Render the saved widget into `el` from the state the page carries. */
-export async function renderSaved(el: HTMLElement, state: WidgetModel): Promise<StandaloneModel> {
+/** Render the saved widget into `el` from the state the page carries, with the widget's `render`. */
+export async function renderSaved(el: HTMLElement, state: WidgetModel, render: Render): Promise<StandaloneModel> {
   const model = new StandaloneModel(state);
-  const props = { model, el } as unknown as Parameters<typeof widget.render>[0];
-  await widget.render(props);
+  await render({ model, el });
   markBlocked(el, model);
   return model;
 }
 
-const stateElement = typeof document === "undefined" ? null : document.getElementById("livegrad-state");
-const target = typeof document === "undefined" ? null : document.getElementById("livegrad");
-if (stateElement && target) {
-  const state = JSON.parse(stateElement.textContent ?? "{}") as WidgetModel;
-  renderSaved(target, state).then((model) => {
-    (window as unknown as { livegrad?: StandaloneModel }).livegrad = model; // for the curious, and for tests
+/** The page's start: the widget's module from its inlined text, then the saved state drawn. */
+async function start(source: string, state: WidgetModel, target: HTMLElement): Promise<void> {
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const widget = (await import(/* @vite-ignore */ url)) as { default: { render: Render } };
+  const model = await renderSaved(target, state, widget.default.render);
+  (window as unknown as { livegrad?: StandaloneModel }).livegrad = model; // for the curious, and for tests
+}
+
+const page = typeof document === "undefined" ? null : document;
+const [esm, saved, target] = ["livegrad-esm", "livegrad-state", "livegrad"].map((id) => page?.getElementById(id));
+if (esm && saved && target) {
+  start(esm.textContent ?? "", JSON.parse(saved.textContent ?? "{}") as WidgetModel, target).catch((error) => {
+    target.textContent = `This saved livegrad page could not start: ${error}`;
   });
 }

@@ -43,8 +43,9 @@ def test_save_html_embeds_the_state_and_the_bundle_once(tmp_path: Path) -> None:
     assert {"mode", "step", "check_gradients", "gradient_check", "error"} <= state.keys()
     assert not any(name.startswith("_") for name in state)  # not the bundle a second time
     text = path.read_text(encoding="utf-8")
-    bundle = (Path(__file__).parents[1] / "src/livegrad/static/standalone.js").read_text(encoding="utf-8")
-    assert text.count(bundle) == 1
+    static = Path(__file__).parents[1] / "src" / "livegrad" / "static"
+    for bundle in ("widget.js", "standalone.js"):  # the widget's own bundle, once, and the small page script
+        assert text.count((static / bundle).read_text(encoding="utf-8")) == 1
     assert "http://" not in text.replace("http://www.w3.org", "")  # SVG namespaces only, never a fetch
     assert "<title>livegrad: o</title>" in text
 
@@ -56,7 +57,7 @@ def test_save_html_labels_cannot_break_out(tmp_path: Path) -> None:
     out.label = "</title><b>"
     path = GraphWidget(out).save_html(str(tmp_path / "hostile.html"))
     text = path.read_text(encoding="utf-8")
-    assert text.count("</script>") == 2  # the state block's end and the bundle's end
+    assert text.count("</script>") == 3  # the ends of the state, the widget's bundle and the page script
     assert "<title>livegrad: &lt;/title&gt;&lt;b&gt;</title>" in text
     state = saved_state(path)
     assert [node["label"] for node in state["topology"]["nodes"]] == [hostile, "", "</title><b>"]

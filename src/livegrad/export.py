@@ -1,7 +1,8 @@
 """A widget's page as one self-contained HTML file: the bundle, its stylesheet and the state inlined.
 
-The page needs no kernel, no server and no network: `js/standalone.ts` stands in for the kernel
-by replaying the graph's ops. The state travels as JSON inside a non-script block, with ``<``,
+The page needs no kernel, no server and no network: the widget's own bundle (widget.js) is
+inlined once as text and imported from a blob: URL, and `js/standalone.ts` (a few KB) stands in
+for the kernel by replaying the graph's ops. The state travels as JSON inside a non-script block, with ``<``,
 ``>`` and ``&`` written as JSON escapes, so no label can end the block or become markup.
 """
 
@@ -15,7 +16,7 @@ STATIC = Path(__file__).parent / "static"
 
 # Everything the page may load is in the page; only data: and blob: URLs (the exports) are allowed.
 CSP = (
-    "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval'; style-src 'unsafe-inline'; "
+    "default-src 'none'; script-src 'unsafe-inline' 'wasm-unsafe-eval' blob:; style-src 'unsafe-inline'; "
     "img-src data: blob:; connect-src data: blob:"
 )
 
@@ -47,6 +48,7 @@ def inline(text: str, tag: str) -> str:
 
 def standalone_html(state: dict, title: str) -> str:
     """The page: `state` is the widget's synced traits (topology, values, sliders, ...)."""
+    widget = inline((STATIC / "widget.js").read_text(encoding="utf-8"), "script")
     script = inline((STATIC / "standalone.js").read_text(encoding="utf-8"), "script")
     style = inline((STATIC / "widget.css").read_text(encoding="utf-8"), "style")
     return (
@@ -59,5 +61,6 @@ def standalone_html(state: dict, title: str) -> str:
         "<header>Saved from livegrad: this page replays the graph itself, with no Python and no network.</header>\n"
         '<main id="livegrad"></main>\n'
         f'<script type="application/json" id="livegrad-state">{script_json(state)}</script>\n'
+        f'<script type="text/plain" id="livegrad-esm">{widget}</script>\n'
         f"<script>{script}</script>\n</body>\n</html>\n"
     )
