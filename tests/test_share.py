@@ -74,6 +74,9 @@ def test_save_html_refuses_a_bad_path() -> None:
     w = GraphWidget(seed_neuron()["o"])
     with pytest.raises(TypeError, match="path must be a str or path-like"):
         w.save_html(3)  # type: ignore[arg-type]
+    w.close()
+    with pytest.raises(ValueError, match="this widget is closed"):
+        w.save_html("closed.html")
 
 
 def test_text_fallback_summarises_the_graph() -> None:

@@ -266,6 +266,8 @@ class GraphWidget(anywidget.AnyWidget):
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html: path must be a str or path-like, got {type(path).__name__}")
+        if not self._graph.order:
+            raise ValueError("save_html: this widget is closed; make a new GraphWidget of the graph")
         target = Path(path)
         base = set(anywidget.AnyWidget.class_trait_names(sync=True))
         state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
