@@ -134,6 +134,11 @@ def test_saved_page_replays_steps_and_checks_offline(page: Page, offline: list[s
     page.set_viewport_size({"width": 420, "height": 900})
     page.emulate_media(color_scheme="dark")
     page.screenshot(path=screenshots / "saved-page-420-dark.png")
+    # The theme goes into the exported drawing: its backdrop is the page's own background colour.
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    dark_svg = download(page, root, "SVG").decode()
+    assert f'fill="{background}"' in dark_svg and f'fill="{background}"' not in svg, background
+    (screenshots / "saved-page-export-dark.png").write_bytes(download(page, root, "PNG"))
     assert offline and all(url.startswith(LOCAL) for url in offline), offline
 
 
