@@ -144,3 +144,21 @@ def test_refresh_without_an_event_loop_sends_every_time() -> None:
     in_fresh_thread(train)
     assert len(sent) == 5  # nothing could send the last state later, so nothing is held back
     assert sent[-1]["data"] == [v.data for v in Graph.of(seed["o"]).order]
+
+
+def test_a_widget_closed_before_its_trailing_send_sends_nothing() -> None:
+    seed = seed_neuron()
+
+    async def refresh_then_close() -> list[dict]:
+        w = GraphWidget(seed["o"])
+        w.check_gradients = True  # its check would need the graph the close lets go of
+        sent: list[dict] = []
+        w.observe(lambda change: sent.append(change["new"]), "values")
+        w.refresh()  # within the interval of the first send: held for the trailing send
+        assert w._refresh_scheduled
+        w.close()
+        while w._refresh_scheduled:
+            await asyncio.sleep(REFRESH_INTERVAL / 4)
+        return sent
+
+    assert in_fresh_thread(lambda: asyncio.run(refresh_then_close())) == []

@@ -133,7 +133,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _send_trailing(self) -> None:
         self._refresh_scheduled = False
-        if self._refresh_stale:
+        if self._refresh_stale and self._graph.order:  # not for a widget closed meanwhile
             self._send_values()
 
     def _send_values(self, ack: str | int | None = None) -> None:
