@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { Replay } from "./standalone";
 import { drag, mount, mounted, NEURON, neuronValues, record, slider } from "./test-helpers";
 
 afterEach(() => {
@@ -55,5 +56,13 @@ describe("an op livegrad does not know", () => {
     expect(op.querySelector("text")!.textContent).toBe("Tanh2 ?");
     expect(op.querySelector("title")!.textContent).toContain('livegrad does not know the op "Tanh2"');
     expect(el.querySelectorAll('g.lg-op[data-unknown-op="true"]')).toHaveLength(1);
+  });
+});
+
+describe("a saved page of a learner's graph", () => {
+  it("replays nothing: every slider needs their engine, in Python", () => {
+    const leaves = NEURON.nodes.flatMap((n, i) => (n.inputs.length === 0 ? [i] : []));
+    expect(new Replay(NEURON.nodes, NEURON.root, neuronValues(2), false).blocked.size).toBe(leaves.length);
+    expect(new Replay(NEURON.nodes, NEURON.root, neuronValues(2)).blocked.size).toBe(0);
   });
 });

@@ -255,3 +255,17 @@ def test_a_build_function_that_raises_is_shown_and_the_widget_keeps_working() ->
     assert w.values["ack"] == "p:1"
     w._handle_custom_msg({"type": "set", "values": [[-1, 4.0]], "ack": "p:2"}, [])
     assert w.error == "" and w.root.data == 0.5
+
+
+def test_the_text_fallback_and_a_saved_page_of_a_learners_graph(tmp_path) -> None:
+    class Tensor(Scalar):  # seed 004 keeps its number in .value
+        def __init__(self, value, _children=(), _op="", label=""):
+            super().__init__(value, _children, _op, label)
+            self.value = self.__dict__.pop("data")
+
+    x = Tensor(2.0, label="x")
+    y = Tensor(x.value**2, (x,), "**2", label="y")
+    w = GraphWidget(y)
+    assert repr(w) == "GraphWidget(y: data 4.0000, grad 1.0000, 2 values)"
+    page = w.save_html(tmp_path / "learner.html").read_text(encoding="utf-8")
+    assert '"learner":true,"replay":false' in page  # the saved page replays nothing of theirs

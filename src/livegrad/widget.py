@@ -9,8 +9,11 @@ then set their objects and the backward pass is theirs.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import numbers
+import os
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -18,10 +21,12 @@ import anywidget
 import traitlets
 
 from .engine import Value
+from .export import standalone_html
 from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, Node, display_names, json_number
 from .trace import check_graph
 
 STATIC = Path(__file__).parent / "static"
+REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
 Range = tuple[float, float] | tuple[float, float, float]
 Input = float | tuple[float, float, float]  # from_function: a first number, or (first, min, max)
 
@@ -130,12 +135,20 @@ class GraphWidget(anywidget.AnyWidget):
         """The root as you hold it: a Value, or your own engine's node."""
         return self._graph.root_object
 
+    # refresh()'s coalescing: when it last sent, whether a newer state waits, whether a send is scheduled
+    _refresh_sent_at = -math.inf
+    _refresh_stale = False
+    _refresh_scheduled = False
+
     def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
-        Call it after changing Values yourself, for example after a training step. (`ack` names
-        the page's message these values answer.) A widget made by `from_function` calls its
-        function again instead, and lays the graph out again if its shape changed.
+        Call it after changing Values yourself, for example after each training step. Python's
+        Values are updated at once; the page is sent at most ~30 updates a second, and the last
+        state always follows (from the kernel's event loop, once the running cell lets it run).
+        (`ack` names the page's message these values answer: an answer is sent at once.) A widget
+        made by `from_function` calls its function again instead, lays the graph out again if its
+        shape changed, and sends at once.
         """
         with self.hold_sync():  # one message: a new shape arrives with its sliders and values
             if self._build is not None:
@@ -145,9 +158,36 @@ class GraphWidget(anywidget.AnyWidget):
                     self.topology = topology
             self._graph.forward()
             self._graph.backward()
-            values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
-            self.values = {**values, "ack": ack}
-            self._check_gradients()
+            self._refresh_stale = True
+            waited = time.monotonic() - self._refresh_sent_at
+            coalesce = ack is None and self._build is None and waited < REFRESH_INTERVAL
+            if coalesce and self._send_later(REFRESH_INTERVAL - waited):
+                return
+            self._send_values(ack)
+
+    def _send_later(self, delay: float) -> bool:
+        """Send the newest values after `delay` on the running event loop; False if there is none
+        (a plain script), since nothing would then send the last state."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        if not self._refresh_scheduled:
+            self._refresh_scheduled = True
+            loop.call_later(delay, self._send_trailing)
+        return True
+
+    def _send_trailing(self) -> None:
+        self._refresh_scheduled = False
+        if self._refresh_stale and self._graph.order:  # not for a widget closed meanwhile
+            self._send_values()
+
+    def _send_values(self, ack: str | int | None = None) -> None:
+        values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
+        self.values = {**values, "ack": ack}
+        self._refresh_stale = False
+        self._refresh_sent_at = time.monotonic()
+        self._check_gradients()
 
     @traitlets.validate("step")
     def _valid_step(self, proposal: dict) -> int:
@@ -289,6 +329,38 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         label = leaf.label or self._names[leaf]  # an unlabelled leaf of a learner's graph: its display name
         return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step}
+
+    # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
+
+    def save_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write the widget as it is now to one self-contained HTML file, and return its path.
+
+        Opened from disk with no kernel and no network, sliders, stepping and **Check gradients**
+        keep working: the page replays the graph's ops itself. Sliders of leaves that feed an op
+        of your own (`livegrad.Op`) are disabled there, since the page cannot replay it.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"save_html: path must be a str or path-like, got {type(path).__name__}")
+        if not self._graph.order:
+            raise ValueError("save_html: this widget is closed; make a new GraphWidget of the graph")
+        target = Path(path)
+        base = set(anywidget.AnyWidget.class_trait_names(sync=True))
+        state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
+        target.write_text(standalone_html(state, f"livegrad: {self._summary_name()}"), encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        """What a notebook shows where the live widget cannot be drawn (an export without widget state)."""
+        if not getattr(self, "_graph", None) or not self._graph.order:
+            return "GraphWidget (closed)"
+        root = self._graph.root  # a Value, or the view of a learner's node (its data may be .value)
+        return (
+            f"GraphWidget({self._summary_name()}: data {root.data:.4f}, grad {root.grad:.4f}, "
+            f"{len(self._graph.order):,} values)"
+        )
+
+    def _summary_name(self) -> str:
+        return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
 
 
 def _name(key: str | object) -> str:
