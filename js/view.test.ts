@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { formatNumber, roundToStep } from "./format";
 import { mount, mounted, neuronValues, record, slider } from "./test-helpers";
-import { GraphView, gradientFill, nearestFree, startAtInputs } from "./view";
+import { GraphView, gradientFill, bestCut, startAtInputs } from "./view";
 import { NEURON } from "./test-helpers";
 
 afterEach(() => {
@@ -138,16 +138,21 @@ describe("stepping marks", () => {
 });
 
 describe("the first view of a big graph", () => {
-  it("finds the free position nearest a target, or none", () => {
+  it("finds the free position nearest a target, else the one that cuts fewest", () => {
     const spans: [number, number][] = [
       [0, 10],
       [20, 30],
       [25, 40],
     ];
-    expect(nearestFree(spans, 5, 0, 50)).toBe(11);
-    expect(nearestFree(spans, 26, 0, 50)).toBe(19);
-    expect(nearestFree(spans, 45, 0, 50)).toBe(45);
-    expect(nearestFree(spans, 5, 0, 10)).toBeNull();
+    expect(bestCut(spans, 5, 0, 50)).toBe(11);
+    expect(bestCut(spans, 26, 0, 50)).toBe(19);
+    expect(bestCut(spans, 45, 0, 50)).toBe(45);
+    const crowded: [number, number][] = [
+      [0, 10],
+      [5, 15],
+      [14, 30],
+    ];
+    expect(bestCut(crowded, 8, 0, 24)).toBe(11); // no free place: the nearest that cuts only one
   });
 
   it("starts at the inputs, readable, with no record cut by the panel's edges", () => {

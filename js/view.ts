@@ -469,14 +469,14 @@ export function startAtInputs(
   });
   const alongRoom = (across ? width : tallest) - MARGIN;
   const wanted = alongRoom / START_SCALE;
-  const edge = nearestFree(
+  const edge = bestCut(
     placed.map((b) => [b.a0, b.a1]),
     wanted,
     alongRoom,
     alongRoom / MIN_SCALE,
   );
-  const k = alongRoom / (edge ?? wanted);
-  const inView = placed.filter((b) => b.a0 < (edge ?? wanted));
+  const k = alongRoom / edge;
+  const inView = placed.filter((b) => b.a0 < edge);
   const focus = inView.filter((b) => leaves[b.id]).length > 0 ? inView.filter((b) => leaves[b.id]) : inView;
   const crossRoom = (across ? tallest : width) - 2 * MARGIN;
   const shown = crossRoom / k; // drawing px visible across
@@ -488,9 +488,9 @@ export function startAtInputs(
     const centred = high - low <= shown ? (low + high) / 2 - shown / 2 : low - MARGIN / k;
     const target = Math.max(0, Math.min(wide - shown, centred));
     const spans = inView.map((b) => [b.c0, b.c1] as [number, number]);
-    top = nearestFree(spans, target, target - shown / 4, target + shown / 4) ?? target;
-    const end = across ? nearestFree(spans, top + shown, top + 0.75 * shown, top + shown) : null;
-    crossExtent = ((end ?? top + shown) - top) * k + MARGIN; // the far edge sits in the gap found
+    top = bestCut(spans, target, target - shown / 4, target + shown / 4);
+    const end = across ? bestCut(spans, top + shown, top + 0.5 * shown, top + shown) : top + shown;
+    crossExtent = (end - top) * k + MARGIN; // the far edge sits in the gap found
     top -= MARGIN / k;
   }
   const alongStart = reversed ? (across ? width : tallest) - MARGIN - along * k : MARGIN;
@@ -499,25 +499,29 @@ export function startAtInputs(
     : { k, x: -top * k, y: alongStart, height: tallest };
 }
 
-/** The position in [low, high] nearest `target` that lies in none of `spans` (with a pixel to spare); null if none. */
-export function nearestFree(
+/**
+ * The position in [low, high] that cuts the fewest `spans` (a pixel to spare on each side), the
+ * nearest `target` among those: where to put a panel's edge so that it cuts no record, or as few as can be.
+ */
+export function bestCut(
   spans: readonly (readonly [number, number])[],
   target: number,
   low: number,
   high: number,
-): number | null {
-  let best: number | null = null;
-  const consider = (from: number, to: number): void => {
-    if (from > to) return;
-    const p = Math.min(to, Math.max(from, target));
-    if (best === null || Math.abs(p - target) < Math.abs(best - target)) best = p;
-  };
-  let cursor = low;
-  for (const [a, b] of [...spans].filter(([a, b]) => b >= low && a <= high).sort((p, q) => p[0] - q[0])) {
-    consider(cursor, a - 1);
-    cursor = Math.max(cursor, b + 1);
+): number {
+  const near = spans.filter(([a, b]) => b >= low - 1 && a <= high + 1);
+  const candidates = [target, low, high, ...near.flatMap(([a, b]) => [a - 1, b + 1])].filter(
+    (p) => p >= low && p <= high,
+  );
+  const cuts = (p: number): number => near.filter(([a, b]) => a - 1 < p && p < b + 1).length;
+  let best = Math.min(high, Math.max(low, target));
+  let fewest = cuts(best);
+  for (const p of candidates) {
+    const count = cuts(p);
+    if (count < fewest || (count === fewest && Math.abs(p - target) < Math.abs(best - target))) {
+      [best, fewest] = [p, count];
+    }
   }
-  consider(cursor, high);
   return best;
 }
 

@@ -3,13 +3,14 @@ every record, no internal ids, a legend, keyboard steps that show, and a 420 px 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from notebook import open_and_run, record, slider, widget
+from notebook import in_kernel, open_and_run, record, slider, widget
 from playwright.sync_api import Locator, Page, expect
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds.py"
@@ -18,9 +19,10 @@ NEURON = "from livegrad import GraphWidget\nfrom seeds import seed_neuron\n\nw =
 MLP = "from livegrad import GraphWidget, Value\nfrom livegrad.nn import MLP\n\nw = GraphWidget({})\nw"
 GRAPHS = {
     "neuron": NEURON,
-    "mlp-3-4-4-1": MLP.format("MLP(3, [4, 4, 1], seed=1)([Value(2.0, label='x0'), Value(3.0, label='x1'), Value(-1.0, label='x2')])"),
+    "mlp-3-4-4-1": MLP.format("MLP(3, [4, 4, 1], seed=1)([Value(v, label=f'x{i}') for i, v in enumerate([2, 3, -1])])"),
     "mlp-2-16-16-1": MLP.format(
-        "MLP(2, [16, 16, 1], activation='relu', linear_output=True, seed=1)([Value(0.5, label='x0'), Value(-0.3, label='x1')])"
+        "MLP(2, [16, 16, 1], activation='relu', linear_output=True, seed=1)"
+        "([Value(v, label=f'x{i}') for i, v in enumerate([0.5, -0.3])])"
     ),
 }
 
@@ -57,10 +59,12 @@ OVERFLOW = """(root) => {
 
 # Records the graph panel's edges cut through (a record partly inside, partly outside the panel).
 CUT = """(root) => {
-  const p = root.querySelector('.lg-graph').getBoundingClientRect();
-  return [...root.querySelectorAll('g.lg-value polygon')].map((poly) => poly.getBoundingClientRect())
-    .filter((r) => r.right > p.left && r.left < p.right && r.bottom > p.top && r.top < p.bottom)
-    .filter((r) => r.left < p.left || r.right > p.right || r.top < p.top || r.bottom > p.bottom).length;
+  const p = root.querySelector('.lg-graph > svg').getBoundingClientRect(); // inside the panel's border
+  const inside = (r) => r.left >= p.left && r.right <= p.right && r.top >= p.top && r.bottom <= p.bottom;
+  const outside = (r) => r.right <= p.left || r.left >= p.right || r.bottom <= p.top || r.top >= p.bottom;
+  return [...root.querySelectorAll('g.lg-value')]
+    .filter((g) => { const r = g.querySelector('polygon').getBoundingClientRect(); return !inside(r) && !outside(r); })
+    .map((g) => g.dataset.name);
 }"""
 
 
@@ -108,10 +112,19 @@ def test_the_neuron_is_whole_and_readable_at_first_view(page: Page, open_graph) 
         assert all(r["hits"]), f"{r['name']} is not fully visible: {r}"
         assert r["textPx"] >= 10, f"{r['name']}'s text is drawn {r['textPx']:.1f} px tall"
 
-    # Names: every record carries the name it shows.
+    # Names: every record carries the name Python gives it, and shows it.
+    python_names = json.loads(
+        in_kernel(
+            page,
+            "import json; from livegrad.graph import Graph, display_names;"
+            " print(json.dumps(display_names(Graph.of(w.root).order)))",
+        )
+    )
     for g in root.locator("g.lg-value").all():
-        assert g.get_attribute("data-name") == g.locator("text").first.text_content()
-    expect(record(root, "x1*w1")).to_have_attribute("data-name", "x1*w1")
+        name = g.get_attribute("data-name")
+        assert name == python_names[int(g.get_attribute("data-node-id"))]
+        assert name == g.locator("text").first.text_content()
+    assert "(x1*w1) + (x2*w2)" in python_names  # the unlabelled sum is named by its expression
 
     # The panel suits the graph: the drawing spans most of its height, no band of blank.
     panel = root.locator(".lg-graph").bounding_box()
@@ -130,7 +143,8 @@ def test_the_neuron_is_whole_and_readable_at_first_view(page: Page, open_graph) 
     # Hover shows the name, the op and full precision.
     record(root, "n").locator("text").nth(1).hover()
     title = record(root, "n").locator("title").text_content()
-    assert title.startswith("n: + of x1*w1 + x2*w2, b") and "data = 0.881373587019543" in title, title
+    assert title.startswith("n: + of (x1*w1) + (x2*w2), b\n+: a + b"), title
+    assert "data = 0.88137358701954" in title and "grad = 0.4999999999999" in title, title
 
     # The keyboard: ten presses move x1 by a tenth of its range (-2 ... 6), Shift by one step.
     x1 = slider(root, "x1")
@@ -166,15 +180,17 @@ def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph,
         assert_no_internal_ids(root)
         expect(root.get_by_test_id("minimap")).to_be_visible()
         graph = root.locator(".lg-graph")
-        assert page.evaluate(CUT, root.element_handle()) == 0, "a record is cut by the panel's edge"
+        assert page.evaluate(CUT, root.element_handle()) == [], "a record is cut by the panel's edge"
         # The inputs' column is in view, readable.
         leaf = record(root, inputs).locator("polygon").bounding_box()
         panel = graph.bounding_box()
         assert leaf and panel and panel["x"] <= leaf["x"] and leaf["x"] + leaf["width"] <= panel["x"] + panel["width"]
         # Fit stays readable and keeps a panel, not a strip.
         root.get_by_role("button", name="Fit").click()
-        size = record(root, inputs).locator("text").first.evaluate(
-            "(t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a"
+        size = (
+            record(root, inputs)
+            .locator("text")
+            .first.evaluate("(t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a")
         )
         assert size >= 10
         assert graph.bounding_box()["height"] >= 120
