@@ -162,11 +162,14 @@ describe("the first view of a big graph", () => {
       const row = i % 10;
       return { x0: rank * 190, x1: rank * 190 + 130, y0: row * 60, y1: row * 60 + 50 };
     });
-    const leaves = boxes.map((_, i) => i < 10);
-    const { k, x, y, height } = startAtInputs(boxes, leaves, [700, 590], 420, 400, "LR");
+    const uses = boxes.map((_, i) => (i === 8 ? 10 : i < 10 ? 1 : 0)); // leaf 8 is the data input
+    const { k, x, y, height } = startAtInputs(boxes, uses, [700, 590], 420, 400, "LR");
     expect(k).toBeGreaterThanOrEqual(0.75);
-    expect(k).toBeLessThanOrEqual(1);
+    expect(k).toBeLessThanOrEqual(1.25);
     expect(x).toBe(8);
+    const input = boxes[8];
+    expect(y + input.y0 * k).toBeGreaterThanOrEqual(0);
+    expect(y + input.y1 * k).toBeLessThanOrEqual(height);
     expect(height).toBeLessThanOrEqual(400);
     for (const b of boxes) {
       const [left, right, top, bottom] = [x + b.x0 * k, x + b.x1 * k, y + b.y0 * k, y + b.y1 * k];

@@ -18,7 +18,8 @@ const PT_TO_PX = 4 / 3;
 const FONT_PT = 10; // the records' font size in the DOT text (dot.ts)
 const MIN_TEXT_PX = 10; // the smallest text the first view and Fit draw
 const MIN_SCALE = MIN_TEXT_PX / (FONT_PT * PT_TO_PX);
-const START_SCALE = 0.9; // a graph too big to fit starts here, at the inputs
+const START_SCALE = 0.9; // a graph too big to fit starts near here, at the inputs
+const MAX_START_SCALE = 1.25; // ... or up to here, if that keeps a record from being cut
 const MARGIN = 8; // px around the drawing inside the panel
 const MIN_HEIGHT = 120; // the panel never becomes a strip
 const MAX_HEIGHT = 560;
@@ -264,8 +265,10 @@ export class GraphView {
       this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
       return;
     }
-    const leaves = this.topology.nodes.map((node) => node.inputs.length === 0);
-    const { k, x, y, height } = startAtInputs(this.boxes, leaves, this.size, width, tallest, this.rankdir);
+    const uses = this.topology.nodes.map(() => 0); // how many values each value feeds
+    for (const node of this.topology.nodes) for (const input of node.inputs) uses[input] += 1;
+    const inputs = this.topology.nodes.map((node, id) => (node.inputs.length === 0 ? uses[id] : 0));
+    const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
     this.element.style.height = `${Math.max(MIN_HEIGHT, Math.round(height))}px`;
     this.apply(zoomIdentity.translate(x, y).scale(k));
   }
@@ -446,13 +449,15 @@ function viewBox(svg: SVGSVGElement): number[] {
 
 /**
  * The first view of a graph too big to show whole and readable: the inputs' end of the ranks at
- * the panel's start, the inputs in view across, at a scale between MIN_SCALE and 1 (near
- * START_SCALE) chosen so that the panel's far edge falls between records, never through one.
- * Boxes are in drawing px; returns the transform (drawing px -> panel px) and the panel's height.
+ * the panel's start, at a scale between MIN_SCALE and a little over 1 (near START_SCALE) chosen
+ * so that the panel's edges fall between records, not through them; across, centred on the
+ * leaves that feed the most values (a network's data inputs, not each neuron's own weights).
+ * `uses[id]` counts the values a leaf feeds (0 for a computed value). Boxes are in drawing px;
+ * returns the transform (drawing px -> panel px) and the panel's height.
  */
 export function startAtInputs(
   boxes: readonly (Box | undefined)[],
-  leaves: readonly boolean[],
+  uses: readonly number[],
   size: readonly [number, number],
   width: number,
   tallest: number,
@@ -472,12 +477,13 @@ export function startAtInputs(
   const edge = bestCut(
     placed.map((b) => [b.a0, b.a1]),
     wanted,
-    alongRoom,
+    alongRoom / MAX_START_SCALE,
     alongRoom / MIN_SCALE,
   );
   const k = alongRoom / edge;
   const inView = placed.filter((b) => b.a0 < edge);
-  const focus = inView.filter((b) => leaves[b.id]).length > 0 ? inView.filter((b) => leaves[b.id]) : inView;
+  const most = Math.max(0, ...inView.map((b) => uses[b.id]));
+  const focus = most > 0 ? inView.filter((b) => uses[b.id] === most) : inView;
   const crossRoom = (across ? tallest : width) - 2 * MARGIN;
   const shown = crossRoom / k; // drawing px visible across
   let top = -MARGIN / k;
@@ -490,8 +496,9 @@ export function startAtInputs(
     const spans = inView.map((b) => [b.c0, b.c1] as [number, number]);
     top = bestCut(spans, target, target - shown / 4, target + shown / 4);
     const end = across ? bestCut(spans, top + shown, top + 0.5 * shown, top + shown) : top + shown;
-    crossExtent = (end - top) * k + MARGIN; // the far edge sits in the gap found
-    top -= MARGIN / k;
+    const margin = top <= 0 ? MARGIN : 0; // room to breathe at the drawing's own edge; elsewhere the edge sits in a gap
+    crossExtent = (end - top) * k + margin;
+    top -= margin / k;
   }
   const alongStart = reversed ? (across ? width : tallest) - MARGIN - along * k : MARGIN;
   return across
