@@ -6,6 +6,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button } from "./dom";
 import { Explainer } from "./explain";
+import { exportButtons } from "./export";
 import { toNumbers } from "./format";
 import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
@@ -173,6 +174,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   showCheckState();
   listen("change:check_gradients", showCheckState);
   toolbar.append(fit, check);
+  toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   const controls = document.createElement("div");
   controls.className = "lg-controls"; // groups that wrap as wholes

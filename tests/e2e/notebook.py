@@ -55,6 +55,13 @@ def shown(x: float) -> str:
     return f"{x:.1e}" if text in ("0.0000", "-0.0000") else text
 
 
+def synced(root: Locator) -> None:
+    """Wait until Python holds what the widget shows: every slider move sent and answered. The page
+    redraws a move at once (it replays the ops) and queues it while an earlier move is in flight, so
+    the records can be ahead of the kernel; read the kernel only after this."""
+    expect(root).to_have_attribute("data-synced", "true")
+
+
 def widget(page: Page, index: int = 0) -> Locator:
     """The index-th livegrad widget, once drawn."""
     root = page.locator(".livegrad[data-ready]").nth(index)
