@@ -90,13 +90,14 @@ export class GraphView {
     );
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
-    // internal ids, so they go.
+    // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
+    // must hold no comment opener).
     const template = document.createElement("template");
-    template.innerHTML = svgText.slice(svgText.indexOf("<svg")).replace(/<!--[^]*?-->/g, "");
+    template.innerHTML = svgText.slice(svgText.indexOf("<svg")).replace(/<!-{2}[^]*?-{2}>/g, "");
     this.svg = template.content.querySelector("svg") as SVGSVGElement;
     const [, , width, height] = viewBox(this.svg);
     this.size = [width * PT_TO_PX, height * PT_TO_PX];
-    for (const name of ["width", "height", "viewBox"]) this.svg.removeAttribute(name);
+    for (const name of ["width", "height", "viewBox"]) this.svg.removeAttribute(name); // show() sets the viewBox
     this.svg.setAttribute("role", "graphics-document");
     const rootName = nodeName(topology.nodes[topology.root] as Named);
     this.svg.setAttribute(
@@ -288,6 +289,8 @@ export class GraphView {
     this.transform = transform;
     this.pane.setAttribute("transform", `${transform} scale(${PT_TO_PX}) ${this.placed}`);
     const [w, h] = [this.viewWidth(), this.viewHeight()];
+    // One user unit per pixel of the panel; an export of the drawing (export.ts) reads this as "what is shown".
+    if (w > 0 && h > 0) this.svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const [x0, y0] = transform.invert([0, 0]);
     const [x1, y1] = transform.invert([w, h]);
     const [gw, gh] = this.size;
