@@ -71,7 +71,9 @@ export class Minimap {
     this.element.addEventListener("pointermove", (event) => {
       if (event.buttons & 1) this.follow(event);
     });
-    this.element.addEventListener("wheel", (event) => event.stopPropagation());
+    for (const event of ["wheel", "mousedown", "touchstart"]) {
+      this.element.addEventListener(event, (e) => e.stopPropagation()); // not a pan or zoom of the graph underneath
+    }
   }
 
   /** Frame the part in view (drawing px); null when the whole graph is in view (no map needed). */

@@ -83,7 +83,7 @@ describe("names and titles", () => {
     expect(titles.length).toBeGreaterThan(10);
     expect(titles.filter((t) => /^(v\d+(op)?|v\d+->v\d+(op)?|G)$/.test(t.trim()))).toEqual([]);
     expect(el.querySelector(".lg-graph")!.innerHTML).not.toMatch(/<!--/);
-    const svg = el.querySelector(".lg-graph > svg")!;
+    const svg = el.querySelector(".lg-canvas > svg")!;
     expect(svg.getAttribute("role")).toBe("graphics-document");
     expect(svg.getAttribute("aria-label")).toMatch(/^Computation graph of o:/);
     expect(el.querySelector(".lg-graph")!.getAttribute("data-lm-suppress-shortcuts")).toBe("true");

@@ -52,7 +52,8 @@ export class GraphView {
   readonly element: HTMLDivElement;
   private readonly svg: SVGSVGElement;
   private readonly pane: SVGGElement;
-  private readonly placed: string;
+  private readonly canvas: HTMLDivElement; // moved by pans as a whole, so a pan repaints nothing
+  private shownScale = 0;
   private readonly offset: [number, number]; // Graphviz's own translation of its drawing, in pt
   private readonly size: [number, number]; // the drawing at scale 1, px
   private readonly values: ValueElements[] = [];
@@ -61,7 +62,7 @@ export class GraphView {
   private highlighted: Element[] = [];
   private edgeLabels: Element[] = [];
   private gradcheckMarks: Element[] = [];
-  private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
+  private readonly zoomer: ZoomBehavior<HTMLDivElement, unknown>;
   private readonly minimap: Minimap;
   private transform: ZoomTransform = zoomIdentity;
   private data: Float64Array = new Float64Array();
@@ -97,7 +98,7 @@ export class GraphView {
     this.svg = template.content.querySelector("svg") as SVGSVGElement;
     const [, , width, height] = viewBox(this.svg);
     this.size = [width * PT_TO_PX, height * PT_TO_PX];
-    for (const name of ["width", "height", "viewBox"]) this.svg.removeAttribute(name); // show() sets the viewBox
+    for (const name of ["width", "height"]) this.svg.removeAttribute(name); // show() sizes it to the zoom
     this.svg.setAttribute("role", "graphics-document");
     const rootName = nodeName(topology.nodes[topology.root] as Named);
     this.svg.setAttribute(
@@ -105,12 +106,11 @@ export class GraphView {
       `Computation graph of ${rootName || "the output"}: ${topology.nodes.length} values, each with its data and grad`,
     );
     this.pane = this.svg.querySelector("g.graph") as SVGGElement; // Graphviz's root group
-    this.placed = this.pane.getAttribute("transform") ?? "";
-    const shift = /translate\(\s*([-\d.e]+)[\s,]+([-\d.e]+)\s*\)/.exec(this.placed);
+    const shift = /translate\(\s*([-\d.e]+)[\s,]+([-\d.e]+)\s*\)/.exec(this.pane.getAttribute("transform") ?? "");
     this.offset = shift ? [Number(shift[1]), Number(shift[2])] : [0, 0];
     this.indexNodes();
     this.minimap = new Minimap(this.size, this.boxes, topology.root, (x, y) => this.centreOn(x, y, true));
-    this.zoomer = zoom<SVGSVGElement, unknown>()
+    this.zoomer = zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.05, 4])
       .translateExtent([
         [-40, -40],
@@ -124,10 +124,13 @@ export class GraphView {
         if (event.sourceEvent) this.touched = true;
         this.show(event.transform);
       });
-    select(this.svg).call(this.zoomer).on("dblclick.zoom", null);
+    select(this.element).call(this.zoomer).on("dblclick.zoom", null);
     this.svg.addEventListener("pointerover", (event) => this.describe(event.target));
     this.element.addEventListener("keydown", (event) => this.onKey(event));
-    this.element.append(this.svg, this.minimap.element);
+    this.canvas = document.createElement("div");
+    this.canvas.className = "lg-canvas";
+    this.canvas.append(this.svg);
+    this.element.append(this.canvas, this.minimap.element);
     this.show(zoomIdentity);
   }
 
@@ -281,16 +284,21 @@ export class GraphView {
   }
 
   private apply(transform: ZoomTransform): void {
-    select(this.svg).call(this.zoomer.transform, transform);
+    select(this.element).call(this.zoomer.transform, transform);
   }
 
   /** Draw the drawing under `transform` (drawing px -> panel px), and the minimap's window. */
   private show(transform: ZoomTransform): void {
     this.transform = transform;
-    this.pane.setAttribute("transform", `${transform} scale(${PT_TO_PX}) ${this.placed}`);
+    // A zoom resizes the drawing (its viewBox scales it); a pan only moves it, which the browser
+    // does without painting it again: that keeps stepping through a big graph fast.
+    if (transform.k !== this.shownScale) {
+      this.svg.style.width = `${this.size[0] * transform.k}px`;
+      this.svg.style.height = `${this.size[1] * transform.k}px`;
+      this.shownScale = transform.k;
+    }
+    this.canvas.style.transform = `translate(${transform.x}px, ${transform.y}px)`;
     const [w, h] = [this.viewWidth(), this.viewHeight()];
-    // One user unit per pixel of the panel; an export of the drawing (export.ts) reads this as "what is shown".
-    if (w > 0 && h > 0) this.svg.setAttribute("viewBox", `0 0 ${w} ${h}`);
     const [x0, y0] = transform.invert([0, 0]);
     const [x1, y1] = transform.invert([w, h]);
     const [gw, gh] = this.size;
@@ -301,7 +309,7 @@ export class GraphView {
   private onKey(event: KeyboardEvent): void {
     if (event.target !== this.element || event.ctrlKey || event.metaKey || event.altKey) return;
     const step = (event.shiftKey ? 0.5 : 0.15) * Math.min(this.viewWidth(), this.viewHeight());
-    const selection = select(this.svg);
+    const selection = select(this.element);
     const actions: Record<string, () => void> = {
       ArrowLeft: () => selection.call(this.zoomer.translateBy, step / this.transform.k, 0),
       ArrowRight: () => selection.call(this.zoomer.translateBy, -step / this.transform.k, 0),
