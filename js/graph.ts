@@ -37,7 +37,7 @@ export interface SliderSpec {
   min: number;
   max: number;
   step: number;
-  initial: number; // the leaf's value when the widget was made: where Reset puts it back
+  initial: number | string; // the leaf's value when the widget was made: where Reset puts it back
 }
 
 export interface GradientCheck {

@@ -105,6 +105,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   const sender = new CoalescingSender((message) => model.send(message), crypto.randomUUID());
   /** Leaves moved by the user: shown at once when the page can replay the graph, and sent to the kernel. */
   const move = (moves: readonly (readonly [id: number, value: number])[]): void => {
+    if (moves.length === 0) return;
     if (replayable) {
       for (const [id, value] of moves) data[id] = value;
       forward(nodes, data);
@@ -143,7 +144,8 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   const fit = button("Fit", "Show the whole graph (scroll to zoom, drag to pan)", () => view.fit());
   const specs = model.get("sliders");
   const reset = button("Reset", "Put every slider back where it was when the widget was made", () => {
-    move(specs.map((spec) => [spec.id, spec.initial] as const));
+    // A leaf that started at inf or nan (sent as a string) stays where it is: the kernel takes finite values only.
+    move(specs.flatMap(({ id, initial }) => (typeof initial === "number" ? [[id, initial] as const] : [])));
     if (replayable) sliders.show(data);
   });
   reset.hidden = specs.length === 0;
