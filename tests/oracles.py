@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
 from livegrad import Value
+from livegrad.ops import BUILTIN_OPS, power_of
 
 Expr = Callable[[list[Value]], Value]
+T = TypeVar("T")  # a livegrad Value or a PyTorch tensor
 
 
 def central_difference(f: Callable[[list[float]], float], xs: list[float], i: int, eps: float = 1e-6) -> float:
@@ -41,39 +45,29 @@ def assert_close(got: float, want: float, rel: float = 1e-5, abs_: float = 1e-6,
 
 # Random expression graphs. A program is a list of instructions over a growing pool of values
 # (the leaves first); each instruction reads earlier values by index, so values are reused.
-UNARY = ("neg", "tanh", "exp", "log", "relu", "sigmoid", "square", "cube", "sqrt", "recip")
-BINARY = ("+", "-", "*", "/", "**")
+# The instructions are the op table's rows, plus constant powers (ops made on demand, "**2").
+# Each is spelled as a learner writes it, which works on livegrad Values and PyTorch tensors alike.
+BINARY_SPELLING = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow}
+EXPONENTS = (2.0, 3.0, 0.5, -1.0, 0.0)
+CONSTANT_POWERS = {power_of(p).name: p for p in EXPONENTS}
+UNARY = tuple(name for name, op in BUILTIN_OPS.items() if op.arity == 1) + tuple(CONSTANT_POWERS)
+BINARY = tuple(name for name, op in BUILTIN_OPS.items() if op.arity == 2)
 
 
-def run_program(program: list[tuple], leaves: list[Value]) -> Value:
-    pool: list[Value] = list(leaves)
+def apply(op: str, a: T, b: T) -> T:
+    """`op` on `a` (and `b` if binary): ``a + b``, ``-a``, ``a.tanh()``, ``a ** 2``."""
+    if op in BINARY:
+        return BINARY_SPELLING[op](a, b)  # a KeyError here: a binary row without its operator
+    if op in CONSTANT_POWERS:
+        return a ** CONSTANT_POWERS[op]
+    return -a if op == "neg" else getattr(a, op)()  # a unary row is a method of the same name
+
+
+def run_program(program: list[tuple], leaves: list[T]) -> T:
+    pool = list(leaves)
     for op, i, j in program:
-        a, b = pool[i % len(pool)], pool[j % len(pool)]
-        pool.append(apply(op, a, b))
+        pool.append(apply(op, pool[i % len(pool)], pool[j % len(pool)]))
     return pool[-1]
-
-
-APPLY = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "**": lambda a, b: a**b,
-    "neg": lambda a, b: -a,
-    "tanh": lambda a, b: a.tanh(),
-    "exp": lambda a, b: a.exp(),
-    "log": lambda a, b: a.log(),
-    "relu": lambda a, b: a.relu(),
-    "sigmoid": lambda a, b: a.sigmoid(),
-    "square": lambda a, b: a**2,
-    "cube": lambda a, b: a**3,
-    "sqrt": lambda a, b: a**0.5,
-    "recip": lambda a, b: 1 / a,
-}
-
-
-def apply(op: str, a: Value, b: Value) -> Value:
-    return APPLY[op](a, b)
 
 
 def programs(ops: tuple[str, ...] = UNARY + BINARY, max_len: int = 12) -> st.SearchStrategy:

@@ -45,6 +45,13 @@ CASES = [
     ("Op(arity=3)", lambda: Op("f", 3, abs, abs), ValueError, "Op arity must be 1 or 2, got 3"),
     ("Op(forward=None)", lambda: Op("f", 1, None, abs), TypeError, "Op forward must be callable, got NoneType"),
     ("Op(local=str)", lambda: Op("f", 1, abs, "d"), TypeError, "Op local must be callable, got str"),
+    ("Op(formula=1)", lambda: Op("f", 1, abs, abs, formula=1), TypeError, "Op formula must be a str or None, got int"),
+    (
+        "Op(local_text, 2 for 1)",
+        lambda: Op("f", 1, abs, abs, local_text=("1", "2")),
+        TypeError,
+        "Op local_text must be a tuple of 1 str (one per input), got ('1', '2')",
+    ),
     ("op(too many)", lambda: Op("f", 1, abs, abs)(1.0, 2.0), TypeError, "op 'f' takes 1 input(s), got 2"),
     ("op(str)", lambda: Op("f", 1, abs, abs)("x"), TypeError, "input of op 'f' must be a Value or a real number"),
     # nn

@@ -82,3 +82,54 @@ def test_gradcheck_flags_an_op_whose_derivative_is_wrong() -> None:
     text = str(report)
     assert "MISMATCH" in text and "1 gradient(s) do NOT match" in text
     assert x.data == 1.5 and y.grad == 3.0  # the graph is left as it was
+
+
+def test_gradcheck_checks_every_edge_and_names_the_faulty_node() -> None:
+    wrong_square = Op("bad_square", 1, lambda a: a * a, lambda a, out: a)  # should be 2a
+    x, y = Value(1.5, label="x"), Value(0.5, label="y")
+    s = wrong_square(x)
+    out = (s + y * 3).tanh()
+    report = gradcheck(out)
+    order = topological_order(out)
+    computed = [v for v in order if not v.is_leaf()]
+    assert [(c.node, c.index, c.input) for c in report.local_checks] == [
+        (v, k, source) for v in computed for k, source in enumerate(v.inputs)
+    ]
+    (bad,) = [c for c in report.local_checks if not c.ok]
+    assert (bad.node, bad.index, bad.input, bad.autograd) == (s, 0, x, 1.5)
+    assert math.isclose(bad.numeric, 3.0, rel_tol=1e-6)
+    assert report.faulty_nodes == (s,) and not report.ok
+    tanh_check = next(c for c in report.local_checks if c.node is out)
+    assert tanh_check.ok and math.isclose(tanh_check.autograd, 1 - out.data**2, rel_tol=1e-12)
+    assert "faulty node bad_square(x) (op bad_square)" in str(report)
+
+
+def test_a_wrong_local_derivative_is_found_even_where_the_leaves_gradients_agree() -> None:
+    # d/dx of wrong(x) * 0 is 0 whatever wrong's derivative: only the edge check sees the bug
+    wrong = Op("wrong", 1, math.sin, lambda a, out: 2.0)
+    x = Value(0.3, "x")
+    report = gradcheck(wrong(x) * 0.0)
+    assert all(c.ok for c in report.checks) and not report.mismatches
+    assert [n.op for n in report.faulty_nodes] == ["wrong"] and not report.ok
+
+
+def test_a_masked_edge_checks_as_zero() -> None:
+    x = Value(-1.0, "x")
+    report = gradcheck(x.relu() + x**0)
+    masked = [c for c in report.local_checks if c.input is x]
+    assert [c.autograd for c in masked] == [None, None] and all(c.numeric == 0.0 and c.ok for c in masked)
+    assert report.ok
+
+
+def test_gradcheck_validates_its_arguments_before_computing() -> None:
+    calls = []
+    counted = Op("counted", 1, lambda a: calls.append(a) or 3 * a, lambda a, out: 3.0)
+    x = Value(2.0, "x")
+    out = counted(x)
+    calls.clear()
+    with pytest.raises(ValueError, match="rtol must be a finite number"):
+        gradcheck(out, rtol=-1)
+    with pytest.raises(ValueError, match="leaves must be leaf Values"):
+        gradcheck(out, leaves=[out])
+    assert calls == []  # nothing was evaluated
+    assert gradcheck(out).ok and calls

@@ -28,7 +28,12 @@ def test_topology_and_values_on_display() -> None:
     w = GraphWidget(v["o"])
     nodes = w.topology["nodes"]
     assert len(nodes) == 10 and w.topology["root"] == 9
-    assert nodes[9] == {"label": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
+    assert nodes[9] == {"label": "o", "name": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
+    assert w.topology["ops"] == {
+        "*": {"formula": "a·b", "locals": ["b", "a"]},
+        "+": {"formula": "a + b", "locals": ["1", "1"]},
+        "tanh": {"formula": "tanh(a)", "locals": ["1 − out²"]},
+    }
     assert sum(1 for node in nodes if node["op"]) == 5
     # A fresh backward ran on display: the seed's gradients are there at once.
     assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
@@ -128,14 +133,21 @@ def test_malformed_messages_are_refused_and_the_widget_keeps_working(content, co
 
 @pytest.mark.parametrize(
     "state",
-    [{"step": "abc"}, {"step": None}, {"mode": "sideways"}, {"check_gradients": "yes please"}, {"step": 1.5}],
+    [
+        {"step": "abc"},
+        {"step": None},
+        {"mode": "sideways"},
+        {"check_gradients": "yes please"},
+        {"step": 1.5},
+        {"rankdir": "up"},
+    ],
 )
 def test_malformed_trait_updates_from_the_page_are_refused(state: dict) -> None:
     v = seed_neuron()
     w = GraphWidget(v["o"])
     w.set_state(state)  # what ipywidgets calls with the page's update; it must not raise
     assert w.error.startswith("Refused a message from the page:")
-    assert (w.step, w.mode, w.check_gradients) == (-1, "backward", False)
+    assert (w.step, w.mode, w.check_gradients, w.rankdir) == (-1, "backward", False, "LR")
     w.set_state({"step": 3})
     assert w.step == 3
 
@@ -155,7 +167,9 @@ def test_set_and_refresh_from_python() -> None:
     assert w.values["data"][ids(w)["w1"]] == 2.0
     v["b"].data = 0.0
     w.refresh()
-    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0)
+    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0) and w.values["ack"] is None
+    w.refresh(ack="p:3")  # how a slider message is answered
+    assert w.values["ack"] == "p:3"
 
 
 def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:

@@ -1,8 +1,7 @@
 """livegrad: a scalar autograd engine, and a live view of its computation graph."""
 
 from .draw import draw_dot
-from .engine import Value
-from .ops import Op
+from .engine import Op, Value
 from .trace import backward_trace, forward_trace, gradcheck
 
 __all__ = ["GraphWidget", "Op", "Value", "backward_trace", "draw_dot", "forward_trace", "gradcheck"]

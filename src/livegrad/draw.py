@@ -7,10 +7,9 @@ import re
 import graphviz
 
 from .engine import Value
-from .graph import Graph
+from .graph import RANKDIRS, Graph
 
 FORMATS = ("svg", "png", "pdf", "dot", "jpg", "gif")
-RANKDIRS = ("LR", "TB", "RL", "BT")
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
 
 
@@ -40,7 +39,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> graphviz.
     for i, value in enumerate(graph.order):
         fields = f"{record_text(value.label)}|data {value.data:.4f}|grad {value.grad:.4f}"
         dot.node(f"v{i}", label=f"{{{fields}}}", shape="record")
-        if value._op is not None:
+        if value._fn is not None:
             dot.node(f"v{i}op", label=graphviz.escape(value.op))
             dot.edge(f"v{i}op", f"v{i}")
             for source in value.inputs:

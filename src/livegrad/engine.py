@@ -12,19 +12,18 @@ import numbers
 from collections.abc import Callable, Iterable
 
 from . import ops
-from .ops import Op
 
 
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_op", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_fn", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
     grad: float
     label: str
-    _op: Op | None
+    _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
 
@@ -36,12 +35,12 @@ class Value:
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self._op = self._a = self._b = None
+        self._fn = self._a = self._b = None
 
     @property
     def op(self) -> str:
         """The name of the op that made this value ('' for a leaf)."""
-        return self._op.name if self._op is not None else ""
+        return self._fn.name if self._fn is not None else ""
 
     @property
     def inputs(self) -> tuple[Value, ...]:
@@ -50,8 +49,25 @@ class Value:
             return ()
         return (self._a,) if self._b is None else (self._a, self._b)
 
+    # micrograd's names, for learners' own draw_dot and topo code: read-only views of the slots
+    _op = op
+
+    @property
+    def _prev(self) -> set[Value]:
+        """The set of inputs, as micrograd has it."""
+        return set(self.inputs)
+
+    @property
+    def value(self) -> float:
+        """`data`, by the name seed 004 uses."""
+        return self.data
+
+    @value.setter
+    def value(self, data: float) -> None:
+        self.data = data
+
     def is_leaf(self) -> bool:
-        return self._op is None
+        return self._fn is None
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -100,14 +116,14 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
 
-def _node(op: Op, a: Value, b: Value | None = None) -> Value:
+def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     """A new node `op(a[, b])`. (`a + b` and the other binary operators inline these lines:
     they run for nearly every value of a forward pass, and a call costs as much as the rest.)"""
     out = _new(Value)
     out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     out.grad = 0.0
     out.label = ""
-    out._op, out._a, out._b = op, a, b
+    out._fn, out._a, out._b = op, a, b
     return out
 
 
@@ -121,7 +137,7 @@ def _operand(x: object) -> Value | None:
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
         const = _new(Value)
         const.data, const.grad, const.label = float(x), 0.0, ""
-        const._op = const._a = const._b = None
+        const._fn = const._a = const._b = None
         return const
     return None
 
@@ -134,7 +150,7 @@ def as_value(x: object, role: str = "operand") -> Value:
     return value
 
 
-def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
+def _binary_method(op: ops.Op, reflected: bool) -> Callable[[Value, object], Value]:
     """`a <op> b` (or the reflected `b <op> a`); other operand types return NotImplemented,
     so Python raises a TypeError naming both types."""
     forward = op.forward
@@ -154,16 +170,42 @@ def _binary_method(op: Op, reflected: bool) -> Callable[[Value, object], Value]:
             out.data = forward(self.data, other.data)  # type: ignore[union-attr]
             out.grad = 0.0
             out.label = ""
-            out._op, out._a, out._b = op, self, other  # type: ignore[assignment]
+            out._fn, out._a, out._b = op, self, other  # type: ignore[assignment]
             return out
 
     return method
 
 
-for _name, _op in (("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL), ("truediv", ops.DIV)):
-    setattr(Value, f"__{_name}__", _binary_method(_op, reflected=False))
-    setattr(Value, f"__r{_name}__", _binary_method(_op, reflected=True))
+for _name, _fn in (("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL), ("truediv", ops.DIV)):
+    setattr(Value, f"__{_name}__", _binary_method(_fn, reflected=False))
+    setattr(Value, f"__r{_name}__", _binary_method(_fn, reflected=True))
 Value.__rpow__ = _binary_method(ops.POW, reflected=True)  # type: ignore[attr-defined]
+
+
+class Op(ops.Op):
+    """An op of your own, called on Values (or numbers) to build a node.
+
+    ``cube = Op("cube", 1, lambda a: a**3, lambda a, out: 3 * a * a)``, then ``cube(x)``.
+    The fields are those of `livegrad.ops.Op`; the table's built-in ops are reached through
+    Value's operators and methods instead.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, *inputs: Value | float) -> Value:
+        if len(inputs) != self.arity:
+            raise TypeError(f"op {self.name!r} takes {self.arity} input(s), got {len(inputs)}")
+        return _node(self, *(as_value(x, f"input of op {self.name!r}") for x in inputs))
+
+
+def local_derivatives(node: Value) -> tuple[float | None, ...]:
+    """d node / d input for each input, from the node's op (None: no gradient reaches that input)."""
+    op, a, b = node._fn, node._a, node._b
+    if op is None or a is None:
+        return ()
+    if b is None:
+        return (op.local(a.data, node.data),)
+    return tuple(op.local(a.data, b.data, node.data))
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -202,28 +244,35 @@ def topological_order(root: Value) -> list[Value]:
 def evaluate(order: Iterable[Value]) -> None:
     """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
     for node in order:
-        op = node._op
+        op = node._fn
         if op is not None:
             a, b = node._a, node._b
             node.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)  # type: ignore[union-attr]
 
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
-    """Reverse-mode sweep over a topological order whose last element is the root."""
+    """Reverse-mode sweep over a topological order whose last element is the root.
+
+    An input whose local derivative is None gets nothing (PyTorch selects there: 0·inf is not nan).
+    """
     if not order:
         return
     for node in order:
-        if node._op is not None or not accumulate:
+        if node._fn is not None or not accumulate:
             node.grad = 0.0
     order[-1].grad = 1.0
     for node in reversed(order):
-        op = node._op
+        op = node._fn
         if op is None:
             continue
         grad, a, b = node.grad, node._a, node._b
         if b is None:
-            a.grad += op.local(a.data, node.data) * grad  # type: ignore[union-attr]
+            d_a = op.local(a.data, node.data)  # type: ignore[union-attr]
+            if d_a is not None:
+                a.grad += d_a * grad  # type: ignore[union-attr]
         else:
             d_a, d_b = op.local(a.data, b.data, node.data)  # type: ignore[union-attr]
-            a.grad += d_a * grad  # type: ignore[union-attr]
-            b.grad += d_b * grad
+            if d_a is not None:
+                a.grad += d_a * grad  # type: ignore[union-attr]
+            if d_b is not None:
+                b.grad += d_b * grad

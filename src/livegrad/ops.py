@@ -1,11 +1,13 @@
 """The operations of the engine, as data.
 
-Each op states its forward rule and its local derivatives in one place. Because
-ops are data rather than closures, a graph can be re-evaluated in place, every
-edge's local derivative can be reported, and no node forms a reference cycle.
+Each op states, on one row, its forward rule, its local derivatives and the text the page
+shows for both. Because ops are data rather than closures, a graph can be re-evaluated in
+place, every edge's local derivative can be reported, and no node forms a reference cycle.
 
-Numerics follow IEEE 754 as PyTorch and NumPy do: no op raises in the middle of
-a graph; overflow gives inf, domain errors give nan or -inf.
+Numerics follow IEEE 754 as PyTorch does: no op raises in the middle of a graph; overflow
+gives inf, domain errors give nan or -inf. Where PyTorch's backward *selects* rather than
+multiplies (relu where a <= 0, the base of ``x ** 0``, ...), `local` returns None for that
+input: no gradient reaches it, so an inf or nan arriving from above does not leak into it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,6 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-import numpy as np
-
-if TYPE_CHECKING:
-    from .engine import Value
 
 inf, nan = math.inf, math.nan
 
@@ -29,16 +25,20 @@ inf, nan = math.inf, math.nan
 class Op:
     """An operation: `forward` maps input data to output data, `local` gives d out / d input.
 
-    Unary ops: ``forward(a)`` and ``local(a, out) -> float``.
+    Unary ops: ``forward(a)`` and ``local(a, out) -> d_a``.
     Binary ops: ``forward(a, b)`` and ``local(a, b, out) -> (d_a, d_b)``.
-    ``arity`` says which. ``exponent`` is set on constant powers so frontends can replay them.
-    Calling an op on Values (or numbers) builds a new node: ``my_op(x)``.
+    A local derivative of None means "no gradient reaches this input here".
+    ``formula`` is the forward as text in the inputs ``a``, ``b`` (``"a·b"``); ``local_text``
+    each input's local derivative in ``a``, ``b``, ``out`` (``("b", "a")``): the page shows them.
+    ``exponent`` is set on constant powers so frontends can replay them.
     """
 
     name: str
     arity: int
     forward: Callable[..., float]
     local: Callable[..., object]
+    formula: str | None = None
+    local_text: tuple[str, ...] | None = None
     exponent: float | None = None
 
     def __post_init__(self) -> None:
@@ -49,13 +49,13 @@ class Op:
         for role in ("forward", "local"):
             if not callable(getattr(self, role)):
                 raise TypeError(f"Op {role} must be callable, got {type(getattr(self, role)).__name__}")
-
-    def __call__(self, *inputs: Value | float) -> Value:
-        from .engine import _node, as_value
-
-        if len(inputs) != self.arity:
-            raise TypeError(f"op {self.name!r} takes {self.arity} input(s), got {len(inputs)}")
-        return _node(self, *(as_value(x, f"input of op {self.name!r}") for x in inputs))
+        if self.formula is not None and not isinstance(self.formula, str):
+            raise TypeError(f"Op formula must be a str or None, got {type(self.formula).__name__}")
+        text = self.local_text
+        if text is not None and not (
+            isinstance(text, tuple) and len(text) == self.arity and all(isinstance(t, str) for t in text)
+        ):
+            raise TypeError(f"Op local_text must be a tuple of {self.arity} str (one per input), got {text!r:.80}")
 
 
 # IEEE-safe scalar functions: the fast path is plain Python, the rare edge case is spelled out.
@@ -71,11 +71,15 @@ def divide(a: float, b: float) -> float:
 
 
 def power(a: float, p: float) -> float:
+    """``a ** p`` as IEEE 754's pow gives it (C99 Annex F), where Python's math.pow raises."""
     try:
         return math.pow(a, p)
-    except (ValueError, OverflowError):  # 0**-1, (-8)**0.5, 10**400: let NumPy give the IEEE answer
-        with np.errstate(all="ignore"):
-            return float(np.power(np.float64(a), np.float64(p)))
+    except ValueError:  # 0 ** -1 (a pole) or (-8) ** 0.5 (no real result)
+        if a != 0:
+            return nan
+        return math.copysign(inf, a) if p % 2 == 1 else inf  # (-0.0) ** -3 is -inf, 0 ** -2 is inf
+    except OverflowError:  # 10 ** 400 is inf, (-10) ** 401 is -inf
+        return -inf if a < 0 and p % 2 == 1 else inf
 
 
 def exp(a: float) -> float:
@@ -99,38 +103,52 @@ def sigmoid(a: float) -> float:
     return e / (1.0 + e)
 
 
-def _pow_local_base(a: float, b: float) -> float:
-    return 0.0 if b == 0 else b * power(a, b - 1)  # PyTorch: d(x**0)/dx is 0, even at x = 0
+def relu(a: float) -> float:
+    return 0.0 if a <= 0 else a  # nan passes, as in PyTorch
 
 
-def _pow_local_exponent(a: float, out: float, b: float) -> float:
-    return 0.0 if a == 0 and b >= 0 else out * log(a)  # PyTorch's convention at a = 0
+# As PyTorch: the base of a ** b gets no gradient where b == 0 (a select: even an inf gradient
+# gives 0); the exponent's local derivative is 0 where a == 0 and b >= 0, not out·log(a) = 0·-inf
+# (a select of the derivative, which PyTorch then multiplies: an inf gradient still gives nan).
+def _pow_local_base(a: float, b: float) -> float | None:
+    return None if b == 0 else b * power(a, b - 1)
 
 
-ADD = Op("+", 2, operator.add, lambda a, b, out: (1.0, 1.0))
-SUB = Op("-", 2, operator.sub, lambda a, b, out: (1.0, -1.0))
-MUL = Op("*", 2, operator.mul, lambda a, b, out: (b, a))
-DIV = Op("/", 2, divide, lambda a, b, out: (divide(1.0, b), -divide(out, b)))
-POW = Op("**", 2, power, lambda a, b, out: (_pow_local_base(a, b), _pow_local_exponent(a, out, b)))
-NEG = Op("neg", 1, operator.neg, lambda a, out: -1.0)
-TANH = Op("tanh", 1, math.tanh, lambda a, out: 1.0 - out * out)
-EXP = Op("exp", 1, exp, lambda a, out: out)
-LOG = Op("log", 1, log, lambda a, out: divide(1.0, a))
-RELU = Op("relu", 1, lambda a: 0.0 if a <= 0 else a, lambda a, out: 0.0 if a <= 0 else 1.0)  # nan passes, as in PyTorch
-SIGMOID = Op("sigmoid", 1, sigmoid, lambda a, out: out * (1.0 - out))
+def _pow_local_exponent(a: float, b: float, out: float) -> float:
+    return 0.0 if a == 0 and b >= 0 else out * log(a)
+
+
+def _pow_locals(a: float, b: float, out: float) -> tuple[float | None, float]:
+    return _pow_local_base(a, b), _pow_local_exponent(a, b, out)
+
+
+# name, arity, forward, local derivatives; the forward's text, each input's local derivative as text
+ADD = Op("+", 2, operator.add, lambda a, b, out: (1.0, 1.0), "a + b", ("1", "1"))
+SUB = Op("-", 2, operator.sub, lambda a, b, out: (1.0, -1.0), "a − b", ("1", "−1"))
+MUL = Op("*", 2, operator.mul, lambda a, b, out: (b, a), "a·b", ("b", "a"))
+DIV = Op("/", 2, divide, lambda a, b, out: (divide(1.0, b), -divide(out, b)), "a / b", ("1/b", "−out/b"))
+POW = Op("**", 2, power, _pow_locals, "a**b", ("b·a**(b − 1)", "out·log(a)"))
+NEG = Op("neg", 1, operator.neg, lambda a, out: -1.0, "−a", ("−1",))
+TANH = Op("tanh", 1, math.tanh, lambda a, out: 1.0 - out * out, "tanh(a)", ("1 − out²",))
+EXP = Op("exp", 1, exp, lambda a, out: out, "exp(a)", ("out",))
+LOG = Op("log", 1, log, lambda a, out: divide(1.0, a), "log(a)", ("1/a",))
+RELU = Op("relu", 1, relu, lambda a, out: None if a <= 0 else 1.0, "relu(a)", ("1 if a > 0 else 0",))
+SIGMOID = Op("sigmoid", 1, sigmoid, lambda a, out: out * (1.0 - out), "sigmoid(a)", ("out·(1 − out)",))
 
 
 @lru_cache(maxsize=256)
 def power_of(exponent: float) -> Op:
     """The op ``x ** exponent`` for a constant exponent (shared by every node that uses it)."""
-    shown = int(exponent) if exponent.is_integer() else exponent
-    return Op(
-        f"**{shown}",
-        1,
-        lambda a: power(a, exponent),
-        lambda a, out: _pow_local_base(a, exponent),
-        exponent=exponent,
-    )
+    p, q = _shown(exponent), _shown(exponent - 1)
+    local_text = "0" if exponent == 0 else "1" if exponent == 1 else f"{p}·a" if exponent == 2 else f"{p}·a**{q}"
+    forward = lambda a: power(a, exponent)  # noqa: E731
+    local = lambda a, out: _pow_local_base(a, exponent)  # noqa: E731
+    return Op(f"**{p}", 1, forward, local, f"a**{p}", (local_text,), exponent=exponent)
+
+
+def _shown(x: float) -> str:
+    """An exponent as the op's name shows it: 2.0 as "2", 0.5 as "0.5"."""
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 BUILTIN_OPS: dict[str, Op] = {op.name: op for op in (ADD, SUB, MUL, DIV, POW, NEG, TANH, EXP, LOG, RELU, SIGMOID)}

@@ -17,14 +17,13 @@ import anywidget
 import traitlets
 
 from .engine import Value, backpropagate, evaluate
-from .graph import MAX_DRAWN_NODES, Graph, json_number
+from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, json_number
 from .trace import gradcheck
 
 if TYPE_CHECKING:
     from .trace import LeafCheck, LocalCheck
 
 STATIC = Path(__file__).parent / "static"
-RANKDIRS = ("LR", "TB", "RL", "BT")
 Range = tuple[float, float] | tuple[float, float, float]
 
 
@@ -52,7 +51,7 @@ class GraphWidget(anywidget.AnyWidget):
     topology = traitlets.Dict().tag(sync=True)
     values = traitlets.Dict().tag(sync=True)
     sliders = traitlets.List().tag(sync=True)
-    rankdir = traitlets.Unicode("LR").tag(sync=True)
+    rankdir = traitlets.Enum(RANKDIRS, "LR").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
     mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
     step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
@@ -100,15 +99,12 @@ class GraphWidget(anywidget.AnyWidget):
     def root(self) -> Value:
         return self._graph.root
 
-    def refresh(self) -> None:
+    def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
-        Call it after changing Values yourself, for example after a training step.
+        Call it after changing Values yourself, for example after a training step. (`ack` names
+        the page's message these values answer.)
         """
-        self._recompute()
-
-    def _recompute(self, ack: str | int | None = None) -> None:
-        """Forward and a fresh backward in place, then the new values (answering message `ack`)."""
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
         values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
@@ -172,7 +168,7 @@ class GraphWidget(anywidget.AnyWidget):
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
             self.error = ""
-            self._recompute(ack)
+            self.refresh(ack=ack)
 
     def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
         if not isinstance(content, dict) or content.get("type") != "set":

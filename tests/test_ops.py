@@ -1,0 +1,77 @@
+"""The op table's IEEE scalar functions against NumPy (a test dependency only)."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from livegrad.ops import divide, exp, log, power
+
+SPECIAL = [0.0, -0.0, math.inf, -math.inf, math.nan, 5e-324, -5e-324, 1e-300, -1e-300, 1e300, -1e300]
+ORDINARY = [0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 8.0, 10.0, 401.0, 400.0, 1e20, 2.0**53, 2.0**53 + 2]
+GRID = SPECIAL + ORDINARY + [-x for x in ORDINARY] + [0.1 * k for k in range(-25, 26)]
+
+
+def same(got: float, want: float) -> bool:
+    """Equal as IEEE doubles: nan is nan, and the sign of zero counts."""
+    if math.isnan(want):
+        return math.isnan(got)
+    return got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
+
+
+def mismatches(ours, numpys, grid: list[tuple[float, ...]]) -> list[str]:
+    with np.errstate(all="ignore"):  # arrays, so NumPy runs C's pow rather than a scalar shortcut (x**0.5 as sqrt)
+        want = numpys(*(np.array(column) for column in zip(*grid)))
+    return [f"{args}: {ours(*args)!r}, NumPy {w!r}" for args, w in zip(grid, want.tolist()) if not same(ours(*args), w)]
+
+
+def test_power_is_ieee_pow_over_a_broad_grid() -> None:
+    grid = list(itertools.product(GRID, repeat=2))
+    assert len(grid) > 5000
+    assert mismatches(power, np.power, grid) == []
+
+
+@pytest.mark.parametrize(
+    ("a", "p", "want"),
+    [
+        (0.0, -1.0, math.inf),
+        (-0.0, -1.0, -math.inf),  # an odd power keeps the sign of zero
+        (-0.0, -2.0, math.inf),
+        (-8.0, 0.5, math.nan),
+        (10.0, 400.0, math.inf),
+        (-10.0, 401.0, -math.inf),
+        (-10.0, 400.0, math.inf),
+        (0.0, 0.0, 1.0),
+        (math.nan, 0.0, 1.0),
+        (1.0, math.nan, 1.0),
+        (-1.0, math.inf, 1.0),
+        (0.5, -math.inf, math.inf),
+        (-math.inf, -3.0, -0.0),
+        (1e-300, -2.0, math.inf),
+        (-1e-300, -3.0, -math.inf),
+    ],
+)
+def test_power_edge_cases(a: float, p: float, want: float) -> None:
+    assert same(power(a, p), want)
+
+
+def test_divide_exp_and_log_are_ieee() -> None:
+    pairs = list(itertools.product(GRID, repeat=2))
+    assert mismatches(divide, np.divide, pairs) == []
+    singles = [(x,) for x in [*GRID, 709.0, 710.0, -745.0, -746.0, 1000.0]]
+    assert mismatches(exp, np.exp, singles) == []
+    assert mismatches(log, np.log, singles) == []
+
+
+def test_the_package_runs_without_numpy() -> None:
+    code = (
+        "import sys; sys.modules['numpy'] = None\n"  # any `import numpy` now fails
+        "import math, livegrad, livegrad.nn, livegrad.widget\n"
+        "assert (livegrad.Value(0.0) ** -1).data == math.inf and math.isnan((livegrad.Value(-8.0) ** 0.5).data)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
