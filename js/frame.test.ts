@@ -1,7 +1,7 @@
 /** The pure part of drawing a step: what a frame shows, without a DOM; and the one reverse sweep. */
 import { describe, expect, it } from "vitest";
 import { Explainer } from "./explain";
-import { frameAt, NOT_STEPPING, type FrameInput } from "./frame";
+import { frameAt, type FrameInput } from "./frame";
 import { toNumbers } from "./format";
 import { localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
@@ -30,7 +30,7 @@ describe("a step's frame", () => {
     expect(frame.edges).toEqual([]);
     expect(frame.pending).toEqual({});
     expect(frame.grad[0]).toBeCloseTo(-1.5, 12);
-    expect(frame.lines).toEqual([NOT_STEPPING]);
+    expect(frame.lines).toEqual([]);
   });
 
   it("backward: the sender, the edges it sends along with local derivative and contribution, the rest pending", () => {

@@ -29,10 +29,8 @@ export interface FrameInput {
   explainer: Explainer;
 }
 
-export const NOT_STEPPING = "Step the forward or the backward pass to follow its arithmetic here, one value at a time.";
-
 export function frameAt({ nodes, root, data, grad, locals, mode, step, explainer }: FrameInput): Frame {
-  if (step < 0) return { grad, pending: {}, current: null, edges: [], lines: [NOT_STEPPING] };
+  if (step < 0) return { grad, pending: {}, current: null, edges: [], lines: [] };
   return mode === "backward"
     ? backwardFrame(nodes, root, locals(), step, explainer)
     : forwardFrame(nodes, data, grad, step, explainer);

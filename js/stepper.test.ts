@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { NOT_STEPPING } from "./frame";
 import { mount, mounted, neuronValues, node, OPS, record } from "./testing/helpers";
 
 const panel = (el: HTMLElement) => el.querySelector<HTMLElement>("[data-testid=step-panel]")!;
@@ -52,10 +51,13 @@ describe("the stepper's controls", () => {
   it("writes each step into a live region of fixed height", async () => {
     const { el } = await mount();
     expect(panel(el).getAttribute("role")).toBe("status");
-    expect(lines(el)).toEqual([NOT_STEPPING]);
+    expect(panel(el).hidden).toBe(true);
     const height = panel(el).style.height;
     expect(height).toMatch(/em$/);
     button(el, "Step backward pass").click();
+    expect(panel(el).hidden).toBe(false);
+    expect(lines(el)).toHaveLength(1);
+    expect(panel(el).style.height).toBe(height);
     key(el, "End");
     expect(lines(el)).toHaveLength(2);
     expect(panel(el).style.height).toBe(height);
@@ -219,7 +221,8 @@ describe("stepping through the backward pass", () => {
     model.change("step", -1);
     expect(el.querySelectorAll(".lg-pending")).toHaveLength(0);
     expect(el.querySelectorAll(".lg-current, .lg-receiving")).toHaveLength(0);
-    expect(lines(el)).toEqual([NOT_STEPPING]);
+    expect(lines(el)).toEqual([]);
+    expect(panel(el).hidden).toBe(true);
   });
 
   it("plays at the chosen speed and stops at the end", async () => {

@@ -3,7 +3,7 @@ import { button } from "./dom";
 /**
  * Controls for stepping through a pass: which pass, then first / previous / play / next / last
  * at a chosen speed, and the keyboard (arrows, Home, End, space) while focused. The step
- * controls show only while stepping; the panel below says what each step computes.
+ * controls and the panel below, which says what each step computes, show only while stepping.
  */
 
 export type Mode = "backward" | "forward";
@@ -100,6 +100,7 @@ export class Stepper {
     for (const button of this.towardStart) button.disabled = step <= 0;
     for (const button of this.towardEnd) button.disabled = step >= count;
     this.counter.textContent = stepping ? `${PASS[mode]}: step ${step} of ${count}` : "";
+    this.panel.hidden = !stepping; // the graph moves down once, on starting to step, and then stays
     this.panel.replaceChildren(
       ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
     );

@@ -53,16 +53,17 @@ def test_stepping_names_highlights_and_a_steady_panel(wide: Page, jupyter, scree
     root = widget(page, 0)
     graph = json.loads(in_kernel(page, BACKWARD.format(root="out")))
     names, steps = graph["names"], graph["steps"]
-    panel = root.get_by_role("status")
-    expect(panel).to_have_attribute("data-testid", "step-panel")
+    panel = root.get_by_test_id("step-panel")
     done = root.get_by_role("button", name="Done", exact=True)
     expect(done).to_be_hidden()  # nothing to finish before stepping
-    box = panel.bounding_box()
-    assert box is not None
-    height = box["height"]
+    expect(panel).to_be_hidden()
 
     root.get_by_role("button", name="Step backward pass", exact=True).click()
     expect(done).to_be_visible()
+    expect(root.get_by_role("status")).to_have_attribute("data-testid", "step-panel")  # a live region
+    box = panel.bounding_box()
+    assert box is not None
+    height = box["height"]
     current = root.locator("g.lg-value.lg-current")
     receiving = root.locator("g.lg-value.lg-receiving")
     next_step = root.get_by_role("button", name="Next step")
