@@ -9,13 +9,21 @@ import type { BackwardStep } from "./trace";
 const SIMPLE = /^[\p{L}\p{N}_.]+$/u; // a name that needs no parentheses around it
 const NUMBER = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/;
 
-/** `text` with the whole words a, b and out replaced, in one pass; `wrap` parenthesises a replacement. */
-function substitute(text: string, words: Record<string, string>, wrap: (word: string) => boolean): string {
+/**
+ * `text` with the whole words a, b and out replaced, in one pass. A replacement that `needsParens`
+ * is parenthesised unless it stands as an argument already (`f(a)`, `f(a, b)`), as Python's names are.
+ */
+function substitute(text: string, words: Record<string, string>, needsParens: (word: string) => boolean): string {
   return text.replace(/\b(a|b|out)\b/g, (token, _word, at: number) => {
     const word = words[token];
     if (word === undefined) return token;
-    const asArgument = text[at - 1] === "(" && text[at + token.length] === ")"; // f(a) wraps it already
-    return wrap(word) && !asArgument ? `(${word})` : word;
+    const before = text.slice(0, at).trimEnd().slice(-1);
+    const after = text
+      .slice(at + token.length)
+      .trimStart()
+      .slice(0, 1);
+    const argument = (before === "(" || before === ",") && (after === ")" || after === ",");
+    return needsParens(word) && !argument ? `(${word})` : word;
   });
 }
 
@@ -41,7 +49,7 @@ export class Explainer {
   localText(id: number, k: number): string {
     const node = this.topology.nodes[id];
     const text = this.topology.ops[node.op]?.locals?.[k];
-    if (text === undefined) return `∂${this.name(id)}/∂${this.name(node.inputs[k])}`;
+    if (text === undefined) return `∂${node.name}/∂${this.topology.nodes[node.inputs[k]].name}`;
     const [a, b] = node.inputs;
     const words: Record<string, string> = { a: this.operand(a), out: this.operand(id) };
     if (b !== undefined) words.b = this.operand(b);
@@ -59,7 +67,7 @@ export class Explainer {
         return;
       }
       const local = this.localText(step.node, k);
-      const factor = SIMPLE.test(local.replace(/^-/, "")) || local.startsWith("∂") ? local : `(${local})`;
+      const factor = SIMPLE.test(local.replace(/^[-−]/, "")) || local.startsWith("∂") ? local : `(${local})`;
       lines.push(
         `${target}.grad += ${factor} × ${this.name(step.node)}.grad = ` +
           `${f(edge.local)} × ${f(step.grad)} = ${f(edge.contribution)}`,
@@ -75,18 +83,13 @@ export class Explainer {
     return `${name}.grad = 1 (d ${name} / d ${name}). Step on to pass it back.`;
   }
 
-  /** One step of the forward pass: the formula in names, then in numbers. */
+  /** One step of the forward pass: the formula in names, then in numbers (a custom op without one: `f(x)`). */
   forward(id: number): string {
     const node = this.topology.nodes[id];
     const data = this.data();
-    const formula = this.topology.ops[node.op]?.formula;
+    const formula =
+      this.topology.ops[node.op]?.formula ?? `${node.op}(${["a", "b"].slice(0, node.inputs.length).join(", ")})`;
     const [a, b] = node.inputs;
-    const result = `${f(data[id])}`;
-    if (!formula) {
-      const names = node.inputs.map((i) => this.name(i)).join(", ");
-      const numbers = node.inputs.map((i) => f(data[i])).join(", ");
-      return `${node.name} = ${node.op}(${names}) = ${node.op}(${numbers}) = ${result}`;
-    }
     const names = substitute(
       formula,
       { a: this.topology.nodes[a].name, ...(b !== undefined && { b: this.topology.nodes[b].name }) },
@@ -96,7 +99,7 @@ export class Explainer {
       number.startsWith("-"),
     );
     const named = names === node.name ? "" : ` = ${names}`; // an unlabelled value's name is its formula already
-    return `${node.name}${named} = ${numbers} = ${result}`;
+    return `${node.name}${named} = ${numbers} = ${f(data[id])}`;
   }
 
   /** The gradient check on the graph: per computed value, ok, and for a failure which edge and by how much. */

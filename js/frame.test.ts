@@ -92,6 +92,35 @@ describe("the reverse sweep", () => {
   });
 });
 
+describe("the panel's text", () => {
+  it("comes from the op table, in names then in numbers, and never repeats a derived name", () => {
+    // The names and op text are what Python's graph.py sends for (-cube(x)) ** k.
+    const topology = {
+      nodes: [
+        node("x"),
+        node("", "cube", [0], "cube(x)"),
+        node("", "neg", [1], "−(cube(x))"),
+        node("k"),
+        node("", "**", [2, 3], "(−(cube(x)))**k"),
+      ],
+      root: 4,
+      ops: {
+        cube: { formula: null, locals: null },
+        neg: { formula: "−a", locals: ["−1"] },
+        "**": { formula: "a**b", locals: ["b·a**(b − 1)", "out·log(a)"] },
+      },
+    };
+    const data = new Float64Array([1.5, 3.375, -3.375, 2, 11.390625]);
+    const explainer = new Explainer(topology, () => data);
+    expect(explainer.forward(1)).toBe("cube(x) = cube(1.5000) = 3.3750");
+    expect(explainer.forward(2)).toBe("−(cube(x)) = −3.3750 = -3.3750");
+    expect(explainer.forward(4)).toBe("(−(cube(x)))**k = (-3.3750)**2.0000 = 11.3906");
+    expect(explainer.localText(4, 0)).toBe("k.data·(−(cube(x))).data**(k.data − 1)");
+    expect(explainer.localText(4, 1)).toBe("((−(cube(x)))**k).data·log((−(cube(x))).data)");
+    expect(explainer.localText(1, 0)).toBe("∂cube(x)/∂x");
+  });
+});
+
 describe("the gradient check's marks", () => {
   it("fail on a value whose op has a wrong local derivative, naming the edge and both numbers", () => {
     const topology = {
