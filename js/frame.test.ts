@@ -40,8 +40,8 @@ describe("a step's frame", () => {
     const last = neuronAt("backward", 5); // x1*w1 (id 2) sends to x1 and w1
     expect(last.current).toBe(2);
     expect(last.edges).toEqual([
-      { from: 0, to: 2, label: "local -3.0000 → -1.5000" },
-      { from: 1, to: 2, label: "local 2.0000 → +1.0000" },
+      { from: 0, to: 2, label: "× -3.0000 → -1.5000" },
+      { from: 1, to: 2, label: "× 2.0000 → +1.0000" },
     ]);
     expect(pendingIds(last.pending.grad)).toEqual([]);
     expect(last.grad[0]).toBeCloseTo(-1.5, 12);

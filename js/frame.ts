@@ -63,7 +63,7 @@ function backwardFrame(
     edges: edges.map((e) => ({
       from: e.input,
       to: node,
-      label: e.local === null ? "no gradient" : `local ${f(e.local)} → ${signed(e.contribution)}`,
+      label: e.local === null ? "no gradient" : `× ${f(e.local)} → ${signed(e.contribution)}`,
     })),
     lines: explainer.backward(current),
   };
