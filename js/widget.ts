@@ -6,6 +6,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button } from "./dom";
 import { Explainer } from "./explain";
+import { exportButtons } from "./export";
 import { toNumbers } from "./format";
 import { frameAt } from "./frame";
 import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
@@ -162,6 +163,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   showCheckState();
   listen("change:check_gradients", showCheckState);
   toolbar.append(fit, reset, check);
+  toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
   draw();

@@ -23,7 +23,7 @@ def test_wheel_carries_license_and_frontend(tmp_path: Path) -> None:
         (info,) = {name.split("/")[0] for name in archive.namelist() if ".dist-info/" in name}
         metadata = archive.read(f"{info}/METADATA").decode()
         assert archive.read(f"{info}/licenses/LICENSE") == (REPO / "LICENSE").read_bytes()
-        for name in ("widget.js", "widget.css"):
+        for name in ("widget.js", "widget.css", "standalone.js"):
             assert archive.read(f"livegrad/static/{name}") == (STATIC / name).read_bytes()
     assert "License-Expression: MIT" in metadata.splitlines()
     assert "License-File: LICENSE" in metadata.splitlines()
