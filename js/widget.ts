@@ -14,6 +14,7 @@ import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
+import { legend } from "./legend";
 import { forwardSteps } from "./trace";
 import { GraphView } from "./view";
 import "./widget.css";
@@ -142,7 +143,9 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
 
   const toolbar = document.createElement("div");
   toolbar.className = "lg-toolbar";
-  const fit = button("Fit", "Show the whole graph (scroll to zoom, drag to pan)", () => view.fit());
+  const fit = button("Fit", "Fit the graph to the panel at a readable size (scroll to zoom, drag to pan)", () =>
+    view.fit(),
+  );
   const specs = model.get("sliders");
   const reset = button("Reset", "Put every slider back where it was when the widget was made", () => {
     // A leaf that started at inf or nan (sent as a string) stays where it is: the kernel takes finite values only.
@@ -165,11 +168,14 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   toolbar.append(fit, reset, check);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
-  root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
+  const controls = document.createElement("div");
+  controls.className = "lg-controls"; // groups that wrap as wholes
+  controls.append(toolbar, stepper.element, legend());
+  root.append(controls, stepper.panel, view.element, sliders.element);
   draw();
   sliders.show(data);
   onChecks();
-  if (model.get("step") < 0) stopFollowing = view.followUntilTouched(rootId); // backpropagation starts there
+  if (model.get("step") < 0) stopFollowing = view.showFirstView();
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
