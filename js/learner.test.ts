@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { Replay } from "./standalone";
-import { drag, mount, mounted, NEURON, neuronValues, record, slider } from "./test-helpers";
+import { drag, mount, mounted, NEURON, neuronValues, record, slider } from "./testing/helpers";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -19,7 +19,7 @@ describe("a learner's engine, and a graph rebuilt by a function", () => {
   });
 
   it("an input slider starts at its number and keeps its place; no node holds it", async () => {
-    const sliders = [{ id: -1, label: "x", min: -4, max: 4, step: 0.01, value: 1.5 }];
+    const sliders = [{ id: -1, label: "x", min: -4, max: 4, step: 0.01, initial: 1.5, value: 1.5 }];
     const { el, model } = await mount({ topology: { ...NEURON, replay: false }, sliders });
     const input = slider(el, "x");
     expect(input.value).toBe("1.5");
@@ -34,7 +34,7 @@ describe("a learner's engine, and a graph rebuilt by a function", () => {
     expect(el.querySelectorAll("g.lg-value")).toHaveLength(10);
     const grown = {
       ...NEURON,
-      nodes: [...NEURON.nodes, { label: "p", op: "*", inputs: [9, 9] }],
+      nodes: [...NEURON.nodes, { label: "p", name: "p", op: "*", inputs: [9, 9] }],
       root: 10,
       replay: false as const,
     };
@@ -64,5 +64,23 @@ describe("a saved page of a learner's graph", () => {
     const leaves = NEURON.nodes.flatMap((n, i) => (n.inputs.length === 0 ? [i] : []));
     expect(new Replay(NEURON.nodes, NEURON.root, neuronValues(2), false).blocked.size).toBe(leaves.length);
     expect(new Replay(NEURON.nodes, NEURON.root, neuronValues(2)).blocked.size).toBe(0);
+  });
+});
+
+describe("Check gradients on a learner's graph", () => {
+  it("marks the node with what is wrong in its own backward", async () => {
+    const note = "its backward sets x1.grad instead of adding to it (+=): harmless here only because x1 is used once";
+    const locals = [
+      { node: 2, index: 0, input: 0, autograd: -3, numeric: -3, ok: false, note },
+      { node: 2, index: 1, input: 1, autograd: 2, numeric: 2, ok: true },
+    ];
+    const { el } = await mount({
+      topology: { ...NEURON, replay: false, learner: true },
+      check_gradients: true,
+      gradient_check: { leaves: [], locals },
+    });
+    const marked = el.querySelector<SVGGElement>('[data-gradcheck="fail"]')!;
+    expect(marked.dataset.label).toBe("x1*w1");
+    expect(el.querySelector(".lg-gradcheck-note")!.textContent).toBe(`✗ ${note}`);
   });
 });

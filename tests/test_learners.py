@@ -71,14 +71,17 @@ def test_widget_on_a_learners_graph_drives_their_objects_and_their_backward() ->
 def test_check_gradients_on_a_learners_graph() -> None:
     v = neuron()
     w = GraphWidget(v["o"], check_gradients=True)
-    assert [c["ok"] for c in w.gradient_check] == [True] * 5
+    assert [c["ok"] for c in w.gradient_check["leaves"]] == [True] * 5
     a, b = AssigningScalar(2.0, label="a"), AssigningScalar(3.0, label="b")
     f = a * b + a
     f.label = "f"
     w = GraphWidget(f, check_gradients=True)
-    by_id = {c["id"]: c for c in w.gradient_check}
+    by_id = {c["id"]: c for c in w.gradient_check["leaves"]}
     assert not by_id[ids(w)["a"]]["ok"] and by_id[ids(w)["a"]]["numeric"] == pytest.approx(4.0)
     assert by_id[ids(w)["b"]]["ok"]
+    # The same edge-by-edge checks as gradcheck's mark the node whose backward assigns: the product.
+    product = next(i for i, node in enumerate(w.topology["nodes"]) if node["op"] == "*")
+    assert {c["node"] for c in w.gradient_check["locals"] if not c["ok"]} == {product}
 
 
 def test_draw_dot_and_traces_read_a_learners_graph() -> None:
@@ -157,7 +160,7 @@ def test_unlabelled_leaves_by_their_objects_with_display_names() -> None:
     x = Node(3.0)
     y = (x * x).square()
     w = GraphWidget(y, sliders=[x], ranges={x: (-4, 4)})
-    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008}]
+    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008, "initial": 3.0}]
     w.set({x: 2.0})
     assert y.data == 16.0 and x.grad == 4 * 2.0**3  # their Node's backward, through _local_grad
     with pytest.raises(ValueError, match="is computed by '\\*', not a leaf"):
@@ -202,7 +205,7 @@ def test_from_function_rebuilds_on_every_move_and_lays_out_a_new_shape() -> None
     with pytest.raises(ValueError, match=r"set: 'y' is not an input of this widget \(inputs: x, k\)"):
         w.set(y=1.0)
     w.check_gradients = True  # the input x is the leaf labelled x
-    (check,) = w.gradient_check
+    (check,) = w.gradient_check["leaves"]
     assert check["id"] == -1 and check["ok"]
 
 

@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anywidget
 import traitlets
@@ -24,6 +25,9 @@ from .engine import Value
 from .export import standalone_html
 from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, Node, display_names, json_number
 from .trace import check_graph
+
+if TYPE_CHECKING:
+    from .trace import LeafCheck, LocalCheck
 
 STATIC = Path(__file__).parent / "static"
 REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
@@ -62,7 +66,9 @@ class GraphWidget(anywidget.AnyWidget):
     mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
     step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
     check_gradients = traitlets.Bool(False).tag(sync=True)
-    gradient_check = traitlets.List().tag(sync=True)  # per slider leaf, while check_gradients is on
+    # While check_gradients is on: per slider leaf, autograd beside a finite difference ("leaves"), and
+    # per edge of each computed value, the op's local derivative beside a central difference ("locals").
+    gradient_check = traitlets.Dict({"leaves": [], "locals": []}).tag(sync=True)
 
     def __init__(
         self,
@@ -112,7 +118,15 @@ class GraphWidget(anywidget.AnyWidget):
         widget._slider_ids = set(widget._input_ids)
         widget.topology = {**widget.topology, "replay": False}
         widget.sliders = [
-            {"id": -1 - k, "label": name, "min": low, "max": high, "step": (high - low) / 1000, "value": value}
+            {
+                "id": -1 - k,
+                "label": name,
+                "min": low,
+                "max": high,
+                "step": (high - low) / 1000,
+                "initial": value,  # where the page's Reset puts it back
+                "value": value,  # where it is now (no node holds it)
+            }
             for k, (name, (value, low, high)) in enumerate(specs.items())
         ]
         return widget
@@ -127,7 +141,7 @@ class GraphWidget(anywidget.AnyWidget):
         drawn = graph.drawn_nodes
         self._drawable = drawn <= MAX_DRAWN_NODES
         if not self._drawable:
-            return {"nodes": [], "root": -1, "too_large": {"values": len(graph.order), "drawn": drawn}}
+            return {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": len(graph.order), "drawn": drawn}}
         return graph.topology()
 
     @property
@@ -200,17 +214,22 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _check_gradients(self) -> None:
         if not self.check_gradients:
-            self.gradient_check = []
+            self.gradient_check = {"leaves": [], "locals": []}
             return
         ids = {self._graph.order[i]: i for i in self._slider_ids if i >= 0}
         for i, name in self._input_ids.items():  # from_function: an input checked through the leaf of its name
             if name in self._by_label:
                 ids[self._by_label[name]] = i
         report = check_graph(self._graph, leaves=list(ids))
-        self.gradient_check = [
-            {"id": ids[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
-            for c in report.checks
-        ]
+        index = self._index
+        self.gradient_check = {
+            "leaves": [{"id": ids[c.leaf], **_compared(c)} for c in report.checks],
+            "locals": [
+                {"node": index[c.node], "index": c.index, "input": index[c.input], **_compared(c)}
+                | ({"note": c.note} if c.note else {})  # a learner's backward: what is wrong, in their terms
+                for c in report.local_checks
+            ],
+        }
 
     def set(self, leaves: Mapping[str | Value, float] | None = None, /, **by_label: float) -> None:
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
@@ -328,7 +347,9 @@ class GraphWidget(anywidget.AnyWidget):
     def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
         label = leaf.label or self._names[leaf]  # an unlabelled leaf of a learner's graph: its display name
-        return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step}
+        # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
+        initial = json_number(leaf.data)
+        return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step, "initial": initial}
 
     # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
 
@@ -361,6 +382,11 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _summary_name(self) -> str:
         return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
+
+
+def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
+    """Autograd beside the numeric value, JSON-safe."""
+    return {"autograd": json_number(check.autograd), "numeric": json_number(check.numeric), "ok": check.ok}
 
 
 def _name(key: str | object) -> str:

@@ -46,6 +46,10 @@ def test_a_learners_engine_live(page: Page, jupyter, screenshots) -> None:
     expect(root.get_by_test_id("slider-b").locator(".lg-check")).to_have_attribute("data-ok", "true")
     report = in_kernel(page, "from livegrad import gradcheck; print([n.label for n in gradcheck(f).faulty_nodes])")
     assert report.strip() == "['d']"
+    # On the graph: the node whose backward assigns is marked, the one whose backward adds is not.
+    expect(record(root, "d")).to_have_attribute("data-gradcheck", "fail")
+    expect(record(root, "f")).not_to_have_attribute("data-gradcheck", "fail")
+    assert root.locator('[data-gradcheck="fail"]').count() == 1
     for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
         page.set_viewport_size({"width": width, "height": 900})
         if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
