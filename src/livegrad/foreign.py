@@ -206,7 +206,8 @@ class EdgeCheck:
     """One input edge of a learner's node: their local derivative beside a central difference of the op.
 
     For an input the node uses twice (``a * a``), both are that input's total. ``note`` says
-    what is wrong, in the learner's terms; '' when ``ok``.
+    what is wrong, in the learner's terms, and ``headline`` in a few words (for a mark on the
+    graph); both '' when ``ok``.
     """
 
     index: int
@@ -215,6 +216,7 @@ class EdgeCheck:
     numeric: float
     ok: bool
     note: str
+    headline: str = ""
 
 
 def check_locals(
@@ -259,10 +261,12 @@ def check_locals(
             continue  # neither _backward nor _local_grad: nothing of theirs to check here
         local = totals[id(x)]
         of = f"d {names(node)} / d {names(x)}"
-        note = ""
+        note = headline = ""
         if math.isfinite(numeric) and not close(local, numeric):  # a pole or an overflow cannot be judged
             note = f"{of}: its backward gives {_num(local)}, the op's derivative is {_num(numeric)}"
+            headline = f"{of}: {_num(local)}, not {_num(numeric)}"
         elif scaled is not None and not close(scaled[id(x)], local):
+            headline = "backward not × out.grad"
             note = (
                 f"{of}: with {named(node)}.grad = {PROBE_UPSTREAM:g} its backward adds "
                 f"{_num(scaled[id(x)] * PROBE_UPSTREAM)} to {named(x)}.grad, not {PROBE_UPSTREAM:g} × {_num(local)}: "
@@ -276,7 +280,8 @@ def check_locals(
                 else f"harmless here only because {names(x)} is used once"
             )
             note = f"its backward sets {named(x)}.grad instead of adding to it (+=): {effect}"
-        checks.append(EdgeCheck(index, x, local, numeric, not note, note))
+            headline = "backward sets = instead of +="
+        checks.append(EdgeCheck(index, x, local, numeric, not note, note, headline))
     return checks
 
 

@@ -101,7 +101,8 @@ class LocalCheck:
     here, compared as 0) beside the central difference of the op's forward in that input.
 
     On a learner's graph the local derivative is their engine's, and ``note`` says what is wrong
-    with their backward, in their terms (see `livegrad.foreign.check_locals`).
+    with their backward, in their terms, ``headline`` in a few words (see
+    `livegrad.foreign.check_locals`).
     """
 
     node: Node
@@ -111,6 +112,7 @@ class LocalCheck:
     numeric: float
     ok: bool
     note: str = ""
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def check_graph(
         consumers = foreign.consumer_counts(order)  # type: ignore[arg-type]
         for node in order:
             for c in foreign.check_locals(node, names.__getitem__, consumers, eps, rtol, atol):  # type: ignore[arg-type]
-                local_checks.append(LocalCheck(node, c.index, c.input, c.autograd, c.numeric, c.ok, c.note))
+                local_checks.append(LocalCheck(node, c.index, c.input, c.autograd, c.numeric, c.ok, c.note, c.headline))
     else:
         for node in order:
             for index, (source, local) in enumerate(zip(node.inputs, graph.local_derivatives(node))):

@@ -226,7 +226,7 @@ class GraphWidget(anywidget.AnyWidget):
             "leaves": [{"id": ids[c.leaf], **_compared(c)} for c in report.checks],
             "locals": [
                 {"node": index[c.node], "index": c.index, "input": index[c.input], **_compared(c)}
-                | ({"note": c.note} if c.note else {})  # a learner's backward: what is wrong, in their terms
+                | ({"note": c.headline} if c.headline else {})  # a learner's backward: what is wrong, briefly
                 for c in report.local_checks
             ],
         }
