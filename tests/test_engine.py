@@ -124,6 +124,7 @@ def test_power_with_a_value_exponent_differentiates_both_sides() -> None:
         (lambda: Value(-1000).sigmoid(), 0.0),
         (lambda: Value(1000).sigmoid(), 1.0),
         (lambda: Value(math.nan).relu(), math.nan),
+        (lambda: Value(-0.0).relu(), -0.0),  # as PyTorch and micrograd: only a < 0 becomes 0
     ],
 )
 def test_numerics_follow_ieee_without_raising(make, want: float) -> None:
