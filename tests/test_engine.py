@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import math
+import random
 import weakref
 
 import numpy as np
 import pytest
 
-from livegrad import Op, Value, ops
+from livegrad import Op, Value, engine, ops
 from livegrad.engine import evaluate, topological_order
+from livegrad.nn import MLP
 from livegrad.ops import BUILTIN_OPS
 from oracles import (
     BINARY,
@@ -342,3 +345,75 @@ def test_the_exponent_has_derivative_zero_where_the_base_is_zero() -> None:
     out = (a**b) * Value(math.inf)
     out.backward()
     assert math.isnan(b.grad) and math.isnan(a.grad)  # PyTorch multiplies here: 0 × inf is nan
+
+
+def two_moons(n: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[list[list[float]], list[float]]:
+    """Two interleaved half circles (scikit-learn's make_moons), labels -1 and +1."""
+    rng = random.Random(seed)
+    half = [math.pi * i / (n // 2 - 1) for i in range(n // 2)]
+    outer = [[math.cos(t), math.sin(t)] for t in half]
+    inner = [[1 - math.cos(t), 0.5 - math.sin(t)] for t in half]
+    points = [[x + rng.gauss(0, noise), y + rng.gauss(0, noise)] for x, y in outer + inner]
+    return points, [-1.0] * (n // 2) + [1.0] * (n // 2)
+
+
+def demo_loss(model: MLP, points: list[list[float]], labels: list[float]) -> Value:
+    """micrograd's demo: SVM max-margin loss + 1e-4 L2 over the full batch."""
+    losses = [(1 + -y * model(x)).relu() for x, y in zip(points, labels)]
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+
+
+def sgd(model: MLP, k: int) -> None:
+    for p in model.parameters():
+        p.data -= (1.0 - 0.9 * k / 100) * p.grad
+
+
+def test_training_a_graph_built_once_follows_the_rebuild_trajectory(monkeypatch) -> None:
+    points, labels = two_moons()
+    rebuilt = MLP(2, [16, 16, 1], activation="relu", linear_output=True, seed=1337)
+    once = MLP(2, [16, 16, 1], activation="relu", linear_output=True, seed=1337)
+    want = []
+    for k in range(5):
+        loss = demo_loss(rebuilt, points, labels)
+        loss.backward()
+        sgd(rebuilt, k)
+        want.append(loss.data)
+    sorts = []
+    monkeypatch.setattr(engine, "topological_order", lambda root: sorts.append(root) or topological_order(root))
+    loss = demo_loss(once, points, labels)
+    got = []
+    for k in range(5):
+        loss.forward()
+        loss.backward()
+        sgd(once, k)
+        got.append(loss.data)
+    assert max(abs(a - b) for a, b in zip(got, want)) <= 1e-12
+    assert want[-1] < want[0]  # it trains
+    assert sorts == [loss]  # sorted once, on the first forward(); reused by every call after
+
+
+def test_the_kept_order_makes_no_reference_cycle() -> None:
+    x = Value(0.5, "x")
+    out = (x * 2 + 1).tanh()
+    out.forward()
+    out.backward()
+    gc.disable()
+    try:
+        ref = weakref.ref(out)
+        del out
+        assert ref() is None  # freed by reference counting, the kept order included
+    finally:
+        gc.enable()
+
+
+def test_backward_on_an_inner_node_keeps_its_own_order() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    n = a * b
+    out = n.tanh() + a
+    n.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+    out.backward()
+    t = math.tanh(-6.0)
+    assert math.isclose(a.grad, (1 - t * t) * -3.0 + 1, rel_tol=1e-12) and math.isclose(b.grad, (1 - t * t) * 2.0)
+    n.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
