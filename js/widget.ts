@@ -6,6 +6,7 @@
 import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button } from "./dom";
 import { Explainer } from "./explain";
+import { exportButtons } from "./export";
 import { toNumbers } from "./format";
 import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
@@ -170,6 +171,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   showCheckState();
   listen("change:check_gradients", showCheckState);
   toolbar.append(fit, check);
+  toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
   draw();

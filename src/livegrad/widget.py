@@ -7,8 +7,11 @@ backward pass and pushes the new values, so what is on screen is what Python hol
 
 from __future__ import annotations
 
+import asyncio
 import math
 import numbers
+import os
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -16,10 +19,12 @@ import anywidget
 import traitlets
 
 from .engine import Value, backpropagate, evaluate
-from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, json_number
+from .export import standalone_html
+from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, display_names, json_number
 from .trace import gradcheck
 
 STATIC = Path(__file__).parent / "static"
+REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
 Range = tuple[float, float] | tuple[float, float, float]
 
 
@@ -93,16 +98,49 @@ class GraphWidget(anywidget.AnyWidget):
     def root(self) -> Value:
         return self._graph.root
 
+    # refresh()'s coalescing: when it last sent, whether a newer state waits, whether a send is scheduled
+    _refresh_sent_at = -math.inf
+    _refresh_stale = False
+    _refresh_scheduled = False
+
     def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
-        Call it after changing Values yourself, for example after a training step. (`ack` names
-        the page's message these values answer.)
+        Call it after changing Values yourself, for example after each training step. Python's
+        Values are updated at once; the page is sent at most ~30 updates a second, and the last
+        state always follows (from the kernel's event loop, once the running cell lets it run).
+        (`ack` names the page's message these values answer: an answer is sent at once.)
         """
         evaluate(self._graph.order)
         backpropagate(self._graph.order)
+        self._refresh_stale = True
+        waited = time.monotonic() - self._refresh_sent_at
+        if ack is None and waited < REFRESH_INTERVAL and self._send_later(REFRESH_INTERVAL - waited):
+            return
+        self._send_values(ack)
+
+    def _send_later(self, delay: float) -> bool:
+        """Send the newest values after `delay` on the running event loop; False if there is none
+        (a plain script), since nothing would then send the last state."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        if not self._refresh_scheduled:
+            self._refresh_scheduled = True
+            loop.call_later(delay, self._send_trailing)
+        return True
+
+    def _send_trailing(self) -> None:
+        self._refresh_scheduled = False
+        if self._refresh_stale and self._graph.order:  # not for a widget closed meanwhile
+            self._send_values()
+
+    def _send_values(self, ack: str | int | None = None) -> None:
         values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
         self.values = {**values, "ack": ack}
+        self._refresh_stale = False
+        self._refresh_sent_at = time.monotonic()
         self._check_gradients()
 
     @traitlets.validate("step")
@@ -216,6 +254,38 @@ class GraphWidget(anywidget.AnyWidget):
     def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
         return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step}
+
+    # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
+
+    def save_html(self, path: str | os.PathLike[str]) -> Path:
+        """Write the widget as it is now to one self-contained HTML file, and return its path.
+
+        Opened from disk with no kernel and no network, sliders, stepping and **Check gradients**
+        keep working: the page replays the graph's ops itself. Sliders of leaves that feed an op
+        of your own (`livegrad.Op`) are disabled there, since the page cannot replay it.
+        """
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"save_html: path must be a str or path-like, got {type(path).__name__}")
+        if not self._graph.order:
+            raise ValueError("save_html: this widget is closed; make a new GraphWidget of the graph")
+        target = Path(path)
+        base = set(anywidget.AnyWidget.class_trait_names(sync=True))
+        state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
+        target.write_text(standalone_html(state, f"livegrad: {self._summary_name()}"), encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        """What a notebook shows where the live widget cannot be drawn (an export without widget state)."""
+        if not getattr(self, "_graph", None) or not self._graph.order:
+            return "GraphWidget (closed)"
+        root = self.root
+        return (
+            f"GraphWidget({self._summary_name()}: data {root.data:.4f}, grad {root.grad:.4f}, "
+            f"{len(self._graph.order):,} values)"
+        )
+
+    def _summary_name(self) -> str:
+        return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
 
 
 def _name(key: str | Value) -> str:

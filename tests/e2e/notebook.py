@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from playwright.sync_api import Locator, Page, expect
 
 KERNEL_READY = """() => {
@@ -39,13 +41,24 @@ def in_kernel(page: Page, code: str) -> str:
 
 
 def shown(x: float) -> str:
-    """A number as the widget shows it (js/format.ts): four decimals, no negative zero; from 1e4 on,
-    JavaScript's toExponential(3) ("3.773e+260", "1.235e+4")."""
+    """A number as the widget shows it (js/format.ts): "nan", "inf", "-inf"; four decimals, no negative
+    zero; from 1e4 on, JavaScript's toExponential(3) ("3.773e+260", "1.235e+4")."""
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
     if abs(x) >= 1e4:
         mantissa, exponent = f"{x:.3e}".split("e")
         return f"{mantissa}e{exponent[0]}{int(exponent[1:])}"
     text = f"{x:.4f}"
     return "0.0000" if text == "-0.0000" else text
+
+
+def synced(root: Locator) -> None:
+    """Wait until Python holds what the widget shows: every slider move sent and answered. The page
+    redraws a move at once (it replays the ops) and queues it while an earlier move is in flight, so
+    the records can be ahead of the kernel; read the kernel only after this."""
+    expect(root).to_have_attribute("data-synced", "true")
 
 
 def widget(page: Page, index: int = 0) -> Locator:

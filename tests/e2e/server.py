@@ -119,16 +119,18 @@ def running_jupyter(home: Path, notebooks_from: Path) -> Iterator[Server]:
         log.close()
 
 
-def wait_for_status(url: str, server: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+def wait_for_status(
+    url: str, server: subprocess.Popen, log: Path, timeout: float = 60, path: str = "/api/status"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"jupyter exited early:\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"the server exited early:\n{log.read_text()[-3000:]}")
         try:
-            request = urllib.request.Request(f"{url}/api/status")
+            request = urllib.request.Request(f"{url}{path}")
             request.add_header("Authorization", f"token {TOKEN}")
             urllib.request.urlopen(request, timeout=2)
             return
         except OSError:
             time.sleep(0.25)
-    raise RuntimeError(f"jupyter did not answer in {timeout} s:\n{log.read_text()[-3000:]}")
+    raise RuntimeError(f"the server did not answer in {timeout} s:\n{log.read_text()[-3000:]}")

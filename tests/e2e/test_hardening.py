@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from notebook import in_kernel, open_and_run, record, shown, slider, widget
+from notebook import in_kernel, open_and_run, record, shown, slider, synced, widget
 from playwright.sync_api import Page, expect
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>'
@@ -34,6 +34,7 @@ def test_hardening(page: Page, jupyter, screenshots) -> None:
     box.fill("1.5")
     box.press("Enter")
     expect(hostile.get_by_role("alert")).to_be_hidden()
+    synced(hostile)
     assert float(in_kernel(page, "print(uni.data)")) == 1.5
 
     # Math faults from a slider: flagged where they happen, finite again when dragged back.
@@ -56,7 +57,8 @@ def test_hardening(page: Page, jupyter, screenshots) -> None:
     page.screenshot(path=screenshots / "faults-lab.png")
     x_box.fill("2")
     x_box.press("Enter")
-    expect(faults.locator(".lg-nonfinite")).to_have_count(0)
+    expect(faults.locator(".lg-nonfinite")).to_have_count(0)  # the page's own replay: the kernel may lag
+    synced(faults)
     y = float(in_kernel(page, "print(repr(y.data))"))
     expect(record(faults, "y")).to_contain_text(f"data {shown(y)}")
 

@@ -1,0 +1,236 @@
+/**
+ * A page saved by `GraphWidget.save_html`: the widget with no kernel and no server. The page
+ * carries the widget's own bundle (widget.js, imported here from a blob: URL, as anywidget does)
+ * and this small script, whose model stands in for the kernel. It answers slider messages by replaying the graph's ops in the
+ * page (js/replay.ts), and checks gradients with central differences on that replay (the rule
+ * of Python's `gradcheck`). Ops of the user's own cannot be replayed: their values stay as saved,
+ * and the sliders of leaves they depend on are disabled and say why.
+ */
+import type { GradientCheck, TopologyNode, Values } from "./graph";
+import { toNumbers } from "./format";
+import { backward, canReplay, forward, localDerivatives } from "./replay";
+import { backwardSteps, gradientsAfter } from "./trace";
+import type { WidgetModel } from "./widget";
+
+type Render = (props: { model: unknown; el: HTMLElement }) => Promise<unknown>;
+
+type Listener = () => void;
+type Key = keyof WidgetModel;
+
+/** Python's `gradcheck` defaults: step eps·max(1, |x|), match when |a − n| ≤ atol + rtol·|n|. */
+const EPS = 1e-6;
+const RTOL = 1e-4;
+const ATOL = 1e-6;
+
+/** JSON has no inf or nan: the strings JavaScript's Number() reads back (as graph.py's json_number). */
+export function jsonNumber(x: number): number | string {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+}
+
+/** The graph's arithmetic, replayed in the page: the part of a kernel a saved page needs. */
+export class Replay {
+  /** Ids of leaves that reach an op the page cannot replay, with that op's name. */
+  readonly blocked = new Map<number, string>();
+  private readonly frozen: TopologyNode[]; // unreplayable nodes as leaves: their saved value stays
+  private readonly complete: boolean;
+  private readonly savedLocals: number[][];
+
+  constructor(
+    private readonly nodes: readonly TopologyNode[],
+    private readonly root: number,
+    saved: Values,
+  ) {
+    this.complete = canReplay(nodes);
+    this.frozen = nodes.map((node) => (canReplay([node]) ? node : { ...node, op: "", inputs: [] }));
+    this.savedLocals = (saved.local ?? []).map((row) => row.map(Number));
+    const reaches: (string | undefined)[] = nodes.map((node) => (canReplay([node]) ? undefined : node.op));
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (reaches[i] === undefined) continue;
+      for (const input of nodes[i].inputs) reaches[input] ??= reaches[i];
+    }
+    nodes.forEach((node, i) => {
+      const op = reaches[i];
+      if (node.inputs.length === 0 && op !== undefined) this.blocked.set(i, op);
+    });
+  }
+
+  /** Forward from the leaves in `data` (in place), then a fresh backward: the new gradients. */
+  run(data: Float64Array): Float64Array {
+    forward(this.frozen, data);
+    if (this.complete) {
+      const grad = new Float64Array(data.length);
+      backward(this.nodes, data, grad, this.root);
+      return grad;
+    }
+    const locals = this.locals(data);
+    const steps = backwardSteps(this.nodes, locals, this.root);
+    return gradientsAfter(steps, steps.length, this.nodes.length, this.root).grad;
+  }
+
+  /** Each edge's local derivative: replayed, or as saved for an op the page cannot replay. */
+  locals(data: Float64Array): number[][] {
+    const replayed = localDerivatives(this.frozen, data);
+    return replayed.map((row, i) => (this.frozen[i] === this.nodes[i] ? row : this.savedLocals[i]));
+  }
+
+  /** The root's value for `data` with leaf `id` set to `x` (`data` is left as it was). */
+  rootAt(data: Float64Array, id: number, x: number): number {
+    const probe = Float64Array.from(data);
+    probe[id] = x;
+    forward(this.frozen, probe);
+    return probe[this.root];
+  }
+
+  /** Autograd against a central difference for each leaf in `ids` the page can replay. */
+  check(data: Float64Array, grad: Float64Array, ids: readonly number[]): GradientCheck[] {
+    return ids
+      .filter((id) => !this.blocked.has(id))
+      .map((id) => {
+        const h = EPS * Math.max(1, Math.abs(data[id]));
+        const numeric = (this.rootAt(data, id, data[id] + h) - this.rootAt(data, id, data[id] - h)) / (2 * h);
+        const autograd = grad[id];
+        const error = Math.abs(autograd - numeric);
+        const ok = error <= ATOL + RTOL * Math.abs(numeric) || (Number.isNaN(error) && Number.isNaN(autograd));
+        return { id, autograd: jsonNumber(autograd), numeric: jsonNumber(numeric), ok };
+      });
+  }
+}
+
+/**
+ * anywidget's model (get, set, on, off, save_changes, send) with the kernel's part done here:
+ * a slider message is answered by new `values` carrying its `ack`, as Python answers it, and
+ * `check_gradients` fills `gradient_check` in the shape Python sends.
+ */
+export class StandaloneModel {
+  readonly replay: Replay;
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private data: Float64Array;
+  private saved: boolean;
+
+  constructor(private readonly state: WidgetModel) {
+    const { nodes, root } = state.topology;
+    this.replay = new Replay(nodes, root, state.values);
+    this.data = toNumbers(state.values.data);
+    this.saved = state.check_gradients;
+  }
+
+  get<K extends Key>(key: K): WidgetModel[K] {
+    return this.state[key];
+  }
+
+  /** As Backbone does: store, then tell the listeners of that key if it changed. */
+  set<K extends Key>(key: K, value: WidgetModel[K]): void {
+    if (Object.is(this.state[key], value)) return;
+    this.state[key] = value;
+    for (const listener of [...(this.listeners.get(`change:${key}`) ?? [])]) listener();
+  }
+
+  on(event: string, listener: Listener): void {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)!.add(listener);
+  }
+
+  off(event?: string | null, listener?: Listener | null): void {
+    if (!event) this.listeners.clear();
+    else if (!listener) this.listeners.delete(event);
+    else this.listeners.get(event)?.delete(listener);
+  }
+
+  /** What the kernel does when the page saves its traits: (un)check the gradients. */
+  save_changes(): void {
+    if (this.state.check_gradients === this.saved) return;
+    this.saved = this.state.check_gradients;
+    queueMicrotask(() => this.checkGradients());
+  }
+
+  /** A slider message, answered later like a kernel's: never inside the sender's own call. */
+  send(message: unknown): void {
+    queueMicrotask(() => this.answer(message));
+  }
+
+  private answer(message: unknown): void {
+    const { type, values, ack } = (message ?? {}) as { type?: unknown; values?: unknown; ack?: unknown };
+    const ids = new Set(this.state.sliders.map((s) => s.id));
+    const valid =
+      type === "set" &&
+      Array.isArray(values) &&
+      values.every(
+        (pair) => Array.isArray(pair) && ids.has(pair[0]) && typeof pair[1] === "number" && Number.isFinite(pair[1]),
+      );
+    const acked = typeof ack === "string" ? ack : null;
+    if (!valid) {
+      this.set("error", "Refused a message from the page: expected {type: 'set', values: [[id, number], ...]}");
+      this.set("values", { ...this.state.values, ack: acked });
+      return;
+    }
+    const refused = (values as [number, number][]).filter(([id]) => this.replay.blocked.has(id));
+    for (const [id, x] of values as [number, number][]) if (!this.replay.blocked.has(id)) this.data[id] = x;
+    this.set(
+      "error",
+      refused.length === 0
+        ? ""
+        : `This saved page cannot replay op '${this.replay.blocked.get(refused[0][0])}': that slider needs Python.`,
+    );
+    const grad = this.replay.run(this.data);
+    this.set("values", {
+      data: Array.from(this.data, jsonNumber),
+      grad: Array.from(grad, jsonNumber),
+      local: this.replay.locals(this.data).map((row) => row.map(jsonNumber)),
+      ack: acked,
+    });
+    this.checkGradients();
+  }
+
+  private checkGradients(): void {
+    if (!this.state.check_gradients) {
+      this.set("gradient_check", []);
+      return;
+    }
+    const ids = this.state.sliders.map((s) => s.id).sort((a, b) => a - b);
+    this.set("gradient_check", this.replay.check(this.data, toNumbers(this.state.values.grad), ids));
+  }
+}
+
+/** Disable the sliders the page cannot answer, and say why beside each. */
+function markBlocked(el: HTMLElement, model: StandaloneModel): void {
+  const rows = el.querySelectorAll<HTMLElement>(".lg-slider");
+  model.get("sliders").forEach((spec, k) => {
+    const op = model.replay.blocked.get(spec.id);
+    const row = rows[k];
+    if (op === undefined || !row) return;
+    const inputs = Array.from(row.querySelectorAll("input"));
+    for (const input of inputs) input.disabled = true;
+    const note = document.createElement("span");
+    note.className = "lg-needs-python";
+    note.dataset.testid = "needs-python";
+    note.textContent = "needs Python";
+    note.title = `This leaf feeds op '${op}', which a saved page cannot replay: moving it needs the live widget.`;
+    row.title = note.title;
+    inputs.find((input) => input.type === "range")?.replaceWith(note); // the note takes the slider's place
+  });
+}
+
+/** Render the saved widget into `el` from the state the page carries, with the widget's `render`. */
+export async function renderSaved(el: HTMLElement, state: WidgetModel, render: Render): Promise<StandaloneModel> {
+  const model = new StandaloneModel(state);
+  await render({ model, el });
+  markBlocked(el, model);
+  return model;
+}
+
+/** The page's start: the widget's module from its inlined text, then the saved state drawn. */
+async function start(source: string, state: WidgetModel, target: HTMLElement): Promise<void> {
+  const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+  const widget = (await import(/* @vite-ignore */ url)) as { default: { render: Render } };
+  const model = await renderSaved(target, state, widget.default.render);
+  (window as unknown as { livegrad?: StandaloneModel }).livegrad = model; // for the curious, and for tests
+}
+
+const page = typeof document === "undefined" ? null : document;
+const [esm, saved, target] = ["livegrad-esm", "livegrad-state", "livegrad"].map((id) => page?.getElementById(id));
+if (esm && saved && target) {
+  start(esm.textContent ?? "", JSON.parse(saved.textContent ?? "{}") as WidgetModel, target).catch((error) => {
+    target.textContent = `This saved livegrad page could not start: ${error}`;
+  });
+}
