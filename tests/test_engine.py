@@ -32,28 +32,16 @@ except ImportError:
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (optional oracle)")
 
-# Each unary op (the table's and the constant powers) at points inside its domain and away from kinks.
-UNARY_POINTS = {
-    "neg": [-1.3, 0.0, 2.5],
-    "tanh": [-2.0, 0.3, 1.7],
-    "exp": [-3.0, 0.0, 2.2],
-    "log": [0.1, 1.0, 7.5],
-    "relu": [-1.5, 0.7, 3.0],
-    "sigmoid": [-4.0, 0.0, 2.5],
-    "**2": [-1.5, 0.0, 2.0],
-    "**3": [-1.2, 0.4, 2.0],
-    "**0.5": [0.2, 1.0, 9.0],
-    "**-1": [-2.0, 0.5, 3.0],
-    "**0": [-2.0, 0.5, 3.0],
-}
+# Points for every op; where an op is not finite or not smooth at one (log(-2), relu at a kink), the
+# two central differences below disagree or are not finite, and the point is left out.
+UNARY_POINTS = [-2.0, -0.7, 0.3, 1.7, 3.2]
 BINARY_POINTS = [(1.5, 2.0), (-0.7, 3.0), (2.5, -1.25), (0.3, 0.4)]
 
 
 def test_every_row_of_the_op_table_has_its_oracles() -> None:
     """The op lists of these tests come from BUILTIN_OPS: a new row fails here until it has its
-    spelling on Values (and so on PyTorch tensors), its points and its derivative checks."""
+    spelling on Values (which also runs on PyTorch tensors) and the page a replay rule (test_replay.py)."""
     assert set(UNARY + BINARY) == set(BUILTIN_OPS) | set(CONSTANT_POWERS)
-    assert set(UNARY_POINTS) == set(UNARY)
     a, b = Value(0.5), Value(1.5)
     for name in UNARY + BINARY:
         assert apply(name, a, b).op == name  # the spelling builds a node of that very row
@@ -61,11 +49,16 @@ def test_every_row_of_the_op_table_has_its_oracles() -> None:
 
 @pytest.mark.parametrize("op", UNARY)
 def test_unary_gradients_match_finite_differences(op: str) -> None:
-    for x in UNARY_POINTS[op]:
+    checked = 0
+    for x in UNARY_POINTS:
         expr = lambda v: apply(op, v[0], v[0])  # noqa: E731
         _, (grad,) = autograd_gradients(expr, [x])
-        (numeric,) = numeric_gradients(expr, [x])
-        assert_close(grad, numeric, what=f"d {op}({x})")
+        coarse, fine = numeric_gradients(expr, [x], 1e-4)[0], numeric_gradients(expr, [x], 1e-6)[0]
+        if not (math.isfinite(fine) and math.isclose(coarse, fine, rel_tol=1e-4, abs_tol=1e-6)):
+            continue  # outside the op's domain, or at a kink
+        assert_close(grad, fine, what=f"d {op}({x})")
+        checked += 1
+    assert checked >= 3, f"{op} is smooth and finite at only {checked} of {UNARY_POINTS}"
 
 
 @pytest.mark.parametrize("op", BINARY)
