@@ -102,14 +102,18 @@ class Value:
         By default gradients are fresh: every grad in this graph is recomputed, so calling
         `backward()` twice gives the same grads. With ``accumulate=True`` the leaves' grads
         are added to instead (PyTorch style, for summing over several backward calls; clear
-        them with `Module.zero_grad()`); interior grads are always fresh.
+        them with `Module.zero_grad()`); interior grads are always fresh. The graph is sorted on
+        the first call only (see `_order`), so a loss built once trains fast.
         """
         if not isinstance(accumulate, bool):
             raise TypeError(f"accumulate must be a bool, got {type(accumulate).__name__}")
         backpropagate(self._order(), accumulate=accumulate)
 
     def forward(self) -> float:
-        """Re-evaluate this graph in place from its leaves' current data; returns the new data."""
+        """Re-evaluate this graph in place from its leaves' current data; returns the new data.
+
+        Gives exactly the numbers a rebuild would; like `backward()`, it sorts the graph once.
+        """
         evaluate(self._order())
         return self.data
 
