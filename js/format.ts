@@ -3,14 +3,32 @@
 /** The widest text `formatNumber` can produce, used to size records at layout time. */
 export const WIDEST_NUMBER = "-0000.0000";
 
+/**
+ * Four decimals; a non-zero value too small for them in scientific notation ("3.2e-07"), so it
+ * never reads as zero; from 1e4 on, four significant digits ("1.235e+04"). At most 10 characters.
+ */
 export function formatNumber(x: number): string {
   if (Number.isNaN(x)) return "nan";
   if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
-  if (Math.abs(x) < 1e4) {
-    const fixed = x.toFixed(4);
-    return fixed === "-0.0000" ? "0.0000" : fixed;
-  }
-  return x.toExponential(3); // at most "-1.235e+308": as wide as the fixed form, give or take
+  if (x === 0) return "0.0000";
+  const size = Math.abs(x);
+  const fixed = x.toFixed(4);
+  if (size >= 1e4 || fixed.length > 10) return scientific(x, size < 1e100 ? 3 : 2); // "-10000.0000" is too wide
+  return /^-?0\.0000$/.test(fixed) ? scientific(x, 1) : fixed;
+}
+
+/** Python's style of exponent, at least two digits: 3.2e-07, 1.235e+04. */
+function scientific(x: number, digits: number): string {
+  const [mantissa, exponent] = x.toExponential(digits).split("e");
+  const sign = exponent[0];
+  return `${mantissa}e${sign}${exponent.slice(1).padStart(2, "0")}`;
+}
+
+/** A slider's value as its step can tell it apart: no more decimals than the step has. */
+export function roundToStep(x: number, step: number): string {
+  if (!Number.isFinite(x) || !(step > 0)) return String(x);
+  const decimals = Math.min(12, Math.max(0, Math.ceil(-Math.log10(step) - 1e-9)));
+  return String(Number(x.toFixed(decimals)));
 }
 
 /** The kernel sends inf and nan as strings (JSON has neither); Number() reads them back. */

@@ -1,5 +1,5 @@
 /** A slider per chosen leaf: a range input to drag, and a number box to type an exact value. */
-import { formatNumber } from "./format";
+import { formatNumber, roundToStep } from "./format";
 import type { GradientCheck, SliderSpec } from "./graph";
 
 interface Row {
@@ -31,7 +31,8 @@ export class SliderPanel {
       box.step = "any";
       range.addEventListener("input", () => {
         const value = Number(range.value);
-        box.value = String(value);
+        box.value = roundToStep(value, spec.step);
+        box.title = String(value);
         box.removeAttribute("aria-invalid");
         onChange(spec.id, value);
       });
@@ -45,6 +46,7 @@ export class SliderPanel {
         range.value = String(value);
         onChange(spec.id, value);
       };
+      range.addEventListener("keydown", (event) => nudge(event, range, spec));
       box.addEventListener("change", commit); // on leaving the box
       box.addEventListener("keydown", (event) => {
         if (event.key === "Enter") commit(); // browsers fire no change event on Enter here
@@ -73,12 +75,27 @@ export class SliderPanel {
 
   /** Move every slider to its leaf's current value (after the kernel or Python changed them). */
   show(data: Float64Array): void {
-    for (const [id, { range, box }] of this.rows) {
+    for (const [id, { spec, range, box }] of this.rows) {
       if (document.activeElement === box) continue; // do not overwrite what is being typed
       range.value = String(data[id]);
-      box.value = String(data[id]);
+      box.value = roundToStep(data[id], spec.step);
+      box.title = String(data[id]); // the exact value, on hover
     }
   }
+}
+
+/**
+ * Arrow keys move a slider by 1/100 of its range, so ten presses visibly change the graph
+ * (with Shift, by its own step, for fine work); the browser's default is one step, often 1/1000.
+ */
+function nudge(event: KeyboardEvent, range: HTMLInputElement, spec: SliderSpec): void {
+  const direction = { ArrowRight: 1, ArrowUp: 1, ArrowLeft: -1, ArrowDown: -1 }[event.key];
+  if (direction === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
+  event.preventDefault();
+  const amount = event.shiftKey ? spec.step : Math.max(spec.step, (spec.max - spec.min) / 100);
+  const before = range.value;
+  range.value = String(Math.min(spec.max, Math.max(spec.min, Number(range.value) + direction * amount)));
+  if (range.value !== before) range.dispatchEvent(new Event("input", { bubbles: true }));
 }
 
 function input(type: "range" | "number", label: string): HTMLInputElement {

@@ -1,18 +1,29 @@
 /**
  * The drawn graph: laid out once per topology by Graphviz (WebAssembly), then updated in
- * place. Every text is set with textContent, never parsed as markup.
+ * place. Every text is set with textContent, never parsed as markup. The view is a window
+ * onto the drawing, panned and zoomed (mouse, keyboard, minimap) but never below a scale
+ * where the text is still readable, unless the user zooms out on purpose.
  */
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
-import { zoom, zoomIdentity, type ZoomBehavior } from "d3-zoom";
-import { toDot, shownLabel } from "./dot";
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
+import { toDot, shownLabel, nodeName, type Named } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
+import { Minimap, type Box } from "./minimap";
 
 const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: the wasm is ready sooner
 
 const PT_TO_PX = 4 / 3;
-const MIN_READABLE_SCALE = 0.75; // below this, records scroll rather than shrink (until "Fit")
+const FONT_PT = 10; // the records' font size in the DOT text (dot.ts)
+const MIN_TEXT_PX = 10; // the smallest text the first view and Fit draw
+const MIN_SCALE = MIN_TEXT_PX / (FONT_PT * PT_TO_PX);
+const START_SCALE = 0.9; // a graph too big to fit starts near here, at the inputs
+const MAX_START_SCALE = 1.25; // ... or up to here, if that keeps a record from being cut
+const MARGIN = 8; // px around the drawing inside the panel
+const MIN_HEIGHT = 120; // the panel never becomes a strip
+const MAX_HEIGHT = 560;
+const SVG = "http://www.w3.org/2000/svg";
 
 /** While stepping, values not yet computed: they show "?" rather than a misleading number. */
 export interface Pending {
@@ -20,12 +31,19 @@ export interface Pending {
   grad?: Uint8Array;
 }
 
+/** An edge of the current step: gradient flows from value `to` back into its input `from`. */
+export interface StepEdge {
+  from: number;
+  to: number;
+  label?: string;
+}
+
 interface ValueElements {
   group: SVGGElement;
   box: SVGElement | null;
   data: SVGTextElement;
   grad: SVGTextElement;
-  title: SVGTitleElement | null;
+  title: SVGTitleElement;
   op: SVGGElement | null;
   shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
 }
@@ -33,10 +51,20 @@ interface ValueElements {
 export class GraphView {
   readonly element: HTMLDivElement;
   private readonly svg: SVGSVGElement;
+  private readonly pane: SVGGElement;
+  private readonly canvas: HTMLDivElement; // moved by pans as a whole, so a pan repaints nothing
+  private shownScale = 0;
+  private readonly offset: [number, number]; // Graphviz's own translation of its drawing, in pt
+  private readonly size: [number, number]; // the drawing at scale 1, px
   private readonly values: ValueElements[] = [];
-  private readonly edges = new Map<string, SVGGElement>(); // "v3->v5op": the edge from value 3 into 5's op
+  private readonly boxes: Box[] = []; // each value's record in drawing px
+  private readonly edges = new Map<string, SVGGElement>(); // "3->5": the edge from value 3 into 5's op
   private highlighted: Element[] = [];
-  private readonly zoomer: ZoomBehavior<SVGSVGElement, unknown>;
+  private edgeLabels: Element[] = [];
+  private gradcheckMarks: Element[] = [];
+  private readonly zoomer: ZoomBehavior<HTMLDivElement, unknown>;
+  private readonly minimap: Minimap;
+  private transform: ZoomTransform = zoomIdentity;
   private data: Float64Array = new Float64Array();
   private grad: Float64Array = new Float64Array();
 
@@ -45,38 +73,69 @@ export class GraphView {
     const started = performance.now();
     const svgText = layoutEngine.dot(toDot(topology, rankdir));
     performance.measure("livegrad layout", { start: started });
-    return new GraphView(topology, svgText);
+    return new GraphView(topology, svgText, rankdir);
   }
 
   private constructor(
     private readonly topology: Topology,
     svgText: string,
+    private readonly rankdir: string,
   ) {
     this.element = document.createElement("div");
     this.element.className = "lg-graph";
+    this.element.tabIndex = 0;
+    this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys pan here, not JupyterLab's notebook
+    this.element.setAttribute(
+      "aria-label",
+      "Graph view: arrow keys pan, + and − zoom, 0 or F fits, End shows the output",
+    );
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
-    // faster than the XML one on a large drawing, can read it without risk.
+    // faster than the XML one on a large drawing, can read it without risk. Its comments name
+    // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
+    // must hold no comment opener).
     const template = document.createElement("template");
-    template.innerHTML = svgText.slice(svgText.indexOf("<svg"));
+    template.innerHTML = svgText.slice(svgText.indexOf("<svg")).replace(/<!-{2}[^]*?-{2}>/g, "");
     this.svg = template.content.querySelector("svg") as SVGSVGElement;
-    this.sizeToFit();
+    const [, , width, height] = viewBox(this.svg);
+    this.size = [width * PT_TO_PX, height * PT_TO_PX];
+    for (const name of ["width", "height"]) this.svg.removeAttribute(name); // show() sizes it to the zoom
+    this.svg.setAttribute("role", "graphics-document");
+    const rootName = nodeName(topology.nodes[topology.root] as Named);
+    this.svg.setAttribute(
+      "aria-label",
+      `Computation graph of ${rootName || "the output"}: ${topology.nodes.length} values, each with its data and grad`,
+    );
+    this.pane = this.svg.querySelector("g.graph") as SVGGElement; // Graphviz's root group
+    const shift = /translate\(\s*([-\d.e]+)[\s,]+([-\d.e]+)\s*\)/.exec(this.pane.getAttribute("transform") ?? "");
+    this.offset = shift ? [Number(shift[1]), Number(shift[2])] : [0, 0];
     this.indexNodes();
-    const pane = this.svg.querySelector("g.graph") as SVGGElement; // Graphviz's root group
-    const placed = pane.getAttribute("transform") ?? "";
-    this.zoomer = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.05, 40])
-      .extent(() => {
-        const [, , w, h] = this.viewBox();
-        return [
-          [0, 0],
-          [w, h],
-        ];
-      })
-      .on("zoom", (event) => pane.setAttribute("transform", `${event.transform} ${placed}`));
-    select(this.svg).call(this.zoomer);
+    this.minimap = new Minimap(this.size, this.boxes, topology.root, (x, y) => this.centreOn(x, y, true));
+    this.zoomer = zoom<HTMLDivElement, unknown>()
+      .scaleExtent([0.05, 4])
+      .translateExtent([
+        [-40, -40],
+        [this.size[0] + 40, this.size[1] + 40],
+      ])
+      .extent(() => [
+        [0, 0],
+        [this.viewWidth(), this.viewHeight()],
+      ])
+      .on("zoom", (event) => {
+        if (event.sourceEvent) this.touched = true;
+        this.show(event.transform);
+      });
+    select(this.element).call(this.zoomer).on("dblclick.zoom", null);
     this.svg.addEventListener("pointerover", (event) => this.describe(event.target));
-    this.element.append(this.svg);
+    this.element.addEventListener("keydown", (event) => this.onKey(event));
+    this.canvas = document.createElement("div");
+    this.canvas.className = "lg-canvas";
+    this.canvas.append(this.svg);
+    this.element.append(this.canvas, this.minimap.element);
+    this.show(zoomIdentity);
   }
+
+  /** Has the user panned, zoomed or used the minimap since the first view? */
+  private touched = false;
 
   /** Draw new values into the existing records: no layout, only the texts and colours that changed. */
   update(data: Float64Array, grad: Float64Array, pending: Pending = {}): void {
@@ -104,107 +163,269 @@ export class GraphView {
     });
   }
 
-  /** Mark the node of the current step, its op, and the edges of that step. */
-  highlight(node: number | null, edges: readonly (readonly [from: number, to: number])[] = []): void {
-    for (const element of this.highlighted) element.classList.remove("lg-current", "lg-active");
+  /**
+   * Mark the node of the current step and its op (lg-current), the edges of the step (lg-active,
+   * each with its label drawn on it) and the values they reach (lg-receiving), and keep them in view.
+   */
+  highlight(current: number | null, edges: readonly StepEdge[] = []): void {
+    for (const element of this.highlighted) element.classList.remove("lg-current", "lg-active", "lg-receiving");
+    for (const label of this.edgeLabels) label.remove();
     this.highlighted = [];
+    this.edgeLabels = [];
     const mark = (element: Element | null | undefined, name: string): void => {
       if (!element) return;
       element.classList.add(name);
       this.highlighted.push(element);
     };
-    if (node !== null) {
-      mark(this.values[node]?.group, "lg-current");
-      mark(this.values[node]?.op, "lg-current");
-      this.reveal(node);
+    if (current !== null) {
+      mark(this.values[current]?.group, "lg-current");
+      mark(this.values[current]?.op, "lg-current");
     }
-    for (const [from, to] of edges) mark(this.edges.get(`v${from}->v${to}op`), "lg-active");
+    for (const { from, to, label } of edges) {
+      const edge = this.edges.get(`${from}->${to}`);
+      mark(edge, "lg-active");
+      mark(this.values[from]?.group, "lg-receiving");
+      if (edge && label) this.edgeLabels.push(this.labelEdge(edge, label));
+    }
+    const inView = [current, ...edges.map((e) => e.from)].filter((id): id is number => id !== null);
+    if (inView.length > 0) this.reveal(inView);
   }
 
-  /** The whole graph in view, however small; or back to readable size and scrolling. */
+  /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
+  markGradcheck(results: ReadonlyMap<number, { ok: boolean; text: string }>): void {
+    for (const node of this.values) if (node) delete node.group.dataset.gradcheck;
+    for (const note of this.gradcheckMarks) note.remove();
+    this.gradcheckMarks = [];
+    for (const [id, { ok, text }] of results) {
+      const node = this.values[id];
+      if (!node) continue;
+      node.group.dataset.gradcheck = ok ? "ok" : "fail";
+      if (ok) continue;
+      const box = this.boxes[id];
+      const [x, y] = this.toLayout((box.x0 + box.x1) / 2, box.y0);
+      const note = this.note(`✗ ${text}`, x, y - 3, "lg-gradcheck-note");
+      this.pane.append(note); // last, so it is drawn over its neighbours
+      this.gradcheckMarks.push(note);
+    }
+  }
+
+  /** Back to a readable overview: the whole graph if it fits at a readable size, else as much as does. */
   fit(): void {
-    this.element.classList.toggle("lg-fit");
-    select(this.svg).call(this.zoomer.transform, zoomIdentity);
+    this.touched = false;
+    this.firstView(true);
   }
 
   /**
-   * Keep value `id` in the middle of the view while the page settles the widget's size (notebook
-   * outputs resize after the first frame), until the user first pans, zooms or scrolls.
+   * Show the first view now and again whenever the panel's width changes (notebook outputs settle
+   * their size after the first frame), until the user pans, zooms or steps. Returns a stop function.
    */
-  followUntilTouched(id: number): () => void {
-    this.reveal(id, true);
+  showFirstView(): () => void {
+    this.firstView(false);
     if (typeof ResizeObserver === "undefined") return () => {};
-    const follow = new ResizeObserver(() => this.reveal(id, true));
+    let width = this.viewWidth();
+    const follow = new ResizeObserver(() => {
+      if (this.viewWidth() === width) return;
+      width = this.viewWidth();
+      if (this.touched) this.show(this.transform);
+      else this.firstView(false);
+    });
     follow.observe(this.element);
-    const stop = (): void => follow.disconnect();
-    for (const event of ["pointerdown", "wheel", "keydown"]) this.element.addEventListener(event, stop, { once: true });
-    return stop;
+    return () => {
+      this.touched = true;
+    };
   }
 
-  /** Scroll value `id` into the middle of the view; only if it is out of view, unless `always`. */
-  reveal(id: number, always = false): void {
-    const group = this.values[id]?.group;
-    if (!group) return;
-    const view = this.element.getBoundingClientRect();
-    const node = group.getBoundingClientRect();
-    const inside =
-      node.left >= view.left && node.right <= view.right && node.top >= view.top && node.bottom <= view.bottom;
-    if (inside && !always) return;
-    this.element.scrollLeft += node.left + node.width / 2 - (view.left + view.width / 2);
-    this.element.scrollTop += node.top + node.height / 2 - (view.top + view.height / 2);
+  /** Pan (keeping the scale) so that the records of `ids` are in view; nothing if they already are. */
+  reveal(ids: readonly number[]): void {
+    const boxes = ids.map((id) => this.boxes[id]).filter(Boolean);
+    if (boxes.length === 0 || this.viewWidth() === 0) return;
+    this.touched = true;
+    const t = this.transform;
+    const x0 = Math.min(...boxes.map((b) => b.x0));
+    const x1 = Math.max(...boxes.map((b) => b.x1));
+    const y0 = Math.min(...boxes.map((b) => b.y0));
+    const y1 = Math.max(...boxes.map((b) => b.y1));
+    const [w, h] = [this.viewWidth(), this.viewHeight()];
+    const inside = t.applyX(x0) >= 0 && t.applyX(x1) <= w && t.applyY(y0) >= 0 && t.applyY(y1) <= h;
+    if (!inside) this.centreOn((x0 + x1) / 2, (y0 + y1) / 2, false);
   }
 
-  private viewBox(): number[] {
-    const box = (this.svg.getAttribute("viewBox") ?? "0 0 100 100").split(/[\s,]+/).map(Number);
-    return box.length === 4 && box.every(Number.isFinite) ? box : [0, 0, 100, 100];
+  /** The first view: whole and centred if that is readable, else from the inputs at a readable size. */
+  private firstView(keepCentre: boolean): void {
+    const width = this.viewWidth();
+    if (width === 0) return; // not in a page yet (or not laid out): the resize observer comes back
+    const [gw, gh] = this.size;
+    const tallest = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, window.innerHeight * 0.7));
+    const whole = Math.min(1, (width - 2 * MARGIN) / gw, (tallest - 2 * MARGIN) / gh);
+    if (whole >= MIN_SCALE) {
+      const height = Math.max(MIN_HEIGHT, Math.ceil(gh * whole + 2 * MARGIN));
+      this.element.style.height = `${height}px`;
+      this.apply(zoomIdentity.translate((width - gw * whole) / 2, (height - gh * whole) / 2).scale(whole));
+      return;
+    }
+    if (keepCentre) {
+      const [cx, cy] = this.transform.invert([width / 2, this.viewHeight() / 2]);
+      this.element.style.height = `${tallest}px`;
+      this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
+      return;
+    }
+    const uses = this.topology.nodes.map(() => 0); // how many values each value feeds
+    for (const node of this.topology.nodes) for (const input of node.inputs) uses[input] += 1;
+    const inputs = this.topology.nodes.map((node, id) => (node.inputs.length === 0 ? uses[id] : 0));
+    const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
+    this.element.style.height = `${Math.max(MIN_HEIGHT, Math.round(height))}px`;
+    this.apply(zoomIdentity.translate(x, y).scale(k));
   }
 
-  private sizeToFit(): void {
-    const [, , width, height] = this.viewBox();
-    this.svg.removeAttribute("width");
-    this.svg.removeAttribute("height");
-    // The height follows the viewBox's aspect ratio; the container scrolls what does not fit.
-    const natural = width * PT_TO_PX;
-    this.svg.style.width = `max(100%, ${Math.round(natural * MIN_READABLE_SCALE)}px)`;
-    this.svg.style.maxWidth = `${Math.ceil(natural)}px`;
-    this.svg.style.aspectRatio = `${width} / ${height}`;
+  private centreOn(x: number, y: number, byUser: boolean): void {
+    if (byUser) this.touched = true;
+    const k = this.transform.k;
+    this.apply(zoomIdentity.translate(this.viewWidth() / 2 - x * k, this.viewHeight() / 2 - y * k).scale(k));
+  }
+
+  private apply(transform: ZoomTransform): void {
+    select(this.element).call(this.zoomer.transform, transform);
+  }
+
+  /** Draw the drawing under `transform` (drawing px -> panel px), and the minimap's window. */
+  private show(transform: ZoomTransform): void {
+    this.transform = transform;
+    // A zoom resizes the drawing (its viewBox scales it); a pan only moves it, which the browser
+    // does without painting it again: that keeps stepping through a big graph fast.
+    if (transform.k !== this.shownScale) {
+      this.svg.style.width = `${this.size[0] * transform.k}px`;
+      this.svg.style.height = `${this.size[1] * transform.k}px`;
+      this.shownScale = transform.k;
+    }
+    this.canvas.style.transform = `translate(${transform.x}px, ${transform.y}px)`;
+    const [w, h] = [this.viewWidth(), this.viewHeight()];
+    const [x0, y0] = transform.invert([0, 0]);
+    const [x1, y1] = transform.invert([w, h]);
+    const [gw, gh] = this.size;
+    const whole = w === 0 || (x0 <= 0 && y0 <= 0 && x1 >= gw && y1 >= gh);
+    this.minimap.show(whole ? null : { x0, y0, x1, y1 });
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.target !== this.element || event.ctrlKey || event.metaKey || event.altKey) return;
+    const step = (event.shiftKey ? 0.5 : 0.15) * Math.min(this.viewWidth(), this.viewHeight());
+    const selection = select(this.element);
+    const actions: Record<string, () => void> = {
+      ArrowLeft: () => selection.call(this.zoomer.translateBy, step / this.transform.k, 0),
+      ArrowRight: () => selection.call(this.zoomer.translateBy, -step / this.transform.k, 0),
+      ArrowUp: () => selection.call(this.zoomer.translateBy, 0, step / this.transform.k),
+      ArrowDown: () => selection.call(this.zoomer.translateBy, 0, -step / this.transform.k),
+      "+": () => selection.call(this.zoomer.scaleBy, 1.25),
+      "=": () => selection.call(this.zoomer.scaleBy, 1.25),
+      "-": () => selection.call(this.zoomer.scaleBy, 0.8),
+      "0": () => this.fit(),
+      f: () => this.fit(),
+      F: () => this.fit(),
+      End: () => this.reveal([this.topology.root]),
+    };
+    const action = actions[event.key];
+    if (!action) return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.touched = true;
+    action();
+  }
+
+  private viewWidth(): number {
+    return this.element.clientWidth;
+  }
+
+  private viewHeight(): number {
+    return this.element.clientHeight;
+  }
+
+  /** A point of the drawing (px) in Graphviz's own coordinates (pt, inside its translation). */
+  private toLayout(x: number, y: number): [number, number] {
+    return [x / PT_TO_PX - this.offset[0], y / PT_TO_PX - this.offset[1]];
   }
 
   private indexNodes(): void {
     const { nodes } = this.topology;
+    const edgeName = /^v(\d+)->v(\d+)op$/;
     for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
-      this.edges.set(edge.querySelector("title")?.textContent ?? "", edge);
+      const match = edgeName.exec(edge.querySelector("title")?.textContent ?? "");
+      if (match) this.edges.set(`${match[1]}->${match[2]}`, edge);
     }
     const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {
-      const name = group.querySelector("title")?.textContent ?? "";
-      const match = /^v(\d+)(op)?$/.exec(name);
-      if (!match) continue;
+      const title = group.querySelector("title") as SVGTitleElement | null;
+      const match = /^v(\d+)(op)?$/.exec(title?.textContent ?? "");
+      if (!title || !match) continue;
       const id = Number(match[1]);
-      const node = nodes[id];
+      const node = nodes[id] as Named;
       const texts = group.querySelectorAll<SVGTextElement>("text");
       if (match[2]) {
         group.classList.add("lg-op");
         group.dataset.op = node.op;
         texts[0].textContent = node.op;
+        title.textContent = this.describeOp(id);
         opGroups.set(id, group);
         continue;
       }
+      const name = nodeName(node);
       group.classList.add("lg-value");
       group.dataset.nodeId = String(id);
       group.dataset.label = node.label;
-      texts[0].textContent = shownLabel(node.label);
+      group.dataset.name = name;
+      texts[0].textContent = shownLabel(name);
+      texts[0].classList.add("lg-name");
+      title.textContent = name;
+      const box = group.querySelector<SVGPolygonElement>("polygon");
+      this.boxes[id] = this.boxOf(box);
       this.values[id] = {
         group,
-        box: group.querySelector("polygon, path"),
+        box,
         data: texts[1],
         grad: texts[2],
-        title: group.querySelector<SVGTitleElement>("title"),
+        title,
         op: null,
         shown: ["", "", "", false, false],
       };
     }
     for (const [id, group] of opGroups) if (this.values[id]) this.values[id].op = group;
+    // Graphviz titles the graph and every edge by internal names (G, v0->v2op): none may show.
+    for (const title of Array.from(this.svg.querySelectorAll("title"))) {
+      if (!title.parentElement?.matches("g.node")) title.remove();
+    }
+  }
+
+  /** A record's box in drawing px, from its polygon's points (pt, inside Graphviz's translation). */
+  private boxOf(polygon: SVGPolygonElement | null): Box {
+    const numbers = (polygon?.getAttribute("points") ?? "")
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
+    const xs = numbers.filter((_, i) => i % 2 === 0).map((x) => (x + this.offset[0]) * PT_TO_PX);
+    const ys = numbers.filter((_, i) => i % 2 === 1).map((y) => (y + this.offset[1]) * PT_TO_PX);
+    return { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+  }
+
+  /** A text drawn on the edge's middle, over everything else, with a halo so it reads on lines. */
+  private labelEdge(edge: SVGGElement, text: string): Element {
+    const numbers = (edge.querySelector("path")?.getAttribute("d") ?? "").match(/-?[\d.]+(e-?\d+)?/g) ?? [];
+    const points = Array.from({ length: Math.floor(numbers.length / 2) }, (_, i) => [
+      Number(numbers[2 * i]),
+      Number(numbers[2 * i + 1]),
+    ]);
+    const middle = points[3 * Math.floor((points.length - 1) / 6)] ?? [0, 0]; // an on-curve point of the spline
+    const note = this.note(text, middle[0], middle[1] - 3, "lg-edge-label");
+    this.pane.append(note);
+    return note;
+  }
+
+  private note(text: string, x: number, y: number, className: string): SVGTextElement {
+    const note = document.createElementNS(SVG, "text");
+    note.setAttribute("class", className);
+    note.setAttribute("x", x.toFixed(2));
+    note.setAttribute("y", y.toFixed(2));
+    note.setAttribute("text-anchor", "middle");
+    note.textContent = text;
+    return note;
   }
 
   /** Hover text with full precision, written only for the node under the pointer. */
@@ -213,18 +434,117 @@ export class GraphView {
     const id = Number(group?.dataset.nodeId);
     const node = this.topology.nodes[id];
     const elements = this.values[id];
-    if (!node || !elements?.title) return;
-    const made = node.op ? `${node.op} of ${node.inputs.map((i) => this.name(i)).join(", ")}` : "leaf";
-    elements.title.textContent = `${node.label || "(unlabelled)"}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}`;
+    if (!node || !elements) return;
+    const made = node.op ? this.describeOp(id) : "a leaf";
+    elements.title.textContent =
+      `${nodeName(node as Named)}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` +
+      (node.label ? "" : " (unlabelled)");
   }
 
-  private name(id: number): string {
-    return this.topology.nodes[id].label || `#${id}`;
+  /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */
+  private describeOp(id: number): string {
+    const node = this.topology.nodes[id];
+    const inputs = node.inputs.map((i) => nodeName(this.topology.nodes[i] as Named) || "(unnamed)");
+    const formula = (this.topology as { ops?: Record<string, { formula: string | null }> }).ops?.[node.op]?.formula;
+    const made = `${node.op} of ${inputs.join(", ")}`;
+    if (!formula) return made;
+    const names = inputs.map((name, k) => `${"ab"[k] ?? "?"} = ${name}`).join(", ");
+    return `${made}\n${node.op}: ${formula}, with ${names}`;
   }
 }
 
-/** Blue for a positive gradient, red for a negative one, stronger as it grows. */
-function gradientFill(grad: number, largest: number): string {
+function viewBox(svg: SVGSVGElement): number[] {
+  const box = (svg.getAttribute("viewBox") ?? "0 0 100 100").split(/[\s,]+/).map(Number);
+  return box.length === 4 && box.every(Number.isFinite) ? box : [0, 0, 100, 100];
+}
+
+/**
+ * The first view of a graph too big to show whole and readable: the inputs' end of the ranks at
+ * the panel's start, at a scale between MIN_SCALE and a little over 1 (near START_SCALE) chosen
+ * so that the panel's edges fall between records, not through them; across, centred on the
+ * leaves that feed the most values (a network's data inputs, not each neuron's own weights).
+ * `uses[id]` counts the values a leaf feeds (0 for a computed value). Boxes are in drawing px;
+ * returns the transform (drawing px -> panel px) and the panel's height.
+ */
+export function startAtInputs(
+  boxes: readonly (Box | undefined)[],
+  uses: readonly number[],
+  size: readonly [number, number],
+  width: number,
+  tallest: number,
+  rankdir: string,
+): { k: number; x: number; y: number; height: number } {
+  const across = rankdir === "LR" || rankdir === "RL"; // the ranks run across the panel
+  const reversed = rankdir === "RL" || rankdir === "BT";
+  const [along, wide] = across ? size : [size[1], size[0]];
+  // In (a, c) coordinates: a along the ranks from the inputs, c across them.
+  const placed = boxes.flatMap((b, id) => {
+    if (!b) return [];
+    const [a0, a1, c0, c1] = across ? [b.x0, b.x1, b.y0, b.y1] : [b.y0, b.y1, b.x0, b.x1];
+    return [{ id, a0: reversed ? along - a1 : a0, a1: reversed ? along - a0 : a1, c0, c1 }];
+  });
+  const alongRoom = (across ? width : tallest) - MARGIN;
+  const wanted = alongRoom / START_SCALE;
+  const edge = bestCut(
+    placed.map((b) => [b.a0, b.a1]),
+    wanted,
+    alongRoom / MAX_START_SCALE,
+    alongRoom / MIN_SCALE,
+  );
+  const k = alongRoom / edge;
+  const inView = placed.filter((b) => b.a0 < edge);
+  const most = Math.max(0, ...inView.map((b) => uses[b.id]));
+  const focus = most > 0 ? inView.filter((b) => uses[b.id] === most) : inView;
+  const crossRoom = (across ? tallest : width) - 2 * MARGIN;
+  const shown = crossRoom / k; // drawing px visible across
+  let top = -MARGIN / k;
+  let crossExtent = Math.min(crossRoom + 2 * MARGIN, wide * k + 2 * MARGIN);
+  if (wide > shown && focus.length > 0) {
+    const low = Math.min(...focus.map((b) => b.c0));
+    const high = Math.max(...focus.map((b) => b.c1));
+    const centred = high - low <= shown ? (low + high) / 2 - shown / 2 : low - MARGIN / k;
+    const target = Math.max(0, Math.min(wide - shown, centred));
+    const spans = inView.map((b) => [b.c0, b.c1] as [number, number]);
+    top = bestCut(spans, target, target - shown / 4, target + shown / 4);
+    const end = across ? bestCut(spans, top + shown, top + 0.5 * shown, top + shown) : top + shown;
+    const margin = top <= 0 ? MARGIN : 0; // room to breathe at the drawing's own edge; elsewhere the edge sits in a gap
+    crossExtent = (end - top) * k + margin;
+    top -= margin / k;
+  }
+  const alongStart = reversed ? (across ? width : tallest) - MARGIN - along * k : MARGIN;
+  return across
+    ? { k, x: alongStart, y: -top * k, height: crossExtent }
+    : { k, x: -top * k, y: alongStart, height: tallest };
+}
+
+/**
+ * The position in [low, high] that cuts the fewest `spans` (a pixel to spare on each side), the
+ * nearest `target` among those: where to put a panel's edge so that it cuts no record, or as few as can be.
+ */
+export function bestCut(
+  spans: readonly (readonly [number, number])[],
+  target: number,
+  low: number,
+  high: number,
+): number {
+  const near = spans.filter(([a, b]) => b >= low - 1 && a <= high + 1);
+  const candidates = [target, low, high, ...near.flatMap(([a, b]) => [a - 1, b + 1])].filter(
+    (p) => p >= low && p <= high,
+  );
+  const cuts = (p: number): number => near.filter(([a, b]) => a - 1 < p && p < b + 1).length;
+  let best = Math.min(high, Math.max(low, target));
+  let fewest = cuts(best);
+  for (const p of candidates) {
+    const count = cuts(p);
+    if (count < fewest || (count === fewest && Math.abs(p - target) < Math.abs(best - target))) {
+      [best, fewest] = [p, count];
+    }
+  }
+  return best;
+}
+
+/** Blue for a positive gradient, red for a negative one, stronger as it grows; none for exactly 0. */
+export function gradientFill(grad: number, largest: number): string {
   if (!Number.isFinite(grad) || grad === 0 || largest === 0) return "";
   const strength = 0.12 + 0.45 * Math.sqrt(Math.min(1, Math.abs(grad) / largest));
   return grad > 0 ? `rgba(33, 118, 255, ${strength.toFixed(3)})` : `rgba(230, 57, 70, ${strength.toFixed(3)})`;

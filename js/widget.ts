@@ -14,6 +14,7 @@ import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
 import { backwardSteps, forwardSteps, gradientsAfter, type BackwardStep } from "./trace";
+import { legend } from "./legend";
 import { GraphView } from "./view";
 import "./widget.css";
 
@@ -99,7 +100,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       view.update(data, shown.grad, { grad: shown.pending });
       view.highlight(
         current?.node ?? rootId,
-        current?.edges.map((e) => [e.input, current.node] as const),
+        current?.edges.map((e) => ({ from: e.input, to: current.node })),
       );
       stepper.show(
         mode,
@@ -112,7 +113,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
       for (const id of computed.slice(step)) pendingData[id] = 1;
       const current = step > 0 ? computed[step - 1] : null;
       view.update(data, grad, { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) });
-      view.highlight(current, current === null ? [] : nodes[current].inputs.map((i) => [i, current] as const));
+      view.highlight(current, current === null ? [] : nodes[current].inputs.map((i) => ({ from: i, to: current })));
       const lines =
         current === null
           ? ["The leaves are given. Step on to compute the rest, in topological order."]
@@ -161,7 +162,9 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
 
   const toolbar = document.createElement("div");
   toolbar.className = "lg-toolbar";
-  const fit = button("Fit", "Show the whole graph (scroll to zoom, drag to pan)", () => view.fit());
+  const fit = button("Fit", "Fit the graph to the panel at a readable size (scroll to zoom, drag to pan)", () =>
+    view.fit(),
+  );
   const check = button("Check gradients", "Compare each slider leaf's gradient with a finite difference", () => {
     model.set("check_gradients", !model.get("check_gradients"));
     model.save_changes();
@@ -173,11 +176,14 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   toolbar.append(fit, check);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
-  root.append(toolbar, stepper.element, stepper.panel, view.element, sliders.element);
+  const controls = document.createElement("div");
+  controls.className = "lg-controls"; // groups that wrap as wholes
+  controls.append(toolbar, stepper.element, legend());
+  root.append(controls, stepper.panel, view.element, sliders.element);
   draw();
   sliders.show(data);
   onChecks();
-  if (model.get("step") < 0) stopFollowing = view.followUntilTouched(rootId); // backpropagation starts there
+  if (model.get("step") < 0) stopFollowing = view.showFirstView();
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools

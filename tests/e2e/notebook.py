@@ -41,17 +41,18 @@ def in_kernel(page: Page, code: str) -> str:
 
 
 def shown(x: float) -> str:
-    """A number as the widget shows it (js/format.ts): "nan", "inf", "-inf"; four decimals, no negative
-    zero; from 1e4 on, JavaScript's toExponential(3) ("3.773e+260", "1.235e+4")."""
+    """A number as the widget shows it (js/format.ts): four decimals; a non-zero value those would
+    show as zero in one-digit scientific notation ("3.2e-07"); from 1e4 on, "1.235e+04"."""
     if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    if abs(x) >= 1e4:
-        mantissa, exponent = f"{x:.3e}".split("e")
-        return f"{mantissa}e{exponent[0]}{int(exponent[1:])}"
+    if x == 0:
+        return "0.0000"
     text = f"{x:.4f}"
-    return "0.0000" if text == "-0.0000" else text
+    if abs(x) >= 1e4 or len(text) > 10:
+        return f"{x:.3e}" if abs(x) < 1e100 else f"{x:.2e}"
+    return f"{x:.1e}" if text in ("0.0000", "-0.0000") else text
 
 
 def synced(root: Locator) -> None:
