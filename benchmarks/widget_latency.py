@@ -61,7 +61,8 @@ MOVE = """async ({ value }) => {
 STEPS = """async ({ count }) => {
   const root = document.querySelector('.livegrad[data-ready]');
   const bar = root.querySelector('.lg-stepper');
-  root.querySelector('button[aria-label="Step through the backward pass"]').click();
+  const named = (name) => [...root.querySelectorAll('button')].find((b) => b.textContent === name);
+  named('Step backward pass').click();
   const times = [];
   for (let i = 0; i < count; i++) {
     const start = performance.now();
@@ -70,7 +71,7 @@ STEPS = """async ({ count }) => {
     times.push(performance.now() - start);
     await new Promise((resolve) => requestAnimationFrame(resolve));
   }
-  root.querySelector('button[aria-label="Stop stepping: show every value"]').click();
+  named('Done').click();
   return times;
 }"""
 

@@ -1,65 +1,75 @@
-/** The arithmetic of one step, in the user's own labels: what the stepper's panel shows. */
+/**
+ * The arithmetic of one step, in the nodes' names, written from the op table's text (each op's
+ * formula and local derivatives in `a`, `b`, `out`): no per-op code here.
+ */
 import { formatNumber as f } from "./format";
-import type { TopologyNode } from "./graph";
+import type { LocalCheck, Topology } from "./graph";
 import type { BackwardStep } from "./trace";
+
+const SIMPLE = /^[\p{L}\p{N}_.]+$/u; // a name that needs no parentheses around it
+const NUMBER = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/;
+
+/**
+ * `text` with the whole words a, b and out replaced, in one pass. A replacement that `needsParens`
+ * is parenthesised unless it stands as an argument already (`f(a)`, `f(a, b)`), as Python's names are.
+ */
+function substitute(text: string, words: Record<string, string>, needsParens: (word: string) => boolean): string {
+  return text.replace(/\b(a|b|out)\b/g, (token, _word, at: number) => {
+    const word = words[token];
+    if (word === undefined) return token;
+    const before = text.slice(0, at).trimEnd().slice(-1);
+    const after = text
+      .slice(at + token.length)
+      .trimStart()
+      .slice(0, 1);
+    const argument = (before === "(" || before === ",") && (after === ")" || after === ",");
+    return needsParens(word) && !argument ? `(${word})` : word;
+  });
+}
 
 export class Explainer {
   constructor(
-    private readonly nodes: readonly TopologyNode[],
+    private readonly topology: Topology,
     private readonly data: () => Float64Array,
   ) {}
 
-  /** A value's name: its label (parenthesised if it is an expression), a constant's number, or #id. */
+  /** A value's name, parenthesised when it is an expression: `(x1*w1 + x2*w2)`. */
   name(id: number): string {
-    const { label, inputs } = this.nodes[id];
-    if (label) return /^[\p{L}\p{N}_.]+$/u.test(label) ? label : `(${label})`;
-    return inputs.length === 0 ? f(this.data()[id]) : `#${id}`;
+    const { name } = this.topology.nodes[id];
+    return SIMPLE.test(name) ? name : `(${name})`;
   }
 
-  private d(id: number): string {
-    const node = this.nodes[id];
-    return node.label || node.inputs.length > 0 ? `${this.name(id)}.data` : this.name(id);
+  /** A value as it enters a formula: `w1.data`, `(x1*w1).data`; a constant leaf as its number. */
+  private operand(id: number): string {
+    const node = this.topology.nodes[id];
+    return node.inputs.length === 0 && !node.label && NUMBER.test(node.name) ? node.name : `${this.name(id)}.data`;
   }
 
-  /** d node / d input k, as an expression: `w1.data` for x1 in x1*w1. */
-  localExpression(id: number, k: number): string {
-    const node = this.nodes[id];
+  /** d node / d its k-th input as text: `w1.data` for x1 in x1·w1, `1 − o.data²` for tanh. */
+  localText(id: number, k: number): string {
+    const node = this.topology.nodes[id];
+    const text = this.topology.ops[node.op]?.locals?.[k];
+    if (text === undefined) return `∂${node.name}/∂${this.topology.nodes[node.inputs[k]].name}`;
     const [a, b] = node.inputs;
-    if (node.exponent !== undefined) return `${node.exponent}·${this.d(a)}^${node.exponent - 1}`;
-    switch (node.op) {
-      case "+":
-        return "1";
-      case "-":
-        return k === 0 ? "1" : "-1";
-      case "*":
-        return this.d(k === 0 ? b : a);
-      case "/":
-        return k === 0 ? `1/${this.d(b)}` : `-${this.d(id)}/${this.d(b)}`;
-      case "**":
-        return k === 0 ? `${this.d(b)}·${this.d(a)}^(${this.d(b)}-1)` : `${this.d(id)}·ln ${this.d(a)}`;
-      case "neg":
-        return "-1";
-      case "tanh":
-        return `(1 - ${this.d(id)}²)`;
-      case "exp":
-        return this.d(id);
-      case "log":
-        return `1/${this.d(a)}`;
-      case "relu":
-        return `[${this.d(a)} > 0]`;
-      case "sigmoid":
-        return `${this.d(id)}·(1 - ${this.d(id)})`;
-      default:
-        return `∂${this.name(id)}/∂${this.name(node.inputs[k])}`;
-    }
+    const words: Record<string, string> = { a: this.operand(a), out: this.operand(id) };
+    if (b !== undefined) words.b = this.operand(b);
+    return substitute(text, words, () => false);
   }
 
+  /** One step of the backward pass: each input's contribution, and the sum where it accumulates. */
   backward(step: BackwardStep): string[] {
     const lines: string[] = [];
+    const node = this.topology.nodes[step.node];
     step.edges.forEach((edge, k) => {
       const target = this.name(edge.input);
+      if (edge.local === null) {
+        lines.push(`${target}.grad += 0 (${node.op} passes no gradient to ${target} here)`);
+        return;
+      }
+      const local = this.localText(step.node, k);
+      const factor = SIMPLE.test(local.replace(/^[-−]/, "")) || local.startsWith("∂") ? local : `(${local})`;
       lines.push(
-        `${target}.grad += ${this.localExpression(step.node, k)} × ${this.name(step.node)}.grad = ` +
+        `${target}.grad += ${factor} × ${this.name(step.node)}.grad = ` +
           `${f(edge.local)} × ${f(step.grad)} = ${f(edge.contribution)}`,
       );
       if (edge.before !== 0)
@@ -69,22 +79,43 @@ export class Explainer {
   }
 
   backwardStart(root: number): string {
-    return `${this.name(root)}.grad = 1 (d ${this.name(root)} / d ${this.name(root)}). Step on to pass it back.`;
+    const name = this.name(root);
+    return `${name}.grad = 1 (d ${name} / d ${name}). Step on to pass it back.`;
   }
 
+  /** One step of the forward pass: the formula in names, then in numbers (a custom op without one: `f(x)`). */
   forward(id: number): string {
-    const node = this.nodes[id];
+    const node = this.topology.nodes[id];
     const data = this.data();
+    const formula =
+      this.topology.ops[node.op]?.formula ?? `${node.op}(${["a", "b"].slice(0, node.inputs.length).join(", ")})`;
     const [a, b] = node.inputs;
-    const symbol = { "*": "×", "/": "÷", "-": "−", "+": "+", "**": "^" }[node.op];
-    if (b !== undefined && symbol) {
-      return `${this.name(id)} = ${this.name(a)} ${symbol} ${this.name(b)} = ${f(data[a])} ${symbol} ${f(data[b])} = ${f(data[id])}`;
+    const names = substitute(
+      formula,
+      { a: this.topology.nodes[a].name, ...(b !== undefined && { b: this.topology.nodes[b].name }) },
+      (name) => !SIMPLE.test(name),
+    );
+    const numbers = substitute(formula, { a: f(data[a]), ...(b !== undefined && { b: f(data[b]) }) }, (number) =>
+      number.startsWith("-"),
+    );
+    const named = names === node.name ? "" : ` = ${names}`; // an unlabelled value's name is its formula already
+    return `${node.name}${named} = ${numbers} = ${f(data[id])}`;
+  }
+
+  /** The gradient check on the graph: per computed value, ok, and for a failure which edge and by how much. */
+  checkMarks(checks: readonly LocalCheck[]): Map<number, { ok: boolean; text: string }> {
+    const marks = new Map<number, { ok: boolean; text: string }>();
+    for (const check of checks) {
+      const mark = marks.get(check.node) ?? { ok: true, text: "" };
+      if (!check.ok) {
+        const { nodes } = this.topology;
+        const edge = `∂${nodes[check.node].name}/∂${nodes[check.input].name}`;
+        const found = `${edge}: autograd ${f(Number(check.autograd))}, numeric ${f(Number(check.numeric))}`;
+        mark.text = mark.ok ? found : `${mark.text}; ${found}`;
+        mark.ok = false;
+      }
+      marks.set(check.node, mark);
     }
-    if (node.exponent !== undefined) {
-      return `${this.name(id)} = ${this.name(a)}^${node.exponent} = ${f(data[a])}^${node.exponent} = ${f(data[id])}`;
-    }
-    const args = node.inputs.map((i) => this.name(i)).join(", ");
-    const values = node.inputs.map((i) => f(data[i])).join(", ");
-    return `${this.name(id)} = ${node.op}(${args}) = ${node.op}(${values}) = ${f(data[id])}`;
+    return marks;
   }
 }

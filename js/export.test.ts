@@ -2,7 +2,7 @@ import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { dotSource, recordText, standaloneSvg } from "./export";
 import type { Topology } from "./graph";
-import { mount, mounted, NEURON, record, slider, drag } from "./test-helpers";
+import { mount, mounted, NEURON, record, slider, drag } from "./testing/helpers";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -41,9 +41,9 @@ describe("DOT export", () => {
   });
 
   it("gives Graphviz the real labels, drawn exactly as written", async () => {
-    const nodes = HOSTILE.map((label) => ({ label, op: "", inputs: [] as number[] }));
-    nodes.push({ label: "out", op: 'my "op"\\', inputs: [0, 1] });
-    const topology: Topology = { nodes, root: nodes.length - 1 };
+    const nodes = HOSTILE.map((label) => ({ label, name: label, op: "", inputs: [] as number[] }));
+    nodes.push({ label: "out", name: "out", op: 'my "op"\\', inputs: [0, 1] });
+    const topology: Topology = { nodes, root: nodes.length - 1, ops: { 'my "op"\\': { formula: null, locals: null } } };
     const data = Float64Array.from(nodes, (_, i) => i - 0.5);
     const grad = Float64Array.from(nodes, (_, i) => (i === 3 ? NaN : -i));
     const dot = dotSource(topology, data, grad, "LR");

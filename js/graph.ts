@@ -2,21 +2,32 @@
 
 export interface TopologyNode {
   label: string;
+  name: string; // the display name: the label, a constant's number, or a short expression
   op: string; // "" for a leaf
   inputs: number[]; // ids of the values this one is computed from
   exponent?: number; // set for a constant power ("**2")
 }
 
+/** An op's text, from the op table: the forward and each input's local derivative, in `a`, `b`, `out`. */
+export interface OpText {
+  formula: string | null;
+  locals: string[] | null;
+}
+
 export interface Topology {
   nodes: TopologyNode[];
   root: number;
+  ops: Record<string, OpText>; // each op of the graph once
   too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
 }
+
+/** d node / d input for one edge; null when no gradient reaches the input there (relu where a <= 0). */
+export type Local = number | null;
 
 export interface Values {
   data: (number | string)[];
   grad: (number | string)[];
-  local?: (number | string)[][]; // per node, d node / d input for each input
+  local?: (number | string | null)[][]; // per node, d node / d input for each input
   ack?: string | null; // which frontend message these values answer
 }
 
@@ -26,6 +37,7 @@ export interface SliderSpec {
   min: number;
   max: number;
   step: number;
+  initial: number | string; // the leaf's value when the widget was made: where Reset puts it back
 }
 
 export interface GradientCheck {
@@ -33,4 +45,20 @@ export interface GradientCheck {
   autograd: number | string;
   numeric: number | string;
   ok: boolean;
+}
+
+/** One edge's local derivative, checked by a central difference of its op's forward. */
+export interface LocalCheck {
+  node: number; // the computed value
+  index: number; // which of its inputs
+  input: number;
+  autograd: number | string;
+  numeric: number | string;
+  ok: boolean;
+}
+
+/** What Check gradients found: per slider leaf, and per edge of each computed value. */
+export interface GradientReport {
+  leaves: GradientCheck[];
+  locals: LocalCheck[];
 }

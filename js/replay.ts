@@ -4,6 +4,7 @@
  * derivatives, same IEEE conventions (JavaScript numbers are IEEE doubles already).
  */
 import type { TopologyNode } from "./graph";
+import { sweep } from "./trace";
 
 type Unary = [forward: (a: number) => number, local: (a: number, out: number) => number];
 type Binary = [
@@ -65,19 +66,7 @@ export function forward(nodes: readonly TopologyNode[], data: Float64Array): voi
 
 /** A fresh backward pass from `root`: grad[i] = d root / d value i. */
 export function backward(nodes: readonly TopologyNode[], data: Float64Array, grad: Float64Array, root: number): void {
-  grad.fill(0);
-  grad[root] = 1;
-  for (let i = root; i >= 0; i--) {
-    const [a, b] = nodes[i].inputs;
-    if (a === undefined) continue;
-    if (b === undefined) {
-      grad[a] += unaryOf(nodes[i])![1](data[a], data[i]) * grad[i];
-    } else {
-      const [dA, dB] = BINARY[nodes[i].op][1](data[a], data[b], data[i]);
-      grad[a] += dA * grad[i];
-      grad[b] += dB * grad[i];
-    }
-  }
+  sweep(nodes, localDerivatives(nodes, data), root, grad);
 }
 
 /** d value / d input for every edge: what the stepper needs to replay backward step by step. */

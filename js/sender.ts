@@ -20,8 +20,9 @@ export class CoalescingSender {
     private readonly client: string,
   ) {}
 
-  submit(id: number, value: number): void {
-    this.pending.set(id, value);
+  /** New values for some leaves (one slider, or every slider on Reset). */
+  submit(values: Iterable<readonly [id: number, value: number]>): void {
+    for (const [id, value] of values) this.pending.set(id, value);
     if (this.inFlight === null) this.flush();
   }
 

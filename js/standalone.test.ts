@@ -1,20 +1,27 @@
 import { describe, expect, it } from "vitest";
 import type { Topology } from "./graph";
 import { Replay, StandaloneModel } from "./standalone";
-import { NEURON, neuronValues } from "./test-helpers";
+import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
 import type { WidgetModel } from "./widget";
 
 function state(overrides: Partial<WidgetModel> = {}): WidgetModel {
   return {
     topology: NEURON,
     values: neuronValues(2),
-    sliders: [0, 1, 3, 4, 7].map((id) => ({ id, label: NEURON.nodes[id].label, min: -4, max: 8, step: 0.01 })),
+    sliders: [0, 1, 3, 4, 7].map((id) => ({
+      id,
+      label: NEURON.nodes[id].label,
+      min: -4,
+      max: 8,
+      step: 0.01,
+      initial: neuronValues(2).data[id],
+    })),
     rankdir: "LR",
     error: "",
     mode: "backward",
     step: -1,
     check_gradients: false,
-    gradient_check: [],
+    gradient_check: { leaves: [], locals: [] },
     ...overrides,
   };
 }
@@ -52,7 +59,7 @@ describe("the saved page's stand-in for the kernel", () => {
     model.set("check_gradients", true);
     model.save_changes();
     await settle();
-    const checks = model.get("gradient_check");
+    const checks = model.get("gradient_check").leaves;
     expect(checks.map((c) => c.id)).toEqual([0, 1, 3, 4, 7]);
     const analytic = neuronValues(2).grad;
     for (const check of checks) {
@@ -65,14 +72,15 @@ describe("the saved page's stand-in for the kernel", () => {
     // y = cube(x) * w + c, with cube an op of the user's own (3 x² as its local derivative).
     const topology: Topology = {
       nodes: [
-        { label: "x", op: "", inputs: [] },
-        { label: "", op: "cube", inputs: [0] },
-        { label: "w", op: "", inputs: [] },
-        { label: "", op: "*", inputs: [1, 2] },
-        { label: "c", op: "", inputs: [] },
-        { label: "y", op: "+", inputs: [3, 4] },
+        node("x"),
+        node("", "cube", [0], "cube(x)"),
+        node("w"),
+        node("", "*", [1, 2], "cube(x)·w"),
+        node("c"),
+        node("y", "+", [3, 4]),
       ],
       root: 5,
+      ops: { cube: { formula: null, locals: null }, "*": OPS["*"], "+": OPS["+"] },
     };
     const saved = {
       data: [1.5, 3.375, -2, -6.75, 0.5, -6.25],

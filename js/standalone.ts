@@ -6,10 +6,10 @@
  * of Python's `gradcheck`). Ops of the user's own cannot be replayed: their values stay as saved,
  * and the sliders of leaves they depend on are disabled and say why.
  */
-import type { GradientCheck, TopologyNode, Values } from "./graph";
+import type { GradientCheck, Local, TopologyNode, Values } from "./graph";
 import { toNumbers } from "./format";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
-import { backwardSteps, gradientsAfter } from "./trace";
+import { sweep } from "./trace";
 import type { WidgetModel } from "./widget";
 
 type Render = (props: { model: unknown; el: HTMLElement }) => Promise<unknown>;
@@ -34,7 +34,7 @@ export class Replay {
   readonly blocked = new Map<number, string>();
   private readonly frozen: TopologyNode[]; // unreplayable nodes as leaves: their saved value stays
   private readonly complete: boolean;
-  private readonly savedLocals: number[][];
+  private readonly savedLocals: Local[][];
 
   constructor(
     private readonly nodes: readonly TopologyNode[],
@@ -43,7 +43,7 @@ export class Replay {
   ) {
     this.complete = canReplay(nodes);
     this.frozen = nodes.map((node) => (canReplay([node]) ? node : { ...node, op: "", inputs: [] }));
-    this.savedLocals = (saved.local ?? []).map((row) => row.map(Number));
+    this.savedLocals = (saved.local ?? []).map((row) => row.map((d) => (d === null ? null : Number(d))));
     const reaches: (string | undefined)[] = nodes.map((node) => (canReplay([node]) ? undefined : node.op));
     for (let i = nodes.length - 1; i >= 0; i--) {
       if (reaches[i] === undefined) continue;
@@ -63,13 +63,13 @@ export class Replay {
       backward(this.nodes, data, grad, this.root);
       return grad;
     }
-    const locals = this.locals(data);
-    const steps = backwardSteps(this.nodes, locals, this.root);
-    return gradientsAfter(steps, steps.length, this.nodes.length, this.root).grad;
+    const grad = new Float64Array(data.length);
+    sweep(this.nodes, this.locals(data), this.root, grad);
+    return grad;
   }
 
   /** Each edge's local derivative: replayed, or as saved for an op the page cannot replay. */
-  locals(data: Float64Array): number[][] {
+  locals(data: Float64Array): Local[][] {
     const replayed = localDerivatives(this.frozen, data);
     return replayed.map((row, i) => (this.frozen[i] === this.nodes[i] ? row : this.savedLocals[i]));
   }
@@ -176,7 +176,7 @@ export class StandaloneModel {
     this.set("values", {
       data: Array.from(this.data, jsonNumber),
       grad: Array.from(grad, jsonNumber),
-      local: this.replay.locals(this.data).map((row) => row.map(jsonNumber)),
+      local: this.replay.locals(this.data).map((row) => row.map((d) => (d === null ? null : jsonNumber(d)))),
       ack: acked,
     });
     this.checkGradients();
@@ -184,11 +184,12 @@ export class StandaloneModel {
 
   private checkGradients(): void {
     if (!this.state.check_gradients) {
-      this.set("gradient_check", []);
+      this.set("gradient_check", { leaves: [], locals: [] });
       return;
     }
     const ids = this.state.sliders.map((s) => s.id).sort((a, b) => a - b);
-    this.set("gradient_check", this.replay.check(this.data, toNumbers(this.state.values.grad), ids));
+    const leaves = this.replay.check(this.data, toNumbers(this.state.values.grad), ids);
+    this.set("gradient_check", { leaves, locals: [] }); // the edge-by-edge check needs Python's ops
   }
 }
 

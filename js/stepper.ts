@@ -1,8 +1,9 @@
 import { button } from "./dom";
 
 /**
- * Controls for stepping through a pass: forward or backward, first / previous / next / last,
- * play and pause at a chosen speed, and the keyboard (arrows, Home, End, space) while focused.
+ * Controls for stepping through a pass: which pass, then first / previous / play / next / last
+ * at a chosen speed, and the keyboard (arrows, Home, End, space) while focused. The step
+ * controls and the panel below, which says what each step computes, show only while stepping.
  */
 
 export type Mode = "backward" | "forward";
@@ -13,13 +14,19 @@ export interface StepperEvents {
 }
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
+const PASS: Record<Mode, string> = { forward: "Forward pass", backward: "Backward pass" };
+// The most lines a step writes: two inputs, each with its contribution and the sum it lands in.
+const PANEL_LINES = 4;
 
 export class Stepper {
   readonly element: HTMLDivElement;
   readonly panel: HTMLDivElement;
   private readonly counter: HTMLSpanElement;
+  private readonly controls: HTMLSpanElement; // what only works while stepping
   private readonly playButton: HTMLButtonElement;
   private readonly modeButtons: Record<Mode, HTMLButtonElement>;
+  private readonly towardStart: HTMLButtonElement[];
+  private readonly towardEnd: HTMLButtonElement[];
   private readonly speed: HTMLSelectElement;
   private timer: ReturnType<typeof setInterval> | undefined;
   private mode: Mode = "backward";
@@ -34,17 +41,13 @@ export class Stepper {
     this.element.setAttribute("aria-label", "Step through the passes");
     this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys are ours while focused
     this.modeButtons = {
-      forward: button(
-        "Forward",
-        "Step through the forward pass",
-        () => this.start("forward"),
-        "Step through the forward pass",
+      forward: button("Step forward pass", "Compute the values one at a time, inputs first (→ to step)", () =>
+        this.start("forward"),
       ),
       backward: button(
-        "Backward",
-        "Step through the backward pass",
+        "Step backward pass",
+        "Pass the gradient back one value at a time, from the output (→ to step)",
         () => this.start("backward"),
-        "Step through the backward pass",
       ),
     };
     const first = button("|◀", "First step (Home)", () => this.goTo(0), "First step");
@@ -52,35 +55,34 @@ export class Stepper {
     this.playButton = button("Play", "Play or pause (space)", () => this.togglePlay(), "Play or pause");
     const next = button("▶", "Next step (→)", () => this.goTo(this.step + 1), "Next step");
     const last = button("▶|", "Last step (End)", () => this.goTo(this.count), "Last step");
-    const done = button(
-      "Done",
-      "Stop stepping: show every value",
-      () => this.leave(),
-      "Stop stepping: show every value",
-    );
+    this.towardStart = [first, previous];
+    this.towardEnd = [next, last];
+    const done = button("Done", "Stop stepping: show every value", () => this.leave());
     this.speed = document.createElement("select");
     this.speed.setAttribute("aria-label", "Steps per second");
+    this.speed.title = "Steps per second while playing";
     for (const value of SPEEDS) this.speed.append(new Option(`${value}/s`, String(value), value === 2, value === 2));
     this.speed.addEventListener("change", () => this.timer !== undefined && this.play());
     this.counter = document.createElement("span");
     this.counter.className = "lg-step-count";
-    this.counter.setAttribute("aria-live", "polite");
-    this.element.append(
-      this.modeButtons.forward,
-      this.modeButtons.backward,
-      first,
-      previous,
-      this.playButton,
-      next,
-      last,
-      this.speed,
-      this.counter,
-      done,
-    );
+    this.controls = document.createElement("span");
+    this.controls.className = "lg-step-controls";
+    this.controls.append(first, previous, this.playButton, next, last, this.speed, this.counter, done);
+    const modes = document.createElement("span");
+    modes.className = "lg-step-modes";
+    modes.append(this.modeButtons.forward, this.modeButtons.backward);
+    this.element.append(modes, this.controls);
     this.element.addEventListener("keydown", (event) => this.onKey(event));
     this.panel = document.createElement("div");
     this.panel.className = "lg-panel";
     this.panel.dataset.testid = "step-panel";
+    this.panel.setAttribute("role", "status"); // a live region: each step is read out
+    this.panel.setAttribute("aria-label", "Step");
+    // A fixed height, so that the graph below does not jump as steps write more or fewer lines.
+    this.panel.style.boxSizing = "content-box";
+    this.panel.style.height = `${PANEL_LINES * 1.3}em`;
+    this.panel.style.lineHeight = "1.3";
+    this.panel.style.overflowY = "auto";
     this.show("backward", -1, 0, []);
   }
 
@@ -94,11 +96,14 @@ export class Stepper {
     for (const [name, button] of Object.entries(this.modeButtons)) {
       button.setAttribute("aria-pressed", String(stepping && name === mode));
     }
-    this.counter.textContent = stepping ? `${mode} step ${step} / ${count}` : "";
+    this.controls.hidden = !stepping;
+    for (const button of this.towardStart) button.disabled = step <= 0;
+    for (const button of this.towardEnd) button.disabled = step >= count;
+    this.counter.textContent = stepping ? `${PASS[mode]}: step ${step} of ${count}` : "";
+    this.panel.hidden = !stepping; // the graph moves down once, on starting to step, and then stays
     this.panel.replaceChildren(
       ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
     );
-    this.panel.hidden = !stepping;
     if (stepping && step >= count) this.pause();
   }
 

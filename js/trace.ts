@@ -1,13 +1,13 @@
 /**
- * The passes as steps, built in the page from the graph and each edge's local derivative
- * (mirrors src/livegrad/trace.py), so that stepping needs no kernel round trip.
+ * The reverse sweep, written once for the page (mirrors src/livegrad/trace.py): the slider's
+ * replay runs it whole, the stepper stops it after a given number of steps.
  */
-import type { TopologyNode } from "./graph";
+import type { Local, TopologyNode } from "./graph";
 
 export interface TraceEdge {
   input: number;
-  local: number;
-  contribution: number;
+  local: Local; // null: a masked edge, no gradient reaches the input here
+  contribution: number; // local × the node's grad; 0 on a masked edge, which adds nothing
   before: number;
   after: number;
 }
@@ -18,50 +18,56 @@ export interface BackwardStep {
   edges: TraceEdge[];
 }
 
-/** The steps of a fresh backward pass from `root`: each computed value passing its gradient on. */
+/**
+ * A fresh backward pass from `root` into `grad`: the ids are a topological order, so going down
+ * from the root each computed value's gradient is complete when it passes it on, as local ×
+ * grad to each input. Stops after `steps` computed values; `visit` sees each step's edges.
+ * Returns which values some edge has reached (the root counts as reached).
+ */
+export function sweep(
+  nodes: readonly TopologyNode[],
+  locals: readonly (readonly Local[])[],
+  root: number,
+  grad: Float64Array,
+  steps = Infinity,
+  visit?: (step: BackwardStep) => void,
+): Uint8Array {
+  const reached = new Uint8Array(nodes.length);
+  grad.fill(0);
+  grad[root] = 1;
+  reached[root] = 1;
+  let taken = 0;
+  for (let i = root; i >= 0 && taken < steps; i--) {
+    const { inputs } = nodes[i];
+    if (inputs.length === 0) continue;
+    taken++;
+    const edges: TraceEdge[] | undefined = visit && [];
+    for (let k = 0; k < inputs.length; k++) {
+      const input = inputs[k];
+      const local = locals[i][k];
+      const before = grad[input];
+      const contribution = local === null ? 0 : local * grad[i];
+      if (local !== null) grad[input] = before + contribution;
+      reached[input] = 1;
+      edges?.push({ input, local, contribution, before, after: grad[input] });
+    }
+    if (edges) visit!({ node: i, grad: grad[i], edges });
+  }
+  return reached;
+}
+
+/** Every step of a fresh backward pass from `root`: each computed value passing its gradient on. */
 export function backwardSteps(
   nodes: readonly TopologyNode[],
-  locals: readonly number[][],
+  locals: readonly (readonly Local[])[],
   root: number,
 ): BackwardStep[] {
-  const grad = new Float64Array(nodes.length);
-  grad[root] = 1;
   const steps: BackwardStep[] = [];
-  for (let i = root; i >= 0; i--) {
-    if (nodes[i].inputs.length === 0) continue;
-    const edges = nodes[i].inputs.map((input, k) => {
-      const local = locals[i][k];
-      const contribution = local * grad[i];
-      const before = grad[input];
-      grad[input] = before + contribution;
-      return { input, local, contribution, before, after: grad[input] };
-    });
-    steps.push({ node: i, grad: grad[i], edges });
-  }
+  sweep(nodes, locals, root, new Float64Array(nodes.length), Infinity, (step) => steps.push(step));
   return steps;
 }
 
 /** The computed values, in the order a forward pass makes them. */
 export function forwardSteps(nodes: readonly TopologyNode[]): number[] {
   return nodes.flatMap((node, i) => (node.inputs.length > 0 ? [i] : []));
-}
-
-/** The gradients after the first `count` backward steps, and which are still pending (none arrived). */
-export function gradientsAfter(
-  steps: readonly BackwardStep[],
-  count: number,
-  size: number,
-  root: number,
-): { grad: Float64Array; pending: Uint8Array } {
-  const grad = new Float64Array(size);
-  const pending = new Uint8Array(size).fill(1);
-  grad[root] = 1;
-  pending[root] = 0;
-  for (const step of steps.slice(0, count)) {
-    for (const edge of step.edges) {
-      grad[edge.input] = edge.after;
-      pending[edge.input] = 0;
-    }
-  }
-  return { grad, pending };
 }

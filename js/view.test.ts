@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { formatNumber, roundToStep } from "./format";
-import { mount, mounted, neuronValues, record, slider } from "./test-helpers";
+import { mount, mounted, neuronValues, record, slider } from "./testing/helpers";
 import { GraphView, gradientFill, bestCut, startAtInputs } from "./view";
-import { NEURON } from "./test-helpers";
+import { NEURON } from "./testing/helpers";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();

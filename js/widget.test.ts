@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Topology } from "./graph";
-import { drag, mount, mounted, neuronValues, record, slider } from "./test-helpers";
+import { drag, mount, mounted, neuronValues, node, record, slider } from "./testing/helpers";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -95,16 +95,14 @@ describe("GraphWidget frontend", () => {
   it("shows labels as text, never as markup", async () => {
     const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script> | { } " \\';
     const topology: Topology = {
-      nodes: [
-        { label: hostile, op: "", inputs: [] },
-        { label: "</text><b>", op: "exp", inputs: [0] },
-      ],
+      nodes: [node(hostile), node("</text><b>", "exp", [0])],
       root: 1,
+      ops: { exp: { formula: "exp(a)", locals: ["out"] } },
     };
     const { el } = await mount({
       topology,
       values: { data: [0, 1], grad: [1, 1] },
-      sliders: [{ id: 0, label: hostile, min: -1, max: 1, step: 0.1 }],
+      sliders: [{ id: 0, label: hostile, min: -1, max: 1, step: 0.1, initial: 0 }],
     });
     expect(el.querySelector("img, script, b")).toBeNull();
     expect((window as { __pwned?: number }).__pwned).toBeUndefined();
@@ -114,6 +112,40 @@ describe("GraphWidget frontend", () => {
     );
     expect(record(el, "</text><b>").querySelector("text")!.textContent).toBe("</text><b>");
     expect(el.querySelector(".lg-slider-label")!.textContent).toBe(hostile);
+  });
+
+  it("Reset puts every slider leaf back where it started, through the kernel like a slider", async () => {
+    const { el, model } = await mount();
+    const reset = el.querySelector<HTMLButtonElement>('button[title^="Put every slider back"]')!;
+    expect(reset.textContent).toBe("Reset");
+    expect(reset.title).not.toBe("");
+    drag(slider(el, "x1"), 1);
+    drag(slider(el, "w1"), 0.5);
+    model.change("values", { ...neuronValues(1), ack: (model.sent[0] as { ack: string }).ack });
+    reset.click();
+    expect(slider(el, "x1").value).toBe("2");
+    expect(slider(el, "w1").value).toBe("-3");
+    expect(record(el, "x1").textContent).toContain("grad -1.5000"); // replayed at once
+    expect(record(el, "o").textContent).toContain("data 0.7071");
+    // Every slider leaf goes to the kernel, which sets the user's Values, once the move before it is answered.
+    expect(model.sent).toHaveLength(2);
+    model.change("values", { ...neuronValues(1), ack: (model.sent[1] as { ack: string }).ack });
+    expect(model.sent).toHaveLength(3);
+    expect(new Map((model.sent[2] as { values: [number, number][] }).values)).toEqual(
+      new Map([
+        [0, 2],
+        [1, -3],
+        [3, 0],
+        [4, 1],
+        [7, 6.8813735870195432],
+      ]),
+    );
+    expect(el.querySelector<HTMLElement>(".livegrad")!.dataset.synced).toBe("false");
+  });
+
+  it("has no Reset without sliders", async () => {
+    const { el } = await mount({ sliders: [] });
+    expect(el.querySelector<HTMLButtonElement>('button[title^="Put every slider back"]')!.hidden).toBe(true);
   });
 
   it("shows the kernel's refusal of a message, and clears it", async () => {
@@ -146,7 +178,7 @@ describe("GraphWidget frontend", () => {
 
   it("shows the kernel's refusal to send a graph too large to draw", async () => {
     const { el } = await mount({
-      topology: { nodes: [], root: -1, too_large: { values: 65818, drawn: 98422 } },
+      topology: { nodes: [], root: -1, ops: {}, too_large: { values: 65818, drawn: 98422 } },
       values: { data: [], grad: [], local: [] },
       sliders: [],
     });

@@ -8,13 +8,14 @@ import { button } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
 import { toNumbers } from "./format";
-import type { GradientCheck, SliderSpec, Topology, Values } from "./graph";
+import { frameAt } from "./frame";
+import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
-import { backwardSteps, forwardSteps, gradientsAfter, type BackwardStep } from "./trace";
 import { legend } from "./legend";
+import { forwardSteps } from "./trace";
 import { GraphView } from "./view";
 import "./widget.css";
 
@@ -27,7 +28,7 @@ export interface WidgetModel {
   mode: Mode;
   step: number;
   check_gradients: boolean;
-  gradient_check: GradientCheck[];
+  gradient_check: GradientReport; // empty lists while check_gradients is off
 }
 
 async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => void> {
@@ -73,53 +74,26 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   let values = model.get("values");
   let data = toNumbers(values.data);
   let grad = toNumbers(values.grad);
-  let trace: BackwardStep[] | null = null; // built when first needed, dropped when values change
+  let locals: Local[][] | null = null; // each edge's local derivative: worked out when stepping needs it
   const { nodes, root: rootId } = topology;
-  const computed = forwardSteps(nodes);
-  const explainer = new Explainer(nodes, () => data);
-  /** Each edge's local derivative, for the stepper: the page's own when it can replay the ops, else the kernel's. */
-  const localDerivativesNow = (): number[][] =>
-    replayable ? localDerivatives(nodes, data) : (values.local ?? []).map((row) => row.map(Number));
+  const stepCount = forwardSteps(nodes).length;
+  const explainer = new Explainer(topology, () => data);
+  /** The page's own local derivatives when it can replay the ops, else the kernel's. */
+  const localsNow = (): Local[][] =>
+    (locals ??= replayable
+      ? localDerivatives(nodes, data)
+      : (values.local ?? []).map((row) => row.map((d) => (d === null ? null : Number(d)))));
   let stopFollowing = (): void => {}; // keeping the root in view, until the user takes over
 
   /** The records as the current step shows them (or every value, when not stepping). */
   const draw = (): void => {
     const mode = model.get("mode");
-    const step = Math.min(model.get("step"), computed.length);
-    if (step < 0) {
-      view.update(data, grad);
-      view.highlight(null);
-      stepper.show(mode, -1, computed.length, []);
-      return;
-    }
-    stopFollowing(); // the current step is what must be in view now
-    if (mode === "backward") {
-      trace ??= backwardSteps(nodes, localDerivativesNow(), rootId);
-      const shown = gradientsAfter(trace, step, nodes.length, rootId);
-      const current = step > 0 ? trace[step - 1] : null;
-      view.update(data, shown.grad, { grad: shown.pending });
-      view.highlight(
-        current?.node ?? rootId,
-        current?.edges.map((e) => ({ from: e.input, to: current.node })),
-      );
-      stepper.show(
-        mode,
-        step,
-        computed.length,
-        current ? explainer.backward(current) : [explainer.backwardStart(rootId)],
-      );
-    } else {
-      const pendingData = new Uint8Array(nodes.length);
-      for (const id of computed.slice(step)) pendingData[id] = 1;
-      const current = step > 0 ? computed[step - 1] : null;
-      view.update(data, grad, { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) });
-      view.highlight(current, current === null ? [] : nodes[current].inputs.map((i) => ({ from: i, to: current })));
-      const lines =
-        current === null
-          ? ["The leaves are given. Step on to compute the rest, in topological order."]
-          : [explainer.forward(current)];
-      stepper.show(mode, step, computed.length, lines);
-    }
+    const step = Math.min(model.get("step"), stepCount);
+    if (step >= 0) stopFollowing(); // the current step is what must be in view now
+    const frame = frameAt({ nodes, root: rootId, data, grad, locals: localsNow, mode, step, explainer });
+    view.update(data, frame.grad, frame.pending);
+    view.highlight(frame.current, frame.edges);
+    stepper.show(mode, step, stepCount, frame.lines);
   };
   const stepper = new Stepper({
     go: (mode, step) => {
@@ -131,17 +105,20 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   });
 
   const sender = new CoalescingSender((message) => model.send(message), crypto.randomUUID());
-  const sliders = new SliderPanel(model.get("sliders"), (id, value) => {
+  /** Leaves moved by the user: shown at once when the page can replay the graph, and sent to the kernel. */
+  const move = (moves: readonly (readonly [id: number, value: number])[]): void => {
+    if (moves.length === 0) return;
     if (replayable) {
-      data[id] = value;
+      for (const [id, value] of moves) data[id] = value;
       forward(nodes, data);
       backward(nodes, data, grad, rootId);
-      trace = null;
+      locals = null;
       draw(); // keeps the step index, with the new numbers
     }
-    sender.submit(id, value);
+    sender.submit(moves);
     root.dataset.synced = "false";
-  });
+  };
+  const sliders = new SliderPanel(model.get("sliders"), (id, value) => move([[id, value]]));
 
   const onValues = (): void => {
     values = model.get("values");
@@ -150,14 +127,18 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
-    trace = null;
+    locals = null;
     draw();
     if (!sender.busy) sliders.show(data);
   };
   listen("change:values", onValues);
   listen("change:step", draw);
   listen("change:mode", draw);
-  const onChecks = (): void => sliders.showChecks(model.get("gradient_check"));
+  const onChecks = (): void => {
+    const { leaves, locals: edges } = model.get("gradient_check");
+    sliders.showChecks(leaves);
+    view.markGradcheck(explainer.checkMarks(edges));
+  };
   listen("change:gradient_check", onChecks);
 
   const toolbar = document.createElement("div");
@@ -165,15 +146,26 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   const fit = button("Fit", "Fit the graph to the panel at a readable size (scroll to zoom, drag to pan)", () =>
     view.fit(),
   );
-  const check = button("Check gradients", "Compare each slider leaf's gradient with a finite difference", () => {
-    model.set("check_gradients", !model.get("check_gradients"));
-    model.save_changes();
-    showCheckState();
+  const specs = model.get("sliders");
+  const reset = button("Reset", "Put every slider back where it was when the widget was made", () => {
+    // A leaf that started at inf or nan (sent as a string) stays where it is: the kernel takes finite values only.
+    move(specs.flatMap(({ id, initial }) => (typeof initial === "number" ? [[id, initial] as const] : [])));
+    if (replayable) sliders.show(data);
   });
+  reset.hidden = specs.length === 0;
+  const check = button(
+    "Check gradients",
+    "Compare each gradient with a finite difference, and each op's local derivatives on the graph",
+    () => {
+      model.set("check_gradients", !model.get("check_gradients"));
+      model.save_changes();
+      showCheckState();
+    },
+  );
   const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
   showCheckState();
   listen("change:check_gradients", showCheckState);
-  toolbar.append(fit, check);
+  toolbar.append(fit, reset, check);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   const controls = document.createElement("div");

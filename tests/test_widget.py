@@ -213,6 +213,53 @@ def test_a_graph_too_large_to_draw_is_not_sent() -> None:
     for _ in range(2100):  # a constant, a product and a tanh each: 6,301 values, 10,501 drawn nodes
         out = (out * 1.0).tanh()
     w = GraphWidget(out)
-    assert w.topology == {"nodes": [], "root": -1, "too_large": {"values": 6301, "drawn": 10501}}
+    assert w.topology == {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": 6301, "drawn": 10501}}
     assert w.sliders == [] and w.values == {"data": [], "grad": [], "local": [], "ack": None}
     assert x.grad != 0.0  # the fresh backward pass still ran in Python
+
+
+def test_sliders_carry_their_initial_values_and_reset_goes_through_the_kernel() -> None:
+    v = seed_neuron()
+    w = GraphWidget(v["o"])
+    initial = {s["label"]: s["initial"] for s in w.sliders}
+    assert initial == {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
+    start = w.values
+    send(w, {"type": "set", "values": [[ids(w)["x1"], -1.0], [ids(w)["b"], 0.0]], "ack": "p:1"})
+    w.set(w2=3.0)
+    assert {s["label"]: s["initial"] for s in w.sliders} == initial  # the specs do not follow the moves
+    # The page's Reset: one set message with every slider leaf's initial value.
+    send(w, {"type": "set", "values": [[s["id"], s["initial"]] for s in w.sliders], "ack": "p:2"})
+    assert (v["x1"].data, v["b"].data, v["w2"].data) == (2.0, 6.8813735870195432, 1.0)
+    assert w.values["data"] == start["data"] and w.values["grad"] == start["grad"]
+
+
+def test_a_leaf_that_starts_non_finite_is_sent_as_json() -> None:
+    x = Value(math.inf, label="x")
+    w = GraphWidget(x * 2.0)
+    assert w.sliders[0]["initial"] == "Infinity"
+
+
+def test_gradient_check_marks_the_op_whose_local_derivative_is_wrong() -> None:
+    from livegrad import Op
+
+    cube = Op("cube", 1, lambda a: a**3, lambda a, out: 3 * a)  # wrong on purpose: 3 * a**2
+    x = Value(1.5, label="x")
+    c = cube(x)
+    cx = c * x
+    y = cx + x
+    y.label = "y"
+    w = GraphWidget(y)
+    assert w.gradient_check == {"leaves": [], "locals": []}
+    w.check_gradients = True
+    (leaf,) = w.gradient_check["leaves"]
+    assert leaf["id"] == 0 and leaf["ok"] is False
+    # y = x**4 + x, so dy/dx = 4·x**3 + 1 numerically; autograd, with the wrong local, says otherwise.
+    assert math.isclose(leaf["numeric"], 4 * 1.5**3 + 1, rel_tol=1e-6)
+    index = {value: i for i, value in enumerate(w._graph.order)}
+    rows = {(r["node"], r["index"]): r for r in w.gradient_check["locals"]}
+    assert set(rows) == {(index[c], 0), (index[cx], 0), (index[cx], 1), (index[y], 0), (index[y], 1)}
+    failing = [r for r in w.gradient_check["locals"] if not r["ok"]]
+    assert [(r["node"], r["input"]) for r in failing] == [(index[c], index[x])]
+    assert failing[0]["autograd"] == 4.5 and math.isclose(failing[0]["numeric"], 3 * 1.5**2, rel_tol=1e-6)
+    w.check_gradients = False
+    assert w.gradient_check == {"leaves": [], "locals": []}

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import anywidget
 import traitlets
@@ -22,6 +23,9 @@ from .engine import Value, backpropagate, evaluate
 from .export import standalone_html
 from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, display_names, json_number
 from .trace import gradcheck
+
+if TYPE_CHECKING:
+    from .trace import LeafCheck, LocalCheck
 
 STATIC = Path(__file__).parent / "static"
 REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
@@ -57,7 +61,9 @@ class GraphWidget(anywidget.AnyWidget):
     mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
     step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
     check_gradients = traitlets.Bool(False).tag(sync=True)
-    gradient_check = traitlets.List().tag(sync=True)  # per slider leaf, while check_gradients is on
+    # While check_gradients is on: per slider leaf, autograd beside a finite difference ("leaves"), and
+    # per edge of each computed value, the op's local derivative beside a central difference ("locals").
+    gradient_check = traitlets.Dict({"leaves": [], "locals": []}).tag(sync=True)
 
     def __init__(
         self,
@@ -83,7 +89,7 @@ class GraphWidget(anywidget.AnyWidget):
         topology = (
             self._graph.topology()
             if self._drawable
-            else {"nodes": [], "root": -1, "too_large": {"values": len(self._graph.order), "drawn": drawn}}
+            else {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": len(self._graph.order), "drawn": drawn}}
         )
         super().__init__(
             topology=topology,
@@ -154,15 +160,18 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _check_gradients(self) -> None:
         if not self.check_gradients:
-            self.gradient_check = []
+            self.gradient_check = {"leaves": [], "locals": []}
             return
         leaves = [self._graph.order[i] for i in sorted(self._slider_ids)]
         report = gradcheck(self.root, leaves=leaves)
         index = self._index
-        self.gradient_check = [
-            {"id": index[c.leaf], "autograd": json_number(c.autograd), "numeric": json_number(c.numeric), "ok": c.ok}
-            for c in report.checks
-        ]
+        self.gradient_check = {
+            "leaves": [{"id": index[c.leaf], **_compared(c)} for c in report.checks],
+            "locals": [
+                {"node": index[c.node], "index": c.index, "input": index[c.input], **_compared(c)}
+                for c in report.local_checks
+            ],
+        }
 
     def set(self, leaves: Mapping[str | Value, float] | None = None, /, **by_label: float) -> None:
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
@@ -253,7 +262,9 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
-        return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step}
+        # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
+        initial = json_number(leaf.data)
+        return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step, "initial": initial}
 
     # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
 
@@ -286,6 +297,11 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _summary_name(self) -> str:
         return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
+
+
+def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
+    """Autograd beside the numeric value, JSON-safe."""
+    return {"autograd": json_number(check.autograd), "numeric": json_number(check.numeric), "ok": check.ok}
 
 
 def _name(key: str | Value) -> str:

@@ -130,7 +130,7 @@ def test_step_through_the_seed_neuron(page: Page, jupyter, screenshots) -> None:
             expect(record(root, label)).to_contain_text("grad ?" if grad is None else f"grad {shown(grad)}")
         assert in_kernel(page, "print(w.mode, w.step)").split() == ["backward", str(k)]
 
-    root.get_by_role("button", name="Step through the backward pass").click()
+    root.get_by_role("button", name="Step backward pass").click()
     expect_frame(0)
     expect(panel).to_contain_text("o.grad = 1")
     next_button = root.get_by_role("button", name="Next step")

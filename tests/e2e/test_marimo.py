@@ -74,7 +74,7 @@ def test_marimo_app_follows_a_slider_and_steps(page: Page, marimo_app: str, scre
         expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
 
     # Stepping: one backward step gives n its gradient; x1's is not computed yet.
-    root.get_by_role("button", name="Step through the backward pass").click()
+    root.get_by_role("button", name="Step backward pass").click()
     root.get_by_role("button", name="Next step").click()
     expect(record(root, "n")).to_contain_text(f"grad {shown(seed['n'].grad)}")
     expect(record(root, "x1")).to_contain_text("grad ?")

@@ -83,14 +83,14 @@ def test_saved_page_replays_steps_and_checks_offline(page: Page, offline: list[s
     assert [float(g) for g in answered["grad"]] == pytest.approx([v.grad for v in order], rel=1e-9, abs=1e-12)
 
     # Stepping, in the page: one backward step gives n its gradient; x1's is not computed yet.
-    root.get_by_role("button", name="Step through the backward pass").click()
+    root.get_by_role("button", name="Step backward pass").click()
     root.get_by_role("button", name="Next step").click()
     expect(root.get_by_test_id("step-panel")).to_be_visible()
     expect(record(root, "n")).to_contain_text(f"grad {shown(seed['n'].grad)}")
     expect(record(root, "x1")).to_contain_text("grad ?")
     root.get_by_role("button", name="Last step").click()
     expect(record(root, "x1")).to_contain_text(f"grad {shown(x1.grad)}")
-    root.get_by_role("button", name="Stop stepping: show every value").click()
+    root.get_by_role("button", name="Done", exact=True).click()
 
     # Check gradients: central differences on the replay, the numbers Python's gradcheck finds.
     root.get_by_role("button", name="Check gradients").click()
@@ -98,7 +98,7 @@ def test_saved_page_replays_steps_and_checks_offline(page: Page, offline: list[s
     expect(checks).to_have_count(5)
     leaves = [seed[label] for label in ("x1", "w1", "x2", "w2", "b")]
     report = {c.leaf.label: c for c in gradcheck(o, leaves=leaves).checks}
-    by_id = {c["id"]: c for c in page.evaluate("() => window.livegrad.get('gradient_check')")}
+    by_id = {c["id"]: c for c in page.evaluate("() => window.livegrad.get('gradient_check').leaves")}
     index = {v: i for i, v in enumerate(order)}
     for label, check in report.items():
         in_page = by_id[index[seed[label]]]
@@ -109,7 +109,7 @@ def test_saved_page_replays_steps_and_checks_offline(page: Page, offline: list[s
     before = by_id[index[x1]]["numeric"]
     x1_slider.press("ArrowLeft")
     page.wait_for_function(
-        "([id, before]) => window.livegrad.get('gradient_check').find((c) => c.id === id).numeric !== before",
+        "([id, before]) => window.livegrad.get('gradient_check').leaves.find((c) => c.id === id).numeric !== before",
         arg=[index[x1], before],
     )
 

@@ -1,23 +1,35 @@
 /** Shared by the frontend's tests: the seed neuron as the kernel sends it, and a mounted widget. */
 import { FakeModel } from "./fake-model";
-import type { Topology, Values } from "./graph";
-import widget, { type WidgetModel } from "./widget";
+import type { Topology, Values } from "../graph";
+import widget, { type WidgetModel } from "../widget";
+
+/** The op table's text for the ops these tests use, as the kernel sends it. */
+export const OPS: Topology["ops"] = {
+  "+": { formula: "a + b", locals: ["1", "1"] },
+  "*": { formula: "a·b", locals: ["b", "a"] },
+  tanh: { formula: "tanh(a)", locals: ["1 − out²"] },
+  relu: { formula: "relu(a)", locals: ["1 if a > 0 else 0"] },
+};
+
+/** A value as the kernel sends it; its name is its label unless given. */
+export const node = (label: string, op = "", inputs: number[] = [], name = label) => ({ label, name, op, inputs });
 
 // The seed neuron, as the kernel sends it (ids in topological order).
 export const NEURON: Topology = {
   nodes: [
-    { label: "x1", op: "", inputs: [] },
-    { label: "w1", op: "", inputs: [] },
-    { label: "x1*w1", op: "*", inputs: [0, 1] },
-    { label: "x2", op: "", inputs: [] },
-    { label: "w2", op: "", inputs: [] },
-    { label: "x2*w2", op: "*", inputs: [3, 4] },
-    { label: "x1*w1 + x2*w2", op: "+", inputs: [2, 5] },
-    { label: "b", op: "", inputs: [] },
-    { label: "n", op: "+", inputs: [6, 7] },
-    { label: "o", op: "tanh", inputs: [8] },
+    node("x1"),
+    node("w1"),
+    node("x1*w1", "*", [0, 1]),
+    node("x2"),
+    node("w2"),
+    node("x2*w2", "*", [3, 4]),
+    node("x1*w1 + x2*w2", "+", [2, 5]),
+    node("b"),
+    node("n", "+", [6, 7]),
+    node("o", "tanh", [8]),
   ],
   root: 9,
+  ops: { "+": OPS["+"], "*": OPS["*"], tanh: OPS.tanh },
 };
 const B = 6.8813735870195432;
 
@@ -39,19 +51,16 @@ export async function mount(overrides: Partial<WidgetModel> = {}) {
   const model = new FakeModel({
     topology: NEURON,
     values: neuronValues(2),
-    sliders: ["x1", "w1", "x2", "w2", "b"].map((label) => ({
-      id: NEURON.nodes.findIndex((n) => n.label === label),
-      label,
-      min: -4,
-      max: 8,
-      step: 0.01,
-    })),
+    sliders: ["x1", "w1", "x2", "w2", "b"].map((label) => {
+      const id = NEURON.nodes.findIndex((n) => n.label === label);
+      return { id, label, min: -4, max: 8, step: 0.01, initial: neuronValues(2).data[id] as number };
+    }),
     rankdir: "LR",
     error: "",
     mode: "backward",
     step: -1,
     check_gradients: false,
-    gradient_check: [],
+    gradient_check: { leaves: [], locals: [] },
     ...overrides,
   });
   const el = document.createElement("div");

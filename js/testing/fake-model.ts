@@ -1,5 +1,5 @@
 /** A stand-in for anywidget's model, for tests: traits in a plain object, messages recorded. */
-import type { WidgetModel } from "./widget";
+import type { WidgetModel } from "../widget";
 
 type Listener = () => void;
 
