@@ -211,3 +211,15 @@ class Shaped:
         setattr(self, inputs_attr, container(inputs))
         self._op = op
         self.label = label
+
+
+def neuron(kind: type[Scalar] = Scalar) -> dict[str, Scalar]:
+    """Seed 003's neuron built with a learner's engine (`kind`), the sums left unlabelled."""
+    x1, x2 = kind(2.0, label="x1"), kind(0.0, label="x2")
+    w1, w2 = kind(-3.0, label="w1"), kind(1.0, label="w2")
+    b = kind(6.8813735870195432, label="b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}

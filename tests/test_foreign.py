@@ -7,20 +7,9 @@ import math
 import pytest
 
 import livegrad
-from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, Shaped
+from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, Shaped, neuron
 from livegrad import foreign
 from livegrad.ops import BUILTIN_OPS, power_of
-
-
-def neuron(kind: type = Scalar) -> dict[str, Scalar]:
-    x1, x2 = kind(2.0, label="x1"), kind(0.0, label="x2")
-    w1, w2 = kind(-3.0, label="w1"), kind(1.0, label="w2")
-    b = kind(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
 def central(f, x: float, h: float = 1e-6) -> float:

@@ -10,7 +10,7 @@ import weakref
 import pytest
 
 import livegrad
-from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar
+from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, neuron
 from livegrad import GraphWidget, backward_trace, draw_dot, foreign, forward_trace, gradcheck
 
 
@@ -22,17 +22,6 @@ class Counted(Scalar):
     def backward(self):
         Counted.calls += 1
         super().backward()
-
-
-def neuron(kind: type = Scalar) -> dict:
-    x1, x2 = kind(2.0, label="x1"), kind(0.0, label="x2")
-    w1, w2 = kind(-3.0, label="w1"), kind(1.0, label="w2")
-    b = kind(6.8813735870195432, label="b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
 
 
 def livegrad_neuron(data: dict) -> dict:
