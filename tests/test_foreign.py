@@ -40,6 +40,20 @@ def test_set_inputs_take_the_ops_argument_order_from_the_closure() -> None:
     assert [x.obj for x in node.inputs] == [a, a]
 
 
+def test_evaluate_leaves_a_captured_exponent_alone_when_it_equals_the_result() -> None:
+    x = Scalar(4.0, label="x")
+    y = x**0.5  # their __pow__'s _backward closes over the exponent as `k`
+    order = foreign.topological_order(y)
+    x.data = 0.25
+    foreign.evaluate(order)
+    assert y.data == 0.5  # now equal to k
+    x.data = 9.0
+    foreign.evaluate(order)
+    foreign.backpropagate(order)
+    assert y.data == 3.0
+    assert math.isclose(x.grad, central(math.sqrt, 9.0), rel_tol=1e-6)  # 1/6, not k rewritten to 3
+
+
 def test_evaluate_writes_data_back_and_their_backward_sees_it() -> None:
     v = neuron()
     order = foreign.topological_order(v["o"])

@@ -46,7 +46,7 @@ PROBE_HELD = 1.0
 class LearnerNode:
     """A view of one node of a learner's graph: ``data`` and ``grad`` read and write their object."""
 
-    __slots__ = ("_data_attr", "_fn", "inputs", "obj", "op")
+    __slots__ = ("_data_attr", "_fn", "_result_cells", "inputs", "obj", "op")
 
     def __init__(self, obj: object, data_attr: str, inputs: tuple[LearnerNode, ...], op: str) -> None:
         self.obj = obj
@@ -54,6 +54,17 @@ class LearnerNode:
         self.inputs = inputs
         self.op = op  # their name for it, as they wrote it ('' for a leaf)
         self._fn = livegrad_op(op, len(inputs)) if inputs else None  # None: a leaf, or an op livegrad does not know
+        # The `_backward` closure's cells that hold this node's result (micrograd's tanh keeps `t`), found
+        # now, while the result is theirs: a later match could be a coincidence (an exponent `n` equal to it).
+        self._result_cells = tuple(
+            cell
+            for name, cell in _closure(obj).items()
+            if self._fn is not None
+            and name not in (*OPERANDS, "out")
+            and _filled(cell)
+            and _number(cell.cell_contents)
+            and cell.cell_contents == self.data
+        )
 
     @property
     def data(self) -> float:
@@ -146,17 +157,9 @@ def evaluate(order: Iterable[LearnerNode]) -> None:
         fn = node._fn
         if fn is None:
             continue
-        old = node.data
         node.data = new = fn.forward(*(x.data for x in node.inputs))
-        if new != old:
-            for name, cell in _closure(node.obj).items():
-                if (
-                    name not in (*OPERANDS, "out")
-                    and _filled(cell)
-                    and _number(cell.cell_contents)
-                    and cell.cell_contents == old
-                ):
-                    cell.cell_contents = new
+        for cell in node._result_cells:
+            cell.cell_contents = new
 
 
 def backpropagate(order: list[LearnerNode]) -> None:
