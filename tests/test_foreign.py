@@ -235,3 +235,16 @@ def test_an_input_that_is_not_a_node_is_named_with_its_parent() -> None:
     bad = Shaped(1.0, (Shaped(1.0, label="ok"), 2.0), "+", label="s")
     with pytest.raises(TypeError, match=r"an input of a test_foreign.Shaped|an input of a learner_engines.Shaped"):
         foreign.topological_order(bad)
+
+
+def test_a_masked_edge_from_the_op_table_stays_none_as_the_engines_does() -> None:
+    x = Shaped(-2.0, label="x")
+    y = Shaped(0.0, (x,), "relu", label="y")  # no _backward or _local_grad: the op table's derivative
+    z = Shaped(0.0, (x,), "** 0", label="z")
+    order = foreign.topological_order(Shaped(0.0, (y, z), "+", label="s"))
+    nodes = {node.label: node for node in order}
+    assert foreign.local_derivatives(nodes["y"]) == livegrad.engine.local_derivatives(livegrad.Value(-2.0).relu())
+    assert foreign.local_derivatives(nodes["y"]) == (None,)  # relu where a <= 0: no gradient reaches x
+    assert foreign.local_derivatives(nodes["z"]) == (None,)  # x ** 0: the base gets none
+    local = livegrad.GraphWidget(order[-1].obj).values["local"]
+    assert [None] in local and not any(isinstance(d, float) and math.isnan(d) for row in local for d in row)

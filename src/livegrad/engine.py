@@ -224,9 +224,7 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
     op, a, b = node._fn, node._a, node._b
     if op is None or a is None:
         return ()
-    if b is None:
-        return (op.local(a.data, node.data),)
-    return tuple(op.local(a.data, b.data, node.data))
+    return op.locals_at((a.data,) if b is None else (a.data, b.data), node.data)
 
 
 def topological_order(root: Value) -> list[Value]:

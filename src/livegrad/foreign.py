@@ -184,13 +184,13 @@ def backpropagate(order: list[LearnerNode]) -> None:
             step()
 
 
-def local_derivatives(node: LearnerNode) -> tuple[float, ...]:
+def local_derivatives(node: LearnerNode) -> tuple[float | None, ...]:
     """d node / d input for each input, as the learner's engine computes it.
 
     From their ``_local_grad(input)`` (seed 000's `Node`), or by running their `_backward` once
     with the node's grad at 1 and its inputs' grads at 0 (grads restored afterwards). An input
     used twice by one node gets half its total on each edge. An engine with neither: the op
-    table's derivative (nan for an op livegrad does not know).
+    table's derivative (None: a masked edge; nan for an op livegrad does not know).
     """
     if not node.inputs:
         return ()
@@ -330,13 +330,12 @@ def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] 
             n.obj.grad = grad  # type: ignore[attr-defined]
 
 
-def _table_locals(node: LearnerNode) -> tuple[float, ...]:
+def _table_locals(node: LearnerNode) -> tuple[float | None, ...]:
+    """The op table's local derivatives (None: a masked edge; nan each for an op livegrad does not know)."""
     fn = node._fn
     if fn is None:
         return tuple(math.nan for _ in node.inputs)
-    args = [x.data for x in node.inputs]
-    local = fn.local(*args, node.data)
-    return tuple(math.nan if d is None else float(d) for d in ((local,) if fn.arity == 1 else local))
+    return fn.locals_at(tuple(x.data for x in node.inputs), node.data)
 
 
 def _uses(node: LearnerNode) -> dict[int, int]:

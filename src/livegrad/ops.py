@@ -57,6 +57,11 @@ class Op:
         ):
             raise TypeError(f"Op local_text must be a tuple of {self.arity} str (one per input), got {text!r:.80}")
 
+    def locals_at(self, args: tuple[float, ...], out: float) -> tuple[float | None, ...]:
+        """Each input's local derivative at these input data and output, as a tuple whatever the arity."""
+        local = self.local(*args, out)
+        return (local,) if self.arity == 1 else tuple(local)  # type: ignore[arg-type]
+
 
 # IEEE-safe scalar functions: the fast path is plain Python, the rare edge case is spelled out.
 
