@@ -76,12 +76,16 @@ export class SliderPanel {
 
   /** Move every slider to its leaf's current value (after the kernel or Python changed them). */
   show(data: Float64Array): void {
-    for (const [id, { spec, range, box }] of this.rows) {
-      if (document.activeElement === box || !(id >= 0 && id < data.length)) continue; // typing, or an input
-      range.value = String(data[id]);
-      box.value = roundToStep(data[id], spec.step);
-      box.title = String(data[id]); // the exact value, on hover
-    }
+    for (const id of this.rows.keys()) if (id >= 0 && id < data.length) this.moveTo(id, data[id]); // else an input
+  }
+
+  /** Put one slider at `value` (Reset, or an input of from_function that Python moved), unless it is being typed in. */
+  moveTo(id: number, value: number): void {
+    const row = this.rows.get(id);
+    if (!row || document.activeElement === row.box) return;
+    row.range.value = String(value);
+    row.box.value = roundToStep(value, row.spec.step);
+    row.box.title = String(value); // the exact value, on hover
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { Topology } from "./graph";
-import { drag, mount, mounted, neuronValues, node, record, slider } from "./testing/helpers";
+import { drag, mount, mounted, NEURON, neuronValues, node, record, slider } from "./testing/helpers";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -143,6 +143,23 @@ describe("GraphWidget frontend", () => {
     expect(el.querySelector<HTMLElement>(".livegrad")!.dataset.synced).toBe("false");
   });
 
+  it("moves from_function's input sliders (no node holds them) on Reset and when Python sets them", async () => {
+    const sliders = [{ id: -1, label: "x", min: -4, max: 4, step: 0.008, initial: 1, value: 1 }];
+    const { el, model } = await mount({ topology: { ...NEURON, replay: false }, sliders });
+    drag(slider(el, "x"), 3);
+    expect(slider(el, "x").value).toBe("3");
+    const ack = (model.sent[0] as { ack: string }).ack;
+    model.change("sliders", [{ ...sliders[0], value: 3 }]);
+    model.change("values", { ...neuronValues(2), ack });
+    el.querySelector<HTMLButtonElement>('button[title^="Put every slider back"]')!.click();
+    expect(slider(el, "x").value).toBe("1");
+    expect(model.sent[1]).toMatchObject({ type: "set", values: [[-1, 1]] });
+    model.change("values", { ...neuronValues(2), ack: (model.sent[1] as { ack: string }).ack });
+    model.change("sliders", [{ ...sliders[0], value: -2.5 }]); // w.set(x=-2.5) in Python
+    expect(slider(el, "x").value).toBe("-2.5");
+    expect(el.querySelector<HTMLInputElement>('input[aria-label="x value"]')!.value).toBe("-2.5");
+  });
+
   it("has no Reset without sliders", async () => {
     const { el } = await mount({ sliders: [] });
     expect(el.querySelector<HTMLButtonElement>('button[title^="Put every slider back"]')!.hidden).toBe(true);
@@ -189,7 +206,7 @@ describe("GraphWidget frontend", () => {
 
   it("removes its listeners when the view goes away", async () => {
     const { model, cleanup } = await mount();
-    expect(model.listenerCount()).toBe(7); // six, and the topology's (a new shape is laid out again)
+    expect(model.listenerCount()).toBe(8); // seven, and the topology's (a new shape is laid out again)
     cleanup();
     expect(model.listenerCount()).toBe(0);
   });

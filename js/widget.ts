@@ -153,9 +153,17 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     grad = toNumbers(values.grad);
     locals = null;
     draw();
-    if (!sender.busy) sliders.show(data);
+    if (!sender.busy) showSliders();
+  };
+  /** Every slider where Python holds its number: a leaf's data, or an input of from_function's `value`. */
+  const showSliders = (): void => {
+    sliders.show(data);
+    for (const { id, value } of model.get("sliders")) if (typeof value === "number") sliders.moveTo(id, value);
   };
   listen("change:values", onValues);
+  listen("change:sliders", () => {
+    if (!sender.busy) showSliders(); // else the page already shows a newer position
+  });
   listen("change:step", draw);
   listen("change:mode", draw);
   const onChecks = (): void => {
@@ -173,8 +181,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const specs = model.get("sliders");
   const reset = button("Reset", "Put every slider back where it was when the widget was made", () => {
     // A leaf that started at inf or nan (sent as a string) stays where it is: the kernel takes finite values only.
-    move(specs.flatMap(({ id, initial }) => (typeof initial === "number" ? [[id, initial] as const] : [])));
-    if (replayable) sliders.show(data);
+    const moves = specs.flatMap(({ id, initial }) => (typeof initial === "number" ? [[id, initial] as const] : []));
+    move(moves);
+    for (const [id, value] of moves) sliders.moveTo(id, value); // from_function's inputs too: no node holds them
   });
   reset.hidden = specs.length === 0;
   const check = button(
