@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Topology } from "./graph";
-import { Replay, StandaloneModel } from "./standalone";
-import { neuronState as state, neuronValues, node, OPS } from "./testing/helpers";
+import { Replay, renderSaved, StandaloneModel } from "./standalone";
+import { NEURON, neuronState as state, neuronValues, node, OPS } from "./testing/helpers";
+import widget from "./widget";
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -74,5 +75,36 @@ describe("the saved page's stand-in for the kernel", () => {
     expect(grad[0]).toBeCloseTo(6.75 * 3, 12); // through the cube's saved local derivative
     expect(grad[2]).toBeCloseTo(3.375, 12);
     expect(replay.check(data, grad, [0, 2, 4]).map((c) => c.id)).toEqual([2, 4]);
+  });
+
+  it("blocks every slider of a graph only Python can run, and claims no ✓ for it", async () => {
+    const input = { id: -1, label: "x", min: -4, max: 4, step: 0.008, initial: 2, value: 2 };
+    const built = new StandaloneModel(state({ topology: { ...NEURON, replay: false }, sliders: [input] }));
+    built.send({ type: "set", values: [[-1, 3]], ack: "page:1" });
+    await settle();
+    expect(built.get("error")).toBe("That slider needs Python: your build function computes this graph.");
+    expect(built.get("values").data).toEqual(neuronValues(2).data);
+    built.set("check_gradients", true);
+    built.save_changes();
+    await settle();
+    expect(built.get("gradient_check").leaves).toEqual([]);
+
+    const learner = new StandaloneModel(state({ topology: { ...NEURON, replay: false, learner: true } }));
+    learner.send({ type: "set", values: [[0, 1]], ack: "page:2" });
+    await settle();
+    expect(learner.get("error")).toBe("That slider needs Python: your engine's backward computes these gradients.");
+    expect(learner.get("values").data).toEqual(neuronValues(2).data);
+  });
+
+  it("disables from_function's input sliders on the saved page, saying why", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const input = { id: -1, label: "x", min: -4, max: 4, step: 0.008, initial: 2, value: 2 };
+    await renderSaved(el, state({ topology: { ...NEURON, replay: false }, sliders: [input] }), widget.render as never);
+    const note = el.querySelector<HTMLElement>('[data-testid="needs-python"]')!;
+    expect(note.textContent).toBe("needs Python");
+    expect(note.title).toContain("your build function computes this graph");
+    expect(el.querySelector<HTMLInputElement>('input[aria-label="x value"]')!.disabled).toBe(true);
+    el.remove();
   });
 });

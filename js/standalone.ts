@@ -4,7 +4,8 @@
  * and this small script, whose model stands in for the kernel. It answers slider messages by replaying the graph's ops in the
  * page (js/replay.ts), and checks gradients with central differences on that replay (the rule
  * of Python's `gradcheck`). Ops of the user's own cannot be replayed: their values stay as saved,
- * and the sliders of leaves they depend on are disabled and say why.
+ * and the sliders of leaves they depend on are disabled and say why; so are all sliders of a graph
+ * only Python can run (topology.replay false: a learner's engine, or from_function's build).
  */
 import type { GradientCheck, Local, TopologyNode, Values } from "./graph";
 import { toNumbers } from "./format";
@@ -106,13 +107,25 @@ export class Replay {
  */
 export class StandaloneModel {
   readonly replay: Replay;
+  /** The sliders this page cannot answer, each with why it needs Python. */
+  readonly blocked = new Map<number, string>();
   private readonly listeners = new Map<string, Set<Listener>>();
   private data: Float64Array;
   private saved: boolean;
 
   constructor(private readonly state: WidgetModel) {
     const { nodes, root } = state.topology;
-    this.replay = new Replay(nodes, root, state.values, state.topology.replay !== false);
+    const replayable = state.topology.replay !== false;
+    this.replay = new Replay(nodes, root, state.values, replayable);
+    for (const { id } of state.sliders) {
+      const op = this.replay.blocked.get(id);
+      if (!replayable)
+        this.blocked.set(
+          id,
+          id < 0 ? "your build function computes this graph" : "your engine's backward computes these gradients",
+        );
+      else if (op !== undefined) this.blocked.set(id, `this leaf feeds op '${op}', which a saved page cannot replay`);
+    }
     this.data = toNumbers(state.values.data);
     this.saved = state.check_gradients;
   }
@@ -166,14 +179,9 @@ export class StandaloneModel {
       this.set("values", { ...this.state.values, ack: acked });
       return;
     }
-    const refused = (values as [number, number][]).filter(([id]) => this.replay.blocked.has(id));
-    for (const [id, x] of values as [number, number][]) if (!this.replay.blocked.has(id)) this.data[id] = x;
-    this.set(
-      "error",
-      refused.length === 0
-        ? ""
-        : `This saved page cannot replay op '${this.replay.blocked.get(refused[0][0])}': that slider needs Python.`,
-    );
+    const refused = (values as [number, number][]).find(([id]) => this.blocked.has(id));
+    for (const [id, x] of values as [number, number][]) if (!this.blocked.has(id)) this.data[id] = x;
+    this.set("error", refused ? `That slider needs Python: ${this.blocked.get(refused[0])}.` : "");
     const grad = this.replay.run(this.data);
     this.set("values", {
       data: Array.from(this.data, jsonNumber),
@@ -189,9 +197,12 @@ export class StandaloneModel {
       this.set("gradient_check", { leaves: [], locals: [] });
       return;
     }
-    const ids = this.state.sliders.map((s) => s.id).sort((a, b) => a - b);
+    const ids = this.state.sliders
+      .map((s) => s.id)
+      .filter((id) => !this.blocked.has(id)) // no ✓ for what only Python computes
+      .sort((a, b) => a - b);
     const leaves = this.replay.check(this.data, toNumbers(this.state.values.grad), ids);
-    this.set("gradient_check", { leaves, locals: [] }); // the edge-by-edge check needs Python's ops
+    this.set("gradient_check", { leaves, locals: [] }); // a saved page checks the leaves only (see the README)
   }
 }
 
@@ -199,16 +210,16 @@ export class StandaloneModel {
 function markBlocked(el: HTMLElement, model: StandaloneModel): void {
   const rows = el.querySelectorAll<HTMLElement>(".lg-slider");
   model.get("sliders").forEach((spec, k) => {
-    const op = model.replay.blocked.get(spec.id);
+    const reason = model.blocked.get(spec.id);
     const row = rows[k];
-    if (op === undefined || !row) return;
+    if (reason === undefined || !row) return;
     const inputs = Array.from(row.querySelectorAll("input"));
     for (const input of inputs) input.disabled = true;
     const note = document.createElement("span");
     note.className = "lg-needs-python";
     note.dataset.testid = "needs-python";
     note.textContent = "needs Python";
-    note.title = `This leaf feeds op '${op}', which a saved page cannot replay: moving it needs the live widget.`;
+    note.title = `Needs Python: ${reason}; moving it needs the live widget.`;
     row.title = note.title;
     inputs.find((input) => input.type === "range")?.replaceWith(note); // the note takes the slider's place
   });
