@@ -35,3 +35,9 @@ export function roundToStep(x: number, step: number): string {
 export function toNumbers(values: readonly (number | string)[]): Float64Array {
   return Float64Array.from(values, Number);
 }
+
+/** JSON has no inf or nan: the strings JavaScript's Number() reads back (as graph.py's json_number). */
+export function jsonNumber(x: number): number | string {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
+}

@@ -8,7 +8,7 @@
  * only Python can run (topology.replay false: a learner's engine, or from_function's build).
  */
 import type { GradientCheck, Local, TopologyNode, Values } from "./graph";
-import { toNumbers } from "./format";
+import { jsonNumber, toNumbers } from "./format";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { sweep } from "./trace";
 import type { WidgetModel } from "./widget";
@@ -22,12 +22,6 @@ type Key = keyof WidgetModel;
 const EPS = 1e-6;
 const RTOL = 1e-4;
 const ATOL = 1e-6;
-
-/** JSON has no inf or nan: the strings JavaScript's Number() reads back (as graph.py's json_number). */
-export function jsonNumber(x: number): number | string {
-  if (Number.isFinite(x)) return x;
-  return Number.isNaN(x) ? "NaN" : x > 0 ? "Infinity" : "-Infinity";
-}
 
 /** The graph's arithmetic, replayed in the page: the part of a kernel a saved page needs. */
 export class Replay {
