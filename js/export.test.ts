@@ -40,6 +40,13 @@ describe("DOT export", () => {
     expect(recordText("one\r\ntwo\rthree\nfour")).toBe("one\\ntwo\\nthree\\nfour");
   });
 
+  it("lays the DOT out in the direction Python sends (its Enum trait holds the list of directions)", () => {
+    const topology: Topology = { nodes: [{ label: "x", name: "x", op: "", inputs: [] }], root: 0, ops: {} };
+    for (const rankdir of ["LR", "TB", "RL", "BT"]) {
+      expect(dotSource(topology, Float64Array.of(1), Float64Array.of(0), rankdir)).toMatch(`rankdir=${rankdir};`);
+    }
+  });
+
   it("gives Graphviz the real labels, drawn exactly as written", async () => {
     const nodes = HOSTILE.map((label) => ({ label, name: label, op: "", inputs: [] as number[] }));
     nodes.push({ label: "out", name: "out", op: 'my "op"\\', inputs: [0, 1] });

@@ -47,7 +47,7 @@ function quoted(text: string): string {
 
 /** The graph as DOT, in draw_dot's style: a record per value (label | data | grad), a node per op. */
 export function dotSource(topology: Topology, data: Float64Array, grad: Float64Array, rankdir: string): string {
-  const lines = ["digraph G {", `  rankdir=${/^(LR|TB|RL|BT)$/.test(rankdir) ? rankdir : "LR"};`];
+  const lines = ["digraph G {", `  rankdir=${rankdir};`]; // Python's Enum trait has checked it
   topology.nodes.forEach((node, i) => {
     const fields = `${recordText(node.label)}|data ${formatNumber(data[i])}|grad ${formatNumber(grad[i])}`;
     lines.push(`  v${i} [shape=record label="{${fields}}"];`);
