@@ -25,6 +25,8 @@ describe("a learner's engine, and a graph rebuilt by a function", () => {
     expect(input.value).toBe("1.5");
     drag(input, 0.5);
     expect(model.sent).toEqual([{ type: "set", values: [[-1, 0.5]], ack: expect.stringMatching(/:1$/) }]);
+    // Python's answer is one message: the input's new value with the values (set before either change fires).
+    model.set("sliders", [{ ...sliders[0], value: 0.5 }]);
     model.change("values", neuronValues(2, (model.sent[0] as { ack: string }).ack));
     expect(input.value).toBe("0.5");
   });
