@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .ops import BUILTIN_OPS, Op, power_of
+from .ops import BUILTIN_OPS, Op, central_difference, power_of
 
 INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
 DATA_ATTRS = ("data", "value")
@@ -259,7 +259,7 @@ def check_locals(
 
     checks = []
     for index, x in enumerate(node.inputs):
-        numeric = _central_difference(fn, args, [i for i, y in enumerate(node.inputs) if y is x], eps)
+        numeric = central_difference(fn, args, [i for i, y in enumerate(node.inputs) if y is x], eps)
         if totals is None:
             continue  # neither _backward nor _local_grad: nothing of theirs to check here
         local = totals[id(x)]
@@ -299,16 +299,6 @@ def consumer_counts(order: Iterable[LearnerNode]) -> dict[LearnerNode, int]:
 
 def _num(x: float) -> str:
     return "0" if abs(x) < 1e-12 else f"{x:.6g}"  # rounding noise is not news
-
-
-def _central_difference(fn: Op, args: list[float], positions: list[int], eps: float) -> float:
-    """d fn / d (the input at `positions`, moved together), by a central difference."""
-    h = eps * max(1.0, abs(args[positions[0]]))
-    up, down = list(args), list(args)
-    for i in positions:
-        up[i] += h
-        down[i] -= h
-    return (fn.forward(*up) - fn.forward(*down)) / (2 * h)
 
 
 def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] | None:
