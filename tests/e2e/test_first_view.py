@@ -57,6 +57,17 @@ OVERFLOW = """(root) => {
   return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, past };
 }"""
 
+# Records the minimap covers (none when it is hidden).
+UNDER_MINIMAP = """(root) => {
+  const map = root.querySelector('[data-testid="minimap"]');
+  if (!map || map.hidden) return [];
+  const m = map.getBoundingClientRect();
+  return [...root.querySelectorAll('g.lg-value')].filter((g) => {
+    const r = g.querySelector('polygon').getBoundingClientRect();
+    return r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom;
+  }).map((g) => g.dataset.name);
+}"""
+
 # Records the graph panel's edges cut through (a record partly inside, partly outside the panel).
 CUT = """(root) => {
   const panel = root.querySelector('.lg-graph'), box = panel.getBoundingClientRect(); // inside its border:
@@ -182,6 +193,7 @@ def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph,
         assert all(names), "every record carries a name"
         assert_no_internal_ids(root)
         expect(root.get_by_test_id("minimap")).to_be_visible()
+        assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
         graph = root.locator(".lg-graph")
         assert page.evaluate(CUT, root.element_handle()) == [], "a record is cut by the panel's edge"
         # The inputs' column is in view, readable.
@@ -215,6 +227,7 @@ def test_nothing_overflows_a_420_px_output(page: Page, open_graph, name: str) ->
     assert report["scrollWidth"] <= report["clientWidth"] and not report["past"], report
     # The graph starts again from the inputs for the narrower panel, cutting no record.
     page.wait_for_function(f"(root) => ({CUT})(root).length === 0", arg=root.element_handle(), timeout=5000)
+    assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
 
 
 def test_screenshots_light_and_dark_wide_and_narrow(page: Page, open_graph, screenshots) -> None:
