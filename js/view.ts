@@ -546,7 +546,7 @@ export class GraphView {
     return null;
   }
 
-  /** The box a note or label takes (drawing px, a pixel to spare) with its baseline centred at `spot`. */
+  /** The box a note or label takes (drawing px): its ink, about, with its baseline centred at `spot`. */
   private textBox(text: string, [x, y]: readonly [number, number]): Box {
     const half = (text.length * LABEL_CHAR_PX) / 2;
     return { x0: x - half, x1: x + half, y0: y - 0.85 * LABEL_PX, y1: y + 3 };
