@@ -1,5 +1,9 @@
 """livegrad's engine against micrograd 0.1.0 (and PyTorch scalar autograd, if installed).
 
+micrograd's demo is trained three ways: micrograd and livegrad rebuilding the loss graph every
+step, as the demo does, and livegrad on a loss graph built once ("built-once": each step is
+``loss.forward(); loss.backward()`` and the update, reusing the order sorted once).
+
 Run side by side in one run (each engine trains in a fresh process of its own that imports
 only that engine, the engines alternating), Python's garbage collector left on, as users run them:
 
@@ -66,10 +70,29 @@ def train_step(model, value_type, points, labels, k: int) -> float:
     loss = demo_loss(model, value_type, points, labels)
     model.zero_grad()
     loss.backward()
-    learning_rate = 1.0 - 0.9 * k / 100
-    for p in model.parameters():
-        p.data -= learning_rate * p.grad
+    sgd(model.parameters(), k)
     return loss.data
+
+
+def sgd(parameters, k: int) -> None:
+    learning_rate = 1.0 - 0.9 * k / 100  # micrograd's demo schedule
+    for p in parameters:
+        p.data -= learning_rate * p.grad
+
+
+def built_once_trainer(model, points, labels):
+    """livegrad's other way to train: the loss graph is built once, and each step re-runs it in
+    place (``loss.forward()``, then ``loss.backward()``, both reusing the order sorted once)."""
+    loss = demo_loss(model, livegrad.Value, points, labels)
+    parameters = model.parameters()
+
+    def step(k: int) -> float:
+        loss.forward()
+        loss.backward()
+        sgd(parameters, k)
+        return loss.data
+
+    return step
 
 
 def models() -> tuple[object, object]:
@@ -153,6 +176,8 @@ def demo_worker(engine: str, steps: int) -> None:
         step = lambda k: train_step(micro, micrograd.engine.Value, points, labels, k)  # noqa: E731
     elif engine == "livegrad":
         step = lambda k: train_step(live, livegrad.Value, points, labels, k)  # noqa: E731
+    elif engine == "built-once":
+        step = built_once_trainer(live, points, labels)
     else:
         tmodel = TorchScalarMLP([p.data for p in live.parameters()])
         step = lambda k: torch_step(tmodel, points, labels, k)  # noqa: E731
@@ -178,7 +203,7 @@ def bench_demo(steps: int, rounds: int) -> None:
     alternate, round after round, so all see the same machine load. A round's figure is the mean
     (loop) or median (single steps) of its steps; the best round is reported, as timeit advises,
     since other processes on a shared machine only ever add time; the other rounds are shown."""
-    engines = ["micrograd", "livegrad"] + (["torch"] if TORCH_INSTALLED else [])
+    engines = ["micrograd", "livegrad", "built-once"] + (["torch"] if TORCH_INSTALLED else [])
     per_round: dict[str, dict[str, list[float]]] = {method: {name: [] for name in engines} for method in METHODS}
     losses: dict[str, list[float]] = {}
     for _ in range(rounds):
@@ -205,6 +230,8 @@ def bench_demo(steps: int, rounds: int) -> None:
     drift = max(abs(a - b) for a, b in zip(losses["micrograd"], trajectory))
     print(f"  loss trajectory over {len(trajectory)} steps: first {trajectory[0]:.6f}, last {trajectory[-1]:.6f};")
     print(f"  max |livegrad - micrograd| over the trajectory = {drift:.2e}")
+    drift = max(abs(a - b) for a, b in zip(losses["built-once"], trajectory))
+    print(f"  max |built once - rebuilt every step| over the trajectory = {drift:.2e}")
     if "torch" in losses:
         drift = max(abs(a - b) for a, b in zip(losses["torch"], trajectory))
         print(f"  max |livegrad - PyTorch| over the trajectory = {drift:.2e}")
@@ -308,7 +335,9 @@ def bench_deep(steps_list: list[int]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps, shorter chains")
-    parser.add_argument("--demo-worker", choices=["micrograd", "livegrad", "torch"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--demo-worker", choices=["micrograd", "livegrad", "built-once", "torch"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--steps", type=int, default=20, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.demo_worker:

@@ -25,6 +25,9 @@ export function shownLabel(label: string): string {
 
 const placeholder = (text: string): string => "X".repeat(Math.max(1, Array.from(text).length));
 
+/** An op node's text; a learner's op livegrad does not know is marked with "?". */
+export const opText = (node: TopologyNode): string => (node.unknown_op ? `${node.op} ?` : node.op);
+
 /**
  * Each value is a card: its name over its data over its grad, so a record is as narrow as
  * "grad -0000.0000" and the classic label | data | grad still reads top to bottom.
@@ -43,7 +46,7 @@ export function toDot(topology: Topology, rankdir: string): string {
     const label = placeholder(shownLabel(nodeName(node)));
     lines.push(`  v${i} [shape=record label="${open}${label}|data ${numberField}|grad ${numberField}${close}"];`);
     if (node.op) {
-      lines.push(`  v${i}op [label="${placeholder(node.op)}" width=0 height=0 margin="0.04,0.02"];`);
+      lines.push(`  v${i}op [label="${placeholder(opText(node))}" width=0 height=0 margin="0.04,0.02"];`);
       lines.push(`  v${i}op -> v${i};`);
       for (const input of node.inputs) lines.push(`  v${input} -> v${i}op;`);
     }

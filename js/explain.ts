@@ -110,8 +110,9 @@ export class Explainer {
       if (!check.ok) {
         const { nodes } = this.topology;
         const edge = `∂${nodes[check.node].name}/∂${nodes[check.input].name}`;
-        const found = `${edge}: autograd ${f(Number(check.autograd))}, numeric ${f(Number(check.numeric))}`;
-        mark.text = mark.ok ? found : `${mark.text}; ${found}`;
+        const found =
+          check.note ?? `${edge}: autograd ${f(Number(check.autograd))}, numeric ${f(Number(check.numeric))}`;
+        if (!mark.text.split("; ").includes(found)) mark.text = mark.ok ? found : `${mark.text}; ${found}`;
         mark.ok = false;
       }
       marks.set(check.node, mark);

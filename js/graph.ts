@@ -6,6 +6,7 @@ export interface TopologyNode {
   op: string; // "" for a leaf
   inputs: number[]; // ids of the values this one is computed from
   exponent?: number; // set for a constant power ("**2")
+  unknown_op?: boolean; // a learner's op livegrad does not know: not re-evaluated, its leaves get no slider
 }
 
 /** An op's text, from the op table: the forward and each input's local derivative, in `a`, `b`, `out`. */
@@ -19,6 +20,8 @@ export interface Topology {
   root: number;
   ops: Record<string, OpText>; // each op of the graph once
   too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
+  replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
+  learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
 }
 
 /** d node / d input for one edge; null when no gradient reaches the input there (relu where a <= 0). */
@@ -32,7 +35,8 @@ export interface Values {
 }
 
 export interface SliderSpec {
-  id: number;
+  id: number; // a leaf's node id; below 0, an input of from_function (no node holds its number)
+  value?: number; // an input's number: where its slider starts
   label: string;
   min: number;
   max: number;
@@ -55,6 +59,7 @@ export interface LocalCheck {
   autograd: number | string;
   numeric: number | string;
   ok: boolean;
+  note?: string; // a learner's engine: what is wrong with that node's own backward, in their terms
 }
 
 /** What Check gradients found: per slider leaf, and per edge of each computed value. */

@@ -3,16 +3,13 @@
  * before the kernel confirms. Mirrors src/livegrad/ops.py: same forward rules, same local
  * derivatives, same IEEE conventions (JavaScript numbers are IEEE doubles already).
  */
-import type { TopologyNode } from "./graph";
+import type { Local, TopologyNode } from "./graph";
 import { sweep } from "./trace";
 
-type Unary = [forward: (a: number) => number, local: (a: number, out: number) => number];
-type Binary = [
-  forward: (a: number, b: number) => number,
-  local: (a: number, b: number, out: number) => [number, number],
-];
+type Unary = [forward: (a: number) => number, local: (a: number, out: number) => Local];
+type Binary = [forward: (a: number, b: number) => number, local: (a: number, b: number, out: number) => [Local, Local]];
 
-const powLocalBase = (a: number, b: number): number => (b === 0 ? 0 : b * Math.pow(a, b - 1));
+const powLocalBase = (a: number, b: number): Local => (b === 0 ? null : b * Math.pow(a, b - 1));
 const powLocalExponent = (a: number, out: number, b: number): number => (a === 0 && b >= 0 ? 0 : out * Math.log(a));
 const sigmoid = (a: number): number => {
   if (a >= 0) return 1 / (1 + Math.exp(-a));
@@ -25,7 +22,7 @@ const UNARY: Record<string, Unary> = {
   tanh: [Math.tanh, (_a, out) => 1 - out * out],
   exp: [Math.exp, (_a, out) => out],
   log: [Math.log, (a) => 1 / a],
-  relu: [(a) => (a <= 0 ? 0 : a), (a) => (a <= 0 ? 0 : 1)],
+  relu: [(a) => (a < 0 ? 0 : a), (a) => (a <= 0 ? null : 1)],
   sigmoid: [sigmoid, (_a, out) => out * (1 - out)],
 };
 
@@ -70,7 +67,7 @@ export function backward(nodes: readonly TopologyNode[], data: Float64Array, gra
 }
 
 /** d value / d input for every edge: what the stepper needs to replay backward step by step. */
-export function localDerivatives(nodes: readonly TopologyNode[], data: Float64Array): number[][] {
+export function localDerivatives(nodes: readonly TopologyNode[], data: Float64Array): Local[][] {
   return nodes.map((node, i) => {
     const [a, b] = node.inputs;
     if (a === undefined) return [];

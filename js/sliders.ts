@@ -53,6 +53,7 @@ export class SliderPanel {
       });
       const check = document.createElement("span");
       check.className = "lg-check";
+      if (spec.value !== undefined) range.value = box.value = String(spec.value);
       row.append(name, range, box, check);
       this.element.append(row);
       this.rows.set(spec.id, { spec, range, box, check });
@@ -76,7 +77,7 @@ export class SliderPanel {
   /** Move every slider to its leaf's current value (after the kernel or Python changed them). */
   show(data: Float64Array): void {
     for (const [id, { spec, range, box }] of this.rows) {
-      if (document.activeElement === box) continue; // do not overwrite what is being typed
+      if (document.activeElement === box || !(id >= 0 && id < data.length)) continue; // typing, or an input
       range.value = String(data[id]);
       box.value = roundToStep(data[id], spec.step);
       box.title = String(data[id]); // the exact value, on hover

@@ -1,30 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Topology } from "./graph";
 import { Replay, StandaloneModel } from "./standalone";
-import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
-import type { WidgetModel } from "./widget";
-
-function state(overrides: Partial<WidgetModel> = {}): WidgetModel {
-  return {
-    topology: NEURON,
-    values: neuronValues(2),
-    sliders: [0, 1, 3, 4, 7].map((id) => ({
-      id,
-      label: NEURON.nodes[id].label,
-      min: -4,
-      max: 8,
-      step: 0.01,
-      initial: neuronValues(2).data[id],
-    })),
-    rankdir: "LR",
-    error: "",
-    mode: "backward",
-    step: -1,
-    check_gradients: false,
-    gradient_check: { leaves: [], locals: [] },
-    ...overrides,
-  };
-}
+import { neuronState as state, neuronValues, node, OPS } from "./testing/helpers";
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

@@ -40,11 +40,13 @@ export class Replay {
     private readonly nodes: readonly TopologyNode[],
     private readonly root: number,
     saved: Values,
+    replayable = true, // false: a learner's engine or a rebuilt graph (topology.replay), which only Python can run
   ) {
-    this.complete = canReplay(nodes);
-    this.frozen = nodes.map((node) => (canReplay([node]) ? node : { ...node, op: "", inputs: [] }));
+    const replays = (node: TopologyNode): boolean => node.inputs.length === 0 || (replayable && canReplay([node]));
+    this.complete = replayable && canReplay(nodes);
+    this.frozen = nodes.map((node) => (replays(node) ? node : { ...node, op: "", inputs: [] }));
     this.savedLocals = (saved.local ?? []).map((row) => row.map((d) => (d === null ? null : Number(d))));
-    const reaches: (string | undefined)[] = nodes.map((node) => (canReplay([node]) ? undefined : node.op));
+    const reaches: (string | undefined)[] = nodes.map((node) => (replays(node) ? undefined : node.op));
     for (let i = nodes.length - 1; i >= 0; i--) {
       if (reaches[i] === undefined) continue;
       for (const input of nodes[i].inputs) reaches[input] ??= reaches[i];
@@ -110,7 +112,7 @@ export class StandaloneModel {
 
   constructor(private readonly state: WidgetModel) {
     const { nodes, root } = state.topology;
-    this.replay = new Replay(nodes, root, state.values);
+    this.replay = new Replay(nodes, root, state.values, state.topology.replay !== false);
     this.data = toNumbers(state.values.data);
     this.saved = state.check_gradients;
   }

@@ -7,7 +7,7 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
-import { toDot, shownLabel, nodeName, type Named } from "./dot";
+import { opText, toDot, shownLabel, nodeName, type Named } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
@@ -422,7 +422,8 @@ export class GraphView {
       if (match[2]) {
         group.classList.add("lg-op");
         group.dataset.op = node.op;
-        texts[0].textContent = node.op;
+        texts[0].textContent = opText(node);
+        if (node.unknown_op) group.dataset.unknownOp = "true";
         title.textContent = this.describeOp(id);
         opGroups.set(id, group);
         continue;
@@ -601,6 +602,11 @@ export class GraphView {
     const inputs = node.inputs.map((i) => nodeName(this.topology.nodes[i] as Named) || "(unnamed)");
     const formula = (this.topology as { ops?: Record<string, { formula: string | null }> }).ops?.[node.op]?.formula;
     const made = `${node.op} of ${inputs.join(", ")}`;
+    if (node.unknown_op)
+      return (
+        `${made}\nlivegrad does not know the op "${node.op}": this value stays as your engine computed it, ` +
+        "and the leaves that feed it have no slider"
+      );
     if (!formula) return made;
     const names = inputs.map((name, k) => `${"ab"[k] ?? "?"} = ${name}`).join(", ");
     return `${made}\n${node.op}: ${formula}, with ${names}`;

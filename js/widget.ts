@@ -31,7 +31,31 @@ export interface WidgetModel {
   gradient_check: GradientReport; // empty lists while check_gradients is off
 }
 
-async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => void> {
+/** Draws the widget, and draws it again when the kernel sends a graph of a new shape (from_function). */
+async function render(props: RenderProps<WidgetModel>): Promise<() => void> {
+  let stop = await draw(props);
+  let closed = false;
+  let queue = Promise.resolve();
+  const relayout = (): void => {
+    queue = queue.then(async () => {
+      if (closed) return;
+      stop();
+      stop = () => {};
+      props.el.replaceChildren();
+      const next = await draw(props);
+      if (closed) next();
+      else stop = next;
+    });
+  };
+  props.model.on("change:topology", relayout);
+  return () => {
+    closed = true;
+    props.model.off("change:topology", relayout);
+    stop();
+  };
+}
+
+async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void> {
   const started = performance.now();
   const root = document.createElement("div");
   root.className = "livegrad";
@@ -70,7 +94,7 @@ async function render({ model, el }: RenderProps<WidgetModel>): Promise<() => vo
   }
 
   const view = await GraphView.create(topology, model.get("rankdir"));
-  const replayable = canReplay(topology.nodes);
+  const replayable = topology.replay !== false && canReplay(topology.nodes); // not a learner's engine
   let values = model.get("values");
   let data = toNumbers(values.data);
   let grad = toNumbers(values.grad);

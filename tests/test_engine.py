@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import math
+import random
 import weakref
 
 import numpy as np
 import pytest
 
-from livegrad import Op, Value, ops
+from livegrad import Op, Value, engine, ops
 from livegrad.engine import evaluate, topological_order
+from livegrad.nn import MLP
 from livegrad.ops import BUILTIN_OPS
 from oracles import (
     BINARY,
@@ -29,28 +32,16 @@ except ImportError:
     torch = None
 needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch not installed (optional oracle)")
 
-# Each unary op (the table's and the constant powers) at points inside its domain and away from kinks.
-UNARY_POINTS = {
-    "neg": [-1.3, 0.0, 2.5],
-    "tanh": [-2.0, 0.3, 1.7],
-    "exp": [-3.0, 0.0, 2.2],
-    "log": [0.1, 1.0, 7.5],
-    "relu": [-1.5, 0.7, 3.0],
-    "sigmoid": [-4.0, 0.0, 2.5],
-    "**2": [-1.5, 0.0, 2.0],
-    "**3": [-1.2, 0.4, 2.0],
-    "**0.5": [0.2, 1.0, 9.0],
-    "**-1": [-2.0, 0.5, 3.0],
-    "**0": [-2.0, 0.5, 3.0],
-}
+# Points for every op; where an op is not finite or not smooth at one (log(-2), relu at a kink), the
+# two central differences below disagree or are not finite, and the point is left out.
+UNARY_POINTS = [-2.0, -0.7, 0.3, 1.7, 3.2]
 BINARY_POINTS = [(1.5, 2.0), (-0.7, 3.0), (2.5, -1.25), (0.3, 0.4)]
 
 
 def test_every_row_of_the_op_table_has_its_oracles() -> None:
     """The op lists of these tests come from BUILTIN_OPS: a new row fails here until it has its
-    spelling on Values (and so on PyTorch tensors), its points and its derivative checks."""
+    spelling on Values (which also runs on PyTorch tensors) and the page a replay rule (test_replay.py)."""
     assert set(UNARY + BINARY) == set(BUILTIN_OPS) | set(CONSTANT_POWERS)
-    assert set(UNARY_POINTS) == set(UNARY)
     a, b = Value(0.5), Value(1.5)
     for name in UNARY + BINARY:
         assert apply(name, a, b).op == name  # the spelling builds a node of that very row
@@ -58,11 +49,16 @@ def test_every_row_of_the_op_table_has_its_oracles() -> None:
 
 @pytest.mark.parametrize("op", UNARY)
 def test_unary_gradients_match_finite_differences(op: str) -> None:
-    for x in UNARY_POINTS[op]:
+    checked = 0
+    for x in UNARY_POINTS:
         expr = lambda v: apply(op, v[0], v[0])  # noqa: E731
         _, (grad,) = autograd_gradients(expr, [x])
-        (numeric,) = numeric_gradients(expr, [x])
-        assert_close(grad, numeric, what=f"d {op}({x})")
+        coarse, fine = numeric_gradients(expr, [x], 1e-4)[0], numeric_gradients(expr, [x], 1e-6)[0]
+        if not (math.isfinite(fine) and math.isclose(coarse, fine, rel_tol=1e-4, abs_tol=1e-6)):
+            continue  # outside the op's domain, or at a kink
+        assert_close(grad, fine, what=f"d {op}({x})")
+        checked += 1
+    assert checked >= 3, f"{op} is smooth and finite at only {checked} of {UNARY_POINTS}"
 
 
 @pytest.mark.parametrize("op", BINARY)
@@ -124,6 +120,7 @@ def test_power_with_a_value_exponent_differentiates_both_sides() -> None:
         (lambda: Value(-1000).sigmoid(), 0.0),
         (lambda: Value(1000).sigmoid(), 1.0),
         (lambda: Value(math.nan).relu(), math.nan),
+        (lambda: Value(-0.0).relu(), -0.0),  # as PyTorch and micrograd: only a < 0 becomes 0
     ],
 )
 def test_numerics_follow_ieee_without_raising(make, want: float) -> None:
@@ -341,3 +338,75 @@ def test_the_exponent_has_derivative_zero_where_the_base_is_zero() -> None:
     out = (a**b) * Value(math.inf)
     out.backward()
     assert math.isnan(b.grad) and math.isnan(a.grad)  # PyTorch multiplies here: 0 × inf is nan
+
+
+def two_moons(n: int = 100, noise: float = 0.1, seed: int = 1337) -> tuple[list[list[float]], list[float]]:
+    """Two interleaved half circles (scikit-learn's make_moons), labels -1 and +1."""
+    rng = random.Random(seed)
+    half = [math.pi * i / (n // 2 - 1) for i in range(n // 2)]
+    outer = [[math.cos(t), math.sin(t)] for t in half]
+    inner = [[1 - math.cos(t), 0.5 - math.sin(t)] for t in half]
+    points = [[x + rng.gauss(0, noise), y + rng.gauss(0, noise)] for x, y in outer + inner]
+    return points, [-1.0] * (n // 2) + [1.0] * (n // 2)
+
+
+def demo_loss(model: MLP, points: list[list[float]], labels: list[float]) -> Value:
+    """micrograd's demo: SVM max-margin loss + 1e-4 L2 over the full batch."""
+    losses = [(1 + -y * model(x)).relu() for x, y in zip(points, labels)]
+    return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in model.parameters())
+
+
+def sgd(model: MLP, k: int) -> None:
+    for p in model.parameters():
+        p.data -= (1.0 - 0.9 * k / 100) * p.grad
+
+
+def test_training_a_graph_built_once_follows_the_rebuild_trajectory(monkeypatch) -> None:
+    points, labels = two_moons()
+    rebuilt = MLP(2, [16, 16, 1], activation="relu", linear_output=True, seed=1337)
+    once = MLP(2, [16, 16, 1], activation="relu", linear_output=True, seed=1337)
+    want = []
+    for k in range(5):
+        loss = demo_loss(rebuilt, points, labels)
+        loss.backward()
+        sgd(rebuilt, k)
+        want.append(loss.data)
+    sorts = []
+    monkeypatch.setattr(engine, "topological_order", lambda root: sorts.append(root) or topological_order(root))
+    loss = demo_loss(once, points, labels)
+    got = []
+    for k in range(5):
+        loss.forward()
+        loss.backward()
+        sgd(once, k)
+        got.append(loss.data)
+    assert max(abs(a - b) for a, b in zip(got, want)) <= 1e-12
+    assert want[-1] < want[0]  # it trains
+    assert sorts == [loss]  # sorted once, on the first forward(); reused by every call after
+
+
+def test_the_kept_order_makes_no_reference_cycle() -> None:
+    x = Value(0.5, "x")
+    out = (x * 2 + 1).tanh()
+    out.forward()
+    out.backward()
+    gc.disable()
+    try:
+        ref = weakref.ref(out)
+        del out
+        assert ref() is None  # freed by reference counting, the kept order included
+    finally:
+        gc.enable()
+
+
+def test_backward_on_an_inner_node_keeps_its_own_order() -> None:
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    n = a * b
+    out = n.tanh() + a
+    n.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)
+    out.backward()
+    t = math.tanh(-6.0)
+    assert math.isclose(a.grad, (1 - t * t) * -3.0 + 1, rel_tol=1e-12) and math.isclose(b.grad, (1 - t * t) * 2.0)
+    n.backward()
+    assert (a.grad, b.grad) == (-3.0, 2.0)

@@ -14,6 +14,7 @@ import pytest
 
 from livegrad import Value, backward_trace
 from livegrad.graph import Graph, json_number
+from livegrad.ops import BUILTIN_OPS
 from oracles import BINARY, UNARY, run_program
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -51,8 +52,15 @@ def random_cases(count: int, seed: int = 7) -> list[dict]:
 
 @needs_node
 def test_browser_replay_matches_python(tmp_path: Path) -> None:
+    """Every op of the table, masked edges and inf and nan included: the page must replay each graph
+    (the JS side asserts canReplay) to Python's numbers, so a row without its JS rule fails here."""
+    cases = random_cases(2000)
+    sent_ops = {node["op"] for case in cases for node in case["topology"]["nodes"]}
+    assert sent_ops >= set(BUILTIN_OPS) | set(UNARY + BINARY)
+    masked = sum(local is None for case in cases for row in case["values"]["local"] for local in row)
+    assert masked > 100  # relu at a <= 0, x ** 0, a ** b with b == 0
     cases_file = tmp_path / "cases.json"
-    cases_file.write_text(json.dumps(random_cases(2000), allow_nan=False))
+    cases_file.write_text(json.dumps(cases, allow_nan=False))
     result = subprocess.run(
         ["npx", "vitest", "run", "js/replay.crosscheck.test.ts"],
         cwd=ROOT,

@@ -47,8 +47,9 @@ export function neuronValues(x1: number, ack: string | null = null): Values {
 
 export const mounted: HTMLElement[] = [];
 
-export async function mount(overrides: Partial<WidgetModel> = {}) {
-  const model = new FakeModel({
+/** The neuron's widget state as the kernel would send it, a slider per leaf. */
+export function neuronState(overrides: Partial<WidgetModel> = {}): WidgetModel {
+  return {
     topology: NEURON,
     values: neuronValues(2),
     sliders: ["x1", "w1", "x2", "w2", "b"].map((label) => {
@@ -62,7 +63,11 @@ export async function mount(overrides: Partial<WidgetModel> = {}) {
     check_gradients: false,
     gradient_check: { leaves: [], locals: [] },
     ...overrides,
-  });
+  };
+}
+
+export async function mount(overrides: Partial<WidgetModel> = {}) {
+  const model = new FakeModel(neuronState(overrides));
   const el = document.createElement("div");
   document.body.append(el);
   mounted.push(el);

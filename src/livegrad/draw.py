@@ -6,7 +6,6 @@ import re
 
 import graphviz
 
-from .engine import Value
 from .graph import RANKDIRS, Graph
 
 FORMATS = ("svg", "png", "pdf", "dot", "jpg", "gif")
@@ -22,12 +21,12 @@ def record_text(text: str) -> str:
     return escaped.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
-def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> graphviz.Digraph:
+def draw_dot(root: object, format: str = "svg", rankdir: str = "LR") -> graphviz.Digraph:
     """A record per value (label | data | grad) and a small node per op, in the seeds' style.
 
     Node names come from the topological order (``v0``, ``v1``, ...), so the same graph
     gives the same DOT text on every run. Rendering needs Graphviz's ``dot``; in a notebook
-    `GraphWidget` draws without it.
+    `GraphWidget` draws without it. `root` may be a learner's own micrograd-style node.
     """
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
@@ -39,7 +38,7 @@ def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR") -> graphviz.
     for i, value in enumerate(graph.order):
         fields = f"{record_text(value.label)}|data {value.data:.4f}|grad {value.grad:.4f}"
         dot.node(f"v{i}", label=f"{{{fields}}}", shape="record")
-        if value._fn is not None:
+        if not value.is_leaf():
             dot.node(f"v{i}op", label=graphviz.escape(value.op))
             dot.edge(f"v{i}op", f"v{i}")
             for source in value.inputs:

@@ -3,7 +3,8 @@
 A node stores its op and at most two inputs, nothing else: no closure, no tuple, no
 reference cycle. So Python's cyclic garbage collector has little to rescan, graphs of
 any depth work (every walk is iterative), and a graph can be re-run in place after its
-leaves change.
+leaves change: build a loss once, then train it with ``loss.forward()`` and
+``loss.backward()``, which sort the graph only the first time.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from . import ops
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_fn", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_below", "_fn", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
@@ -26,6 +27,7 @@ class Value:
     _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
+    _below: list[Value]  # set by forward() or backward(): the values this one depends on, in order
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(data, numbers.Real):
@@ -100,16 +102,35 @@ class Value:
         By default gradients are fresh: every grad in this graph is recomputed, so calling
         `backward()` twice gives the same grads. With ``accumulate=True`` the leaves' grads
         are added to instead (PyTorch style, for summing over several backward calls; clear
-        them with `Module.zero_grad()`); interior grads are always fresh.
+        them with `Module.zero_grad()`); interior grads are always fresh. The graph is sorted on
+        the first call only (see `_order`), so a loss built once trains fast.
         """
         if not isinstance(accumulate, bool):
             raise TypeError(f"accumulate must be a bool, got {type(accumulate).__name__}")
-        backpropagate(topological_order(self), accumulate=accumulate)
+        backpropagate(self._order(), accumulate=accumulate)
 
     def forward(self) -> float:
-        """Re-evaluate this graph in place from its leaves' current data; returns the new data."""
-        evaluate(topological_order(self))
+        """Re-evaluate this graph in place from its leaves' current data; returns the new data.
+
+        Gives exactly the numbers a rebuild would; like `backward()`, it sorts the graph once.
+        """
+        evaluate(self._order())
         return self.data
+
+    def _order(self) -> list[Value]:
+        """This graph in topological order, sorted on the first call and then kept on this root.
+
+        Safe to keep: a node's inputs are fixed when it is made, so the values a root depends on
+        never change. The root keeps them without itself, and nothing below refers back up to it,
+        so keeping the order makes no reference cycle: the graph is still freed the moment it is
+        dropped.
+        """
+        try:
+            below = self._below
+        except AttributeError:  # first call: sort once
+            below = self._below = topological_order(self)
+            below.pop()
+        return [*below, self]
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -246,8 +267,9 @@ def evaluate(order: Iterable[Value]) -> None:
     for node in order:
         op = node._fn
         if op is not None:
+            forward = op.forward  # fetched first: a call through op.forward(...) costs more here
             a, b = node._a, node._b
-            node.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)  # type: ignore[union-attr]
+            node.data = forward(a.data) if b is None else forward(a.data, b.data)  # type: ignore[union-attr]
 
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
@@ -257,21 +279,26 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
     """
     if not order:
         return
-    for node in order:
-        if node._fn is not None or not accumulate:
+    if accumulate:
+        for node in order:
+            if node._fn is not None:
+                node.grad = 0.0
+    else:
+        for node in order:
             node.grad = 0.0
     order[-1].grad = 1.0
     for node in reversed(order):
         op = node._fn
         if op is None:
             continue
+        local = op.local
         grad, a, b = node.grad, node._a, node._b
         if b is None:
-            d_a = op.local(a.data, node.data)  # type: ignore[union-attr]
+            d_a = local(a.data, node.data)  # type: ignore[union-attr]
             if d_a is not None:
                 a.grad += d_a * grad  # type: ignore[union-attr]
         else:
-            d_a, d_b = op.local(a.data, b.data, node.data)  # type: ignore[union-attr]
+            d_a, d_b = local(a.data, b.data, node.data)  # type: ignore[union-attr]
             if d_a is not None:
                 a.grad += d_a * grad  # type: ignore[union-attr]
             if d_b is not None:

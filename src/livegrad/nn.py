@@ -2,6 +2,11 @@
 
 Parameters are labelled by where they live (``L1.N0.w2`` is weight 2 of neuron 0 of layer 1,
 counting from 0 like ``mlp.layers[1].neurons[0].w[2]``), so a drawn graph reads well.
+
+The activation is livegrad's ``activation=`` ("tanh", the lecture's and the default; "relu",
+"sigmoid" or None). Code written for micrograd may say ``nonlin=True`` (ReLU) or ``False``
+(linear), and seed 004's ``non_linearity=`` (truthy: ReLU) works too. `MLP.micrograd` builds
+micrograd's own MLP exactly.
 """
 
 from __future__ import annotations
@@ -38,7 +43,26 @@ def _count(name: str, n: object) -> int:
     return n
 
 
-def _activation(activation: object) -> Activation:
+_UNSET = object()  # `activation` not given: micrograd's or seed 004's keyword may choose
+
+
+def _activation(owner: str, activation: object, options: dict[str, object], default: Activation = "tanh") -> Activation:
+    """livegrad's activation from ``activation=`` or one of the other tutorials' keywords."""
+    if unknown := sorted(set(options) - {"nonlin", "non_linearity"}):
+        raise TypeError(
+            f"{owner}() got an unexpected keyword argument {unknown[0]!r}: livegrad chooses the activation with "
+            f"activation= (one of {ACTIVATIONS}), or micrograd's nonlin=True/False"
+        )
+    if len(options) + (activation is not _UNSET) > 1:
+        raise TypeError(f"{owner}(): give one of activation=, nonlin= or non_linearity=, not several")
+    if "nonlin" in options:
+        if not isinstance(options["nonlin"], bool):
+            raise TypeError(f"nonlin must be True (ReLU) or False (linear), as in micrograd, got {options['nonlin']!r}")
+        return "relu" if options["nonlin"] else None
+    if "non_linearity" in options:  # seed 004: any truthy value means ReLU
+        choice = options["non_linearity"]
+        return choice if isinstance(choice, str) and choice in ACTIVATIONS else ("relu" if choice else None)
+    activation = default if activation is _UNSET else activation
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     return activation  # type: ignore[return-value]
@@ -67,16 +91,26 @@ class Module:
 
 
 class Neuron(Module):
-    """``activation(w · x + b)``, with w and b drawn uniformly from [-1, 1]."""
+    """``activation(w · x + b)``, with w and b drawn uniformly from [-1, 1] (b = 0, drawing nothing,
+    with ``zero_bias=True``, as micrograd does)."""
 
-    def __init__(self, nin: int, activation: Activation = "tanh", seed: Seed = None, name: str = ""):
+    def __init__(
+        self,
+        nin: int,
+        activation: Activation | object = _UNSET,
+        seed: Seed = None,
+        name: str = "",
+        *,
+        zero_bias: bool = False,
+        **options: object,
+    ):
         _count("nin", nin)
-        self.activation = _activation(activation)
+        self.activation = _activation("Neuron", activation, options)
         rng = _rng(seed)
         prefix = f"{name}." if name else ""
         self.name = name
         self.w = [Value(rng.uniform(-1, 1), f"{prefix}w{i}") for i in range(nin)]
-        self.b = Value(rng.uniform(-1, 1), f"{prefix}b")
+        self.b = Value(0.0 if zero_bias else rng.uniform(-1, 1), f"{prefix}b")
 
     def forward(self, x: Sequence[Value]) -> Value:
         if isinstance(x, Value):  # the single output of a previous layer
@@ -100,11 +134,22 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` independent neurons on the same inputs; a single output is returned unwrapped."""
 
-    def __init__(self, nin: int, nout: int, activation: Activation = "tanh", seed: Seed = None, name: str = ""):
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: Activation | object = _UNSET,
+        seed: Seed = None,
+        name: str = "",
+        *,
+        zero_bias: bool = False,
+        **options: object,
+    ):
         _count("nout", nout)
+        chosen = _activation("Layer", activation, options)
         rng = _rng(seed)
         prefix = f"{name}." if name else ""
-        self.neurons = [Neuron(nin, activation, rng, f"{prefix}N{j}") for j in range(nout)]
+        self.neurons = [Neuron(nin, chosen, rng, f"{prefix}N{j}", zero_bias=zero_bias) for j in range(nout)]
 
     def forward(self, x: Sequence[Value]) -> Value | list[Value]:
         outs = [n.forward(x) for n in self.neurons]
@@ -121,26 +166,35 @@ class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs.
 
     ``activation`` applies to every layer (tanh, as in the lecture); with ``linear_output=True``
-    the last layer has none (micrograd's demo: ``MLP(2, [16, 16, 1], "relu", linear_output=True)``).
+    the last layer has none. `MLP.micrograd` is micrograd's own MLP.
     """
 
     def __init__(
         self,
         nin: int,
         nouts: Sequence[int],
-        activation: Activation = "tanh",
+        activation: Activation | object = _UNSET,
         linear_output: bool = False,
         seed: Seed = None,
+        *,
+        zero_bias: bool = False,
+        **options: object,
     ):
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        chosen = _activation("MLP", activation, options)
         rng = _rng(seed)
         sizes = [nin, *nouts]
-        last = len(nouts) - 1
+        acts = [chosen] * (len(nouts) - 1) + [None if linear_output else chosen]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], None if linear_output and i == last else activation, rng, f"L{i}")
-            for i in range(len(nouts))
+            Layer(sizes[i], sizes[i + 1], act, rng, f"L{i}", zero_bias=zero_bias) for i, act in enumerate(acts)
         ]
+
+    @classmethod
+    def micrograd(cls, nin: int, nouts: Sequence[int], seed: Seed = None) -> MLP:
+        """micrograd's MLP exactly: ReLU hidden layers, a linear last layer, biases 0, and the weights
+        micrograd draws for the same seed (``random.seed(s); micrograd.nn.MLP(...)``)."""
+        return cls(nin, nouts, "relu", linear_output=True, seed=seed, zero_bias=True)
 
     def forward(self, x: Sequence[Value]) -> Value | list[Value]:
         for layer in self.layers:
@@ -157,8 +211,15 @@ class MLP(Module):
 class Linear(Module):
     """A fully connected layer, ``forward(x)`` style (like ``torch.nn.Linear``; no activation by default)."""
 
-    def __init__(self, num_inputs: int, num_outputs: int, activation: Activation = None, seed: Seed = None):
-        self.layer = Layer(num_inputs, num_outputs, activation, seed)
+    def __init__(
+        self,
+        num_inputs: int,
+        num_outputs: int,
+        activation: Activation | object = _UNSET,
+        seed: Seed = None,
+        **options: object,
+    ):
+        self.layer = Layer(num_inputs, num_outputs, _activation("Linear", activation, options, default=None), seed)
 
     def forward(self, x: Sequence[Value]) -> Value | list[Value]:
         return self.layer.forward(x)

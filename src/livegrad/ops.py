@@ -104,7 +104,7 @@ def sigmoid(a: float) -> float:
 
 
 def relu(a: float) -> float:
-    return 0.0 if a <= 0 else a  # nan passes, as in PyTorch
+    return 0.0 if a < 0 else a  # as PyTorch and micrograd: nan and -0.0 pass unchanged
 
 
 # As PyTorch: the base of a ** b gets no gradient where b == 0 (a select: even an inf gradient

@@ -5,6 +5,8 @@ on, the local derivative of each input edge, the contribution (upstream grad × 
 the input's gradient before and after. `forward_trace` lists the values in the order they
 are computed. `gradcheck` puts central finite differences beside autograd for every leaf,
 and beside each op's local derivative for every edge.
+
+Each takes a livegrad Value or a node of a learner's own engine (`livegrad.foreign`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .engine import Value, backpropagate, evaluate, local_derivatives, topological_order
-from .graph import display_names
+from . import foreign
+from .foreign import LearnerNode
+from .graph import Graph, Node, display_names
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Edge:
     its contribution is 0 and the input's gradient is left as it was.
     """
 
-    input: Value
+    input: Node
     local: float | None
     contribution: float
     grad_before: float
@@ -33,35 +36,39 @@ class Edge:
 
 @dataclass(frozen=True)
 class BackwardStep:
-    node: Value
+    node: Node
     grad: float  # the node's gradient, complete when it is passed on
     edges: tuple[Edge, ...]
 
 
 @dataclass(frozen=True)
 class ForwardStep:
-    node: Value
+    node: Node
     op: str
-    inputs: tuple[Value, ...]
+    inputs: tuple[Node, ...]
     data: float
 
 
-def backward_trace(root: Value) -> list[BackwardStep]:
+def backward_trace(root: object) -> list[BackwardStep]:
     """The steps of a fresh backward pass from `root`, in the order they happen.
 
     Leaves pass nothing on, so they have no step. Replaying the steps gives exactly the
-    gradients `root.backward()` gives; the Values themselves are not changed.
+    gradients `root.backward()` gives; the Values themselves are not changed. On a learner's
+    graph the local derivatives are their engine's (each node's `_backward` run with its grad at
+    1): the steps are the chain rule with their locals; `gradcheck` says whether their backward
+    applies it right.
     """
-    order = topological_order(root)
+    graph = Graph.of(root)
+    order = graph.order
     grads = {node: 0.0 for node in order}
-    grads[root] = 1.0
+    grads[graph.root] = 1.0
     steps = []
     for node in reversed(order):
         if node.is_leaf():
             continue
         grad = grads[node]
         edges = []
-        for source, local in zip(node.inputs, local_derivatives(node)):
+        for source, local in zip(node.inputs, graph.local_derivatives(node)):
             before = grads[source]
             if local is None:
                 edges.append(Edge(source, None, 0.0, before, before))
@@ -73,14 +80,14 @@ def backward_trace(root: Value) -> list[BackwardStep]:
     return steps
 
 
-def forward_trace(root: Value) -> list[ForwardStep]:
+def forward_trace(root: object) -> list[ForwardStep]:
     """The computed values in the order a forward pass makes them, each with its op and inputs."""
-    return [ForwardStep(v, v.op, v.inputs, v.data) for v in topological_order(root) if not v.is_leaf()]
+    return [ForwardStep(v, v.op, v.inputs, v.data) for v in Graph.of(root).order if not v.is_leaf()]
 
 
 @dataclass(frozen=True)
 class LeafCheck:
-    leaf: Value
+    leaf: Node
     autograd: float
     numeric: float
     abs_error: float
@@ -91,14 +98,21 @@ class LeafCheck:
 @dataclass(frozen=True)
 class LocalCheck:
     """One edge: the op's local derivative d node / d input (None: no gradient reaches the input
-    here, compared as 0) beside the central difference of the op's forward in that input."""
+    here, compared as 0) beside the central difference of the op's forward in that input.
 
-    node: Value
+    On a learner's graph the local derivative is their engine's, and ``note`` says what is wrong
+    with their backward, in their terms, ``headline`` in a few words (see
+    `livegrad.foreign.check_locals`).
+    """
+
+    node: Node
     index: int  # which input of the node: 0 for a, 1 for b
-    input: Value
+    input: Node
     autograd: float | None
     numeric: float
     ok: bool
+    note: str = ""
+    headline: str = ""
 
 
 @dataclass(frozen=True)
@@ -108,7 +122,8 @@ class GradcheckReport:
 
     checks: tuple[LeafCheck, ...]
     local_checks: tuple[LocalCheck, ...] = ()
-    names: dict[Value, str] = field(default_factory=dict, repr=False, compare=False)  # display names
+    names: dict[Node, str] = field(default_factory=dict, repr=False, compare=False)  # display names
+    unchecked: tuple[Node, ...] = ()  # a learner's nodes whose op livegrad does not know
 
     @property
     def ok(self) -> bool:
@@ -119,7 +134,7 @@ class GradcheckReport:
         return tuple(check for check in self.checks if not check.ok)
 
     @property
-    def faulty_nodes(self) -> tuple[Value, ...]:
+    def faulty_nodes(self) -> tuple[Node, ...]:
         """The computed nodes with a failing local check, in topological order: where backward is wrong."""
         return tuple(dict.fromkeys(check.node for check in self.local_checks if not check.ok))
 
@@ -136,10 +151,16 @@ class GradcheckReport:
         rows.append(verdict)
         for node in self.faulty_nodes:
             failing = [c for c in self.local_checks if c.node is node and not c.ok]
-            edges = ", ".join(
-                f"d/d {names.get(c.input, '?')}: local {_shown(c.autograd)}, numeric {c.numeric:.6g}" for c in failing
+            edges = "; ".join(
+                dict.fromkeys(  # an input used twice by one node is checked as one: said once
+                    c.note or f"d/d {names.get(c.input, '?')}: local {_shown(c.autograd)}, numeric {c.numeric:.6g}"
+                    for c in failing
+                )
             )
             rows.append(f"faulty node {names.get(node, '?')} (op {node.op}): {edges}")
+        if self.unchecked:
+            shown = ", ".join(f"{names.get(v, '?')} (op {v.op})" for v in self.unchecked)
+            rows.append(f"not checked: {shown}: livegrad does not know these ops, nor the leaves that feed them")
         return "\n".join(rows)
 
 
@@ -148,7 +169,7 @@ def _shown(local: float | None) -> str:
 
 
 def gradcheck(
-    root: Value, eps: float = 1e-6, rtol: float = 1e-4, atol: float = 1e-6, leaves: list[Value] | None = None
+    root: object, eps: float = 1e-6, rtol: float = 1e-4, atol: float = 1e-6, leaves: list[object] | None = None
 ) -> GradcheckReport:
     """Check autograd against central finite differences: of `root` for every leaf (or `leaves`),
     and of each op for every edge of the graph (so a wrong local derivative is pinned to its node).
@@ -156,58 +177,80 @@ def gradcheck(
     They match when ``|autograd - numeric| <= atol + rtol * |numeric|`` (or both are nan). An
     edge whose difference is not finite (a pole, an overflow) cannot be judged and passes. The
     graph is left as it was found: leaves restored, forward and backward re-run.
+
+    `root` may be a learner's own node (`livegrad.foreign`): their gradients (their ``backward()``)
+    stand beside differences of the graph re-evaluated with livegrad's op table, and each node's
+    own backward is checked edge by edge.
     """
-    order = topological_order(root)  # checks root
+    return check_graph(Graph.of(root), eps, rtol, atol, leaves)
+
+
+def check_graph(
+    graph: Graph, eps: float = 1e-6, rtol: float = 1e-4, atol: float = 1e-6, leaves: list[object] | None = None
+) -> GradcheckReport:
+    """`gradcheck` on a graph already walked (the widget's own, whose nodes it knows by id)."""
+    order = graph.order
     for name, x in (("eps", eps), ("rtol", rtol), ("atol", atol)):
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x) or x < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
     if eps == 0:
         raise ValueError("eps must be > 0")
     if leaves is not None:
-        in_graph = set(order)
-        if not all(isinstance(v, Value) and v.is_leaf() and v in in_graph for v in leaves):
+        nodes = [graph.node_of(v) for v in leaves]
+        if not all(v is not None and v.is_leaf() for v in nodes):
             raise ValueError("leaves must be leaf Values of root's graph")
+        chosen: list[Node] = nodes  # type: ignore[assignment]
     else:
-        leaves = [v for v in order if v.is_leaf()]
+        chosen = [v for v in order if v.is_leaf()]
 
     def close(autograd: float, numeric: float) -> bool:
         error = abs(autograd - numeric)
         return error <= atol + rtol * abs(numeric) or (math.isnan(error) and math.isnan(autograd))
 
-    evaluate(order)
-    backpropagate(order)
+    graph.forward()
+    graph.backward()
     checks = []
-    for leaf in leaves:
-        autograd, numeric = leaf.grad, _central_difference(order, leaf, eps)
+    for leaf in chosen:
+        if leaf in graph.blocked:  # no finite difference through an op livegrad does not know
+            continue
+        autograd, numeric = leaf.grad, _central_difference(graph, leaf, eps)
         error = abs(autograd - numeric)
         relative = error / abs(numeric) if numeric else (0.0 if error == 0 else math.inf)
         checks.append(LeafCheck(leaf, autograd, numeric, error, relative, close(autograd, numeric)))
-    evaluate(order)
-    backpropagate(order)
+    graph.forward()
+    graph.backward()
+    names = dict(zip(order, display_names(order)))
     local_checks = []
-    for node in order:
-        for index, (source, local) in enumerate(zip(node.inputs, local_derivatives(node))):
-            numeric = _op_difference(node, index, eps)
-            ok = not math.isfinite(numeric) or close(0.0 if local is None else local, numeric)
-            local_checks.append(LocalCheck(node, index, source, local, numeric, ok))
-    return GradcheckReport(tuple(checks), tuple(local_checks), dict(zip(order, display_names(order))))
+    if graph.learner:
+        consumers = foreign.consumer_counts(order)  # type: ignore[arg-type]
+        for node in order:
+            for c in foreign.check_locals(node, names.__getitem__, consumers, eps, rtol, atol):  # type: ignore[arg-type]
+                local_checks.append(LocalCheck(node, c.index, c.input, c.autograd, c.numeric, c.ok, c.note, c.headline))
+    else:
+        for node in order:
+            for index, (source, local) in enumerate(zip(node.inputs, graph.local_derivatives(node))):
+                numeric = _op_difference(node, index, eps)
+                ok = not math.isfinite(numeric) or close(0.0 if local is None else local, numeric)
+                local_checks.append(LocalCheck(node, index, source, local, numeric, ok))
+    unchecked = tuple(v for v in order if isinstance(v, LearnerNode) and not v.known)
+    return GradcheckReport(tuple(checks), tuple(local_checks), names, unchecked)
 
 
-def _central_difference(order: list[Value], leaf: Value, eps: float) -> float:
+def _central_difference(graph: Graph, leaf: Node, eps: float) -> float:
     """d root / d leaf by central differences of the whole graph; the leaf is restored."""
     start = leaf.data
     h = eps * max(1.0, abs(start))
     leaf.data = start + h
-    evaluate(order)
-    up = order[-1].data
+    graph.forward()
+    up = graph.root.data
     leaf.data = start - h
-    evaluate(order)
-    down = order[-1].data
+    graph.forward()
+    down = graph.root.data
     leaf.data = start
     return (up - down) / (2 * h)
 
 
-def _op_difference(node: Value, index: int, eps: float) -> float:
+def _op_difference(node: Node, index: int, eps: float) -> float:
     """d node / d input `index` by central differences of the node's op alone."""
     op, args = node._fn, [v.data for v in node.inputs]
     h = eps * max(1.0, abs(args[index]))

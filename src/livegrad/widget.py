@@ -3,6 +3,8 @@
 The topology is sent once; on every change only the values travel. A slider message
 sets the user's own leaf Values, re-evaluates the graph in place, runs a fresh
 backward pass and pushes the new values, so what is on screen is what Python holds.
+The root may be a learner's own micrograd-style node (`livegrad.foreign`): the sliders
+then set their objects and the backward pass is theirs.
 """
 
 from __future__ import annotations
@@ -12,17 +14,17 @@ import math
 import numbers
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anywidget
 import traitlets
 
-from .engine import Value, backpropagate, evaluate
+from .engine import Value
 from .export import standalone_html
-from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, display_names, json_number
-from .trace import gradcheck
+from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, Node, display_names, json_number
+from .trace import check_graph
 
 if TYPE_CHECKING:
     from .trace import LeafCheck, LocalCheck
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
 STATIC = Path(__file__).parent / "static"
 REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
 Range = tuple[float, float] | tuple[float, float, float]
+Input = float | tuple[float, float, float]  # from_function: a first number, or (first, min, max)
 
 
 class MessageError(ValueError):
@@ -48,6 +51,8 @@ class GraphWidget(anywidget.AnyWidget):
 
     ``sliders`` picks the leaves that get a slider (labels or Values; default: every
     labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
+    `root` may be a node of a learner's own engine; its leaves are then named by label or
+    by the learner's own objects. A leaf that feeds an op livegrad does not know gets no slider.
     """
 
     _esm = STATIC / "widget.js"
@@ -67,7 +72,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     def __init__(
         self,
-        root: Value,
+        root: object,
         sliders: Iterable[str | Value] | None = None,
         ranges: Mapping[str | Value, Range] | None = None,
         rankdir: str = "LR",
@@ -75,22 +80,15 @@ class GraphWidget(anywidget.AnyWidget):
     ) -> None:
         if rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
-        self._graph = Graph.of(root)
-        self._index = self._graph.index()
-        self._by_label = {v.label: v for v in self._graph.order if v.is_leaf() and v.label}
+        self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
+        self._inputs: dict[str, float] = {}
+        self._input_ids: dict[int, str] = {}
+        topology = self._take(Graph.of(root))
         chosen = self._pick_sliders(sliders)
         slider_ranges = self._resolve_ranges(ranges, chosen)
-        drawn = self._graph.drawn_nodes
-        self._drawable = drawn <= MAX_DRAWN_NODES
         if not self._drawable:  # nothing is sent that the page could not draw without freezing
             chosen = []
         self._slider_ids = {self._index[v] for v in chosen}
-        self._step_count = sum(1 for v in self._graph.order if not v.is_leaf())
-        topology = (
-            self._graph.topology()
-            if self._drawable
-            else {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": len(self._graph.order), "drawn": drawn}}
-        )
         super().__init__(
             topology=topology,
             sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
@@ -100,9 +98,56 @@ class GraphWidget(anywidget.AnyWidget):
         self.on_msg(self._on_frontend_message)
         self.refresh()
 
+    @classmethod
+    def from_function(cls, build: Callable[..., object], /, **inputs: Input) -> GraphWidget:
+        """A graph rebuilt from numbers: a slider per keyword of ``build``, which returns a root in any engine.
+
+        ``inputs`` maps each keyword to its first number, or to ``(first, min, max)``. Every slider
+        move calls ``build`` again with the new numbers (so code with loops and branches works); a
+        graph of a different shape is laid out again. ``w.set(x=1.0)`` moves an input from Python.
+        """
+        if not callable(build):
+            raise TypeError(f"build must be a function of the inputs returning a root, got {type(build).__name__}")
+        if not inputs:
+            raise TypeError("from_function needs at least one input, e.g. GraphWidget.from_function(build, x=1.0)")
+        specs = {name: _input_spec(name, spec) for name, spec in inputs.items()}
+        first = {name: spec[0] for name, spec in specs.items()}
+        widget = cls(_call_build(build, first), sliders=())
+        widget._build, widget._inputs = build, first
+        widget._input_ids = {-1 - k: name for k, name in enumerate(specs)}  # below 0: never a node's id
+        widget._slider_ids = set(widget._input_ids)
+        widget.topology = {**widget.topology, "replay": False}
+        widget.sliders = [
+            {
+                "id": -1 - k,
+                "label": name,
+                "min": low,
+                "max": high,
+                "step": (high - low) / 1000,
+                "initial": value,  # where the page's Reset puts it back
+                "value": value,  # where it is now (no node holds it)
+            }
+            for k, (name, (value, low, high)) in enumerate(specs.items())
+        ]
+        return widget
+
+    def _take(self, graph: Graph) -> dict[str, object]:
+        """Show `graph` from now on; returns its topology (or only its size, if too large to draw)."""
+        self._graph = graph
+        self._index = graph.index()
+        self._by_label = {v.label: v for v in graph.order if v.is_leaf() and v.label}
+        self._names = dict(zip(graph.order, display_names(graph.order)))
+        self._step_count = sum(1 for v in graph.order if not v.is_leaf())
+        drawn = graph.drawn_nodes
+        self._drawable = drawn <= MAX_DRAWN_NODES
+        if not self._drawable:
+            return {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": len(graph.order), "drawn": drawn}}
+        return graph.topology()
+
     @property
-    def root(self) -> Value:
-        return self._graph.root
+    def root(self) -> object:
+        """The root as you hold it: a Value, or your own engine's node."""
+        return self._graph.root_object
 
     # refresh()'s coalescing: when it last sent, whether a newer state waits, whether a send is scheduled
     _refresh_sent_at = -math.inf
@@ -115,15 +160,24 @@ class GraphWidget(anywidget.AnyWidget):
         Call it after changing Values yourself, for example after each training step. Python's
         Values are updated at once; the page is sent at most ~30 updates a second, and the last
         state always follows (from the kernel's event loop, once the running cell lets it run).
-        (`ack` names the page's message these values answer: an answer is sent at once.)
+        (`ack` names the page's message these values answer: an answer is sent at once.) A widget
+        made by `from_function` calls its function again instead, lays the graph out again if its
+        shape changed, and sends at once.
         """
-        evaluate(self._graph.order)
-        backpropagate(self._graph.order)
-        self._refresh_stale = True
-        waited = time.monotonic() - self._refresh_sent_at
-        if ack is None and waited < REFRESH_INTERVAL and self._send_later(REFRESH_INTERVAL - waited):
-            return
-        self._send_values(ack)
+        with self.hold_sync():  # one message: a new shape arrives with its sliders and values
+            if self._build is not None:
+                topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
+                self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
+                if topology != self.topology:
+                    self.topology = topology
+            self._graph.forward()
+            self._graph.backward()
+            self._refresh_stale = True
+            waited = time.monotonic() - self._refresh_sent_at
+            coalesce = ack is None and self._build is None and waited < REFRESH_INTERVAL
+            if coalesce and self._send_later(REFRESH_INTERVAL - waited):
+                return
+            self._send_values(ack)
 
     def _send_later(self, delay: float) -> bool:
         """Send the newest values after `delay` on the running event loop; False if there is none
@@ -162,13 +216,17 @@ class GraphWidget(anywidget.AnyWidget):
         if not self.check_gradients:
             self.gradient_check = {"leaves": [], "locals": []}
             return
-        leaves = [self._graph.order[i] for i in sorted(self._slider_ids)]
-        report = gradcheck(self.root, leaves=leaves)
+        ids = {self._graph.order[i]: i for i in self._slider_ids if i >= 0}
+        for i, name in self._input_ids.items():  # from_function: an input checked through the leaf of its name
+            if name in self._by_label:
+                ids[self._by_label[name]] = i
+        report = check_graph(self._graph, leaves=list(ids))
         index = self._index
         self.gradient_check = {
-            "leaves": [{"id": index[c.leaf], **_compared(c)} for c in report.checks],
+            "leaves": [{"id": ids[c.leaf], **_compared(c)} for c in report.checks],
             "locals": [
                 {"node": index[c.node], "index": c.index, "input": index[c.input], **_compared(c)}
+                | ({"note": c.headline} if c.headline else {})  # a learner's backward: what is wrong, briefly
                 for c in report.local_checks
             ],
         }
@@ -177,8 +235,14 @@ class GraphWidget(anywidget.AnyWidget):
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
         updates = {**(leaves or {}), **by_label}
         for key, number in updates.items():
-            leaf = self._leaf(key, "set")
-            leaf.data = _finite_number(number, f"the value for {_name(key)}")
+            number = _finite_number(number, f"the value for {_name(key)}")
+            if self._build is None:
+                self._leaf(key, "set").data = number
+            elif key in self._inputs:
+                self._inputs[key] = number  # type: ignore[index]
+            else:
+                known = ", ".join(self._inputs)
+                raise ValueError(f"set: {_name(key)} is not an input of this widget (inputs: {known})")
         self.refresh()
 
     def set_state(self, sync_data: dict) -> None:
@@ -192,23 +256,34 @@ class GraphWidget(anywidget.AnyWidget):
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
         self._graph = Graph([])
-        self._index, self._by_label, self._slider_ids, self._step_count = {}, {}, set(), 0
+        self._index, self._by_label, self._names, self._slider_ids, self._step_count = {}, {}, {}, set(), 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
         ack = content.get("ack") if isinstance(content, dict) else None
         ack = ack if isinstance(ack, (str, int)) else None
         try:
-            for leaf, number in self._parse_set_message(content):
-                leaf.data = number
+            for target, number in self._parse_set_message(content):
+                if isinstance(target, str):
+                    self._inputs[target] = number
+                else:
+                    target.data = number
         except MessageError as refused:
             self.error = f"Refused a message from the page: {refused}"
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
             self.error = ""
-            self.refresh(ack=ack)
+            try:
+                self.refresh(ack=ack)
+            except Exception as failed:  # a learner's backward() or a build function can raise: say so
+                if self._build is None and not self._graph.learner:
+                    raise
+                culprit = "build function" if self._build is not None else "engine's backward pass"
+                self.error = f"Your {culprit} raised {type(failed).__name__}: {failed}"
+                self.values = {**self.values, "ack": ack}
 
-    def _parse_set_message(self, content: object) -> list[tuple[Value, float]]:
+    def _parse_set_message(self, content: object) -> list[tuple[Node | str, float]]:
+        """The leaves (or from_function's inputs, by name) to set, and their numbers."""
         if not isinstance(content, dict) or content.get("type") != "set":
             raise MessageError(f"expected {{'type': 'set', 'values': [[id, number], ...]}}, got {content!r:.200}")
         pairs = content.get("values")
@@ -223,29 +298,38 @@ class GraphWidget(anywidget.AnyWidget):
                 raise MessageError(f"{node_id!r:.50} is not the id of a leaf with a slider")
             if not isinstance(number, numbers.Real) or isinstance(number, bool) or not math.isfinite(number):
                 raise MessageError(f"the value for node {node_id} must be a finite number, got {number!r:.50}")
-            parsed.append((self._graph.order[node_id], float(number)))
+            parsed.append((self._input_ids.get(node_id) or self._graph.order[node_id], float(number)))
         return parsed
 
-    def _leaf(self, key: str | Value, argument: str) -> Value:
-        if isinstance(key, Value):
-            if key not in self._index:
-                raise ValueError(f"{argument}: {key!r} is not in this graph")
-            if not key.is_leaf():
-                raise ValueError(f"{argument}: {key!r} is computed by {key.op!r}, not a leaf")
-            return key
-        if isinstance(key, str):
-            if key not in self._by_label:
-                known = ", ".join(sorted(self._by_label)[:20]) or "none"
-                raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
-            return self._by_label[key]
-        raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
+    def _leaf(self, key: str | object, argument: str) -> Node:
+        if not isinstance(key, str):
+            node = self._graph.node_of(key)
+            if node is None:
+                if isinstance(key, Value) or self._graph.learner:
+                    raise ValueError(f"{argument}: {key!r:.60} is not in this graph")
+                raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
+            if not node.is_leaf():
+                raise ValueError(f"{argument}: {key!r:.60} is computed by {node.op!r}, not a leaf")
+            return node
+        if key not in self._by_label:
+            known = ", ".join(sorted(self._by_label)[:20]) or "none"
+            raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
+        return self._by_label[key]
 
-    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Value]:
+    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Node]:
+        blocked = self._graph.blocked
         if sliders is None:
-            return list(self._by_label.values())
+            return [v for v in self._by_label.values() if v not in blocked]
         if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
             raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
-        return list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
+        chosen = list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
+        for leaf in chosen:
+            if leaf in blocked:
+                raise ValueError(
+                    f"sliders: {self._names[leaf]} feeds an op livegrad does not know, so the graph cannot be "
+                    "re-evaluated from it; GraphWidget.from_function(build, ...) rebuilds it instead"
+                )
+        return chosen
 
     def _resolve_ranges(self, ranges: Mapping[str | Value, Range] | None, chosen: list[Value]) -> dict:
         if ranges is None:
@@ -260,11 +344,12 @@ class GraphWidget(anywidget.AnyWidget):
             resolved[leaf] = _checked_range(spec, _name(key))
         return resolved
 
-    def _slider_spec(self, leaf: Value, spec: tuple[float, float, float] | None) -> dict[str, object]:
+    def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
+        label = leaf.label or self._names[leaf]  # an unlabelled leaf of a learner's graph: its display name
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         initial = json_number(leaf.data)
-        return {"id": self._index[leaf], "label": leaf.label, "min": low, "max": high, "step": step, "initial": initial}
+        return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step, "initial": initial}
 
     # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
 
@@ -289,7 +374,7 @@ class GraphWidget(anywidget.AnyWidget):
         """What a notebook shows where the live widget cannot be drawn (an export without widget state)."""
         if not getattr(self, "_graph", None) or not self._graph.order:
             return "GraphWidget (closed)"
-        root = self.root
+        root = self._graph.root  # a Value, or the view of a learner's node (its data may be .value)
         return (
             f"GraphWidget({self._summary_name()}: data {root.data:.4f}, grad {root.grad:.4f}, "
             f"{len(self._graph.order):,} values)"
@@ -304,8 +389,30 @@ def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
     return {"autograd": json_number(check.autograd), "numeric": json_number(check.numeric), "ok": check.ok}
 
 
-def _name(key: str | Value) -> str:
-    return repr(key) if isinstance(key, str) else repr(key.label or key)
+def _name(key: str | object) -> str:
+    return repr(key) if isinstance(key, str) else repr(getattr(key, "label", "") or key)
+
+
+def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
+    """An input of from_function as (first, min, max): a number gets a range around it."""
+    if isinstance(spec, (tuple, list)):
+        if len(spec) != 3:
+            raise TypeError(f"input {name!r} must be a number or (first, min, max), got {spec!r:.50}")
+        roles = ("first", "min", "max")
+        first, low, high = (_finite_number(x, f"input {name!r} {role}") for x, role in zip(spec, roles))
+        if not low <= first <= high or low == high:
+            raise ValueError(f"input {name!r}: need min <= first <= max and min < max, got {first}, {low}, {high}")
+        return first, low, high
+    first = _finite_number(spec, f"input {name!r}")
+    low, high, _ = default_range(first)
+    return first, low, high
+
+
+def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
+    root = build(**inputs)
+    if root is None:
+        raise TypeError("build returned None: it must return the root of the graph (a Value, or your engine's node)")
+    return root
 
 
 def _finite_number(x: object, what: str) -> float:

@@ -128,7 +128,14 @@ def test_step_through_the_seed_neuron(page: Page, jupyter, screenshots) -> None:
         for label in labels:
             grad = frames[k].get(label)
             expect(record(root, label)).to_contain_text("grad ?" if grad is None else f"grad {shown(grad)}")
-        assert in_kernel(page, "print(w.mode, w.step)").split() == ["backward", str(k)]
+        # The page saves mode and step to the kernel; ipywidgets holds a save back while an earlier one is
+        # unanswered, so the kernel may apply it a moment after the page shows the frame: wait for that.
+        want = ["backward", str(k)]
+        for _ in range(100):
+            if in_kernel(page, "print(w.mode, w.step)").split() == want:
+                break
+            page.wait_for_timeout(50)
+        assert in_kernel(page, "print(w.mode, w.step)").split() == want
 
     root.get_by_role("button", name="Step backward pass").click()
     expect_frame(0)

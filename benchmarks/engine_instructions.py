@@ -1,0 +1,43 @@
+"""Run N steps of micrograd's demo, for counting instructions with callgrind (which, unlike wall time,
+does not drift with a shared machine's load). Count with N = 0 and N = 3 and divide the difference by 3,
+so building the model and the data is not counted:
+
+    for n in 0 3; do
+      PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+        python benchmarks/engine_instructions.py built-once $n 2>&1 | grep Collected
+    done
+
+Engines: built-once (livegrad, the loss built once and re-run in place), livegrad (rebuilt every step),
+micrograd (its own demo loop). A built-once run with N = 0 builds the loss and sorts it once, so the
+steps counted are the in-place ones.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import micrograd.engine
+
+import engine_bench as bench
+import livegrad
+
+
+def main() -> None:
+    engine, steps = sys.argv[1], int(sys.argv[2])
+    points, labels = bench.two_moons()
+    micro, live = bench.models()
+    if engine == "built-once":
+        step = bench.built_once_trainer(live, points, labels)
+        step(0)  # the first call sorts the graph: counted in both runs, so not in the difference
+    elif engine == "livegrad":
+        step = lambda k: bench.train_step(live, livegrad.Value, points, labels, k)  # noqa: E731
+    elif engine == "micrograd":
+        step = lambda k: bench.train_step(micro, micrograd.engine.Value, points, labels, k)  # noqa: E731
+    else:
+        sys.exit(f"engine must be built-once, livegrad or micrograd, got {engine!r}")
+    for k in range(1, steps + 1):
+        step(k)
+
+
+if __name__ == "__main__":
+    main()

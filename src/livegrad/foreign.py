@@ -1,0 +1,439 @@
+"""A learner's own engine: a micrograd-style graph read by duck typing and driven in place.
+
+Learners following the tutorials write their own `Value` (or `Node`, or `Tensor`). livegrad
+looks at their objects through `LearnerNode`, a thin read/write view: `data` and `grad` are
+their attributes, nothing is copied into livegrad Values. What a node looks like:
+
+- a number in ``data`` (or ``value``) and a number in ``grad``;
+- its inputs in ``_prev``, ``_children``, ``_parents``, ``children`` or ``inputs`` (a set,
+  tuple or list; empty for a leaf);
+- its op's name in ``_op`` (a str), or else in its ``__repr__`` (``+``, ``relu``, ``** 2``)
+  or, failing both, its class name; ``label`` if it has one.
+
+Sets have no order, so a node's inputs are put in its op's argument order when that can be
+read (micrograd's `_backward` closes over ``self`` and ``other``, the operands in order; a
+tuple or list is already in order), else sorted by label and then data, ties keeping the
+set's order (such inputs look the same on screen anyway).
+
+Re-evaluating writes ``data`` back into their nodes with livegrad's op table (for the op names
+it knows); a backward pass zeroes their grads and calls *their* ``backward()``, so the screen
+shows the gradients their engine computes, bugs included.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .ops import BUILTIN_OPS, Op, power_of
+
+INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
+DATA_ATTRS = ("data", "value")
+OPERANDS = ("self", "other")  # micrograd's closures name the operands so, in argument order
+_POWER = re.compile(r"\*\*\s*\(?\s*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)\s*\)?")
+_SIMPLE = re.compile(r"[\w.]+")
+_DONE = object()  # a marker on the walk's stack: every input of the node under it is placed
+
+# How the checks probe a node's `_backward`: the gradient arriving from above, and a gradient
+# its inputs already hold (a correct backward multiplies by the one and adds to the other).
+PROBE_UPSTREAM = 2.0
+PROBE_HELD = 1.0
+
+
+class LearnerNode:
+    """A view of one node of a learner's graph: ``data`` and ``grad`` read and write their object."""
+
+    __slots__ = ("_data_attr", "_fn", "inputs", "obj", "op")
+
+    def __init__(self, obj: object, data_attr: str, inputs: tuple[LearnerNode, ...], op: str) -> None:
+        self.obj = obj
+        self._data_attr = data_attr
+        self.inputs = inputs
+        self.op = op  # their name for it, as they wrote it ('' for a leaf)
+        self._fn = livegrad_op(op, len(inputs)) if inputs else None  # None: a leaf, or an op livegrad does not know
+
+    @property
+    def data(self) -> float:
+        return float(getattr(self.obj, self._data_attr))
+
+    @data.setter
+    def data(self, x: float) -> None:
+        setattr(self.obj, self._data_attr, x)
+
+    @property
+    def grad(self) -> float:
+        return float(self.obj.grad)  # type: ignore[attr-defined]
+
+    @grad.setter
+    def grad(self, x: float) -> None:
+        self.obj.grad = x  # type: ignore[attr-defined]
+
+    @property
+    def label(self) -> str:
+        label = getattr(self.obj, "label", "")
+        return label if isinstance(label, str) else ""
+
+    @property
+    def known(self) -> bool:
+        """False for a computed node whose op livegrad cannot re-evaluate."""
+        return self._fn is not None or not self.inputs
+
+    def is_leaf(self) -> bool:
+        return not self.inputs
+
+    def __repr__(self) -> str:
+        return f"LearnerNode({self.obj!r})"
+
+
+def livegrad_op(name: str, arity: int) -> Op | None:
+    """livegrad's op for a learner's op name (``ReLU``, ``** 2``, ``**-1``), or None if it has none."""
+    key = name.replace(" ", "").lower()
+    if arity == 1:
+        power = _POWER.fullmatch(key)
+        if power:
+            try:
+                return power_of(float(power.group(1)))
+            except ValueError:
+                return None
+        key = "neg" if key == "-" else key
+    op = BUILTIN_OPS.get(key)
+    return op if op is not None and op.arity == arity else None
+
+
+def topological_order(root: object) -> list[LearnerNode]:
+    """Views of every node `root` depends on, inputs before the nodes made from them.
+
+    Iterative, so graphs of any depth work; deterministic (see the module's note on order).
+    """
+    data_attr, problems = _shape(root)
+    if data_attr is None:
+        raise TypeError(_not_a_node("root", root, problems))
+    found: dict[int, tuple[object, str, tuple[object, ...]]] = {}
+    placed: list[object] = []
+    stack: list[object] = [root]
+    while stack:
+        obj = stack.pop()
+        if obj is _DONE:
+            placed.append(stack.pop())
+            continue
+        if id(obj) in found:
+            continue
+        data_attr, problems = _shape(obj)
+        if data_attr is None:
+            raise TypeError(_not_a_node(f"an input of {_describe(_parent_of(obj, found))}", obj, problems))
+        inputs = _ordered_inputs(obj)
+        found[id(obj)] = (obj, data_attr, inputs)
+        stack += [obj, _DONE]
+        stack += [x for x in reversed(inputs) if id(x) not in found]
+    views: dict[int, LearnerNode] = {}
+    for obj in placed:
+        _, data_attr, inputs = found[id(obj)]
+        views[id(obj)] = LearnerNode(obj, data_attr, tuple(views[id(x)] for x in inputs), _op_name(obj, len(inputs)))
+    return list(views.values())
+
+
+def evaluate(order: Iterable[LearnerNode]) -> None:
+    """Recompute, in place, every node whose op livegrad knows, from its inputs' data.
+
+    A node whose op livegrad does not know keeps the data their engine gave it. A `_backward`
+    that captured its node's result in a local (micrograd's tanh keeps ``t``) gets the new
+    result there too, so their backward pass sees the same numbers as the records.
+    """
+    for node in order:
+        fn = node._fn
+        if fn is None:
+            continue
+        old = node.data
+        node.data = new = fn.forward(*(x.data for x in node.inputs))
+        if new != old:
+            for name, cell in _closure(node.obj).items():
+                if (
+                    name not in (*OPERANDS, "out")
+                    and _filled(cell)
+                    and _number(cell.cell_contents)
+                    and cell.cell_contents == old
+                ):
+                    cell.cell_contents = new
+
+
+def backpropagate(order: list[LearnerNode]) -> None:
+    """Zero every grad of the graph, then run the learner's own backward pass from the root.
+
+    Their ``backward()`` if the root has one; else (a tutorial that has not written it yet)
+    their nodes' `_backward`s in reverse topological order, as the tutorials do by hand.
+    """
+    if not order:
+        return
+    for node in order:
+        node.grad = 0.0
+    root = order[-1]
+    backward = getattr(root.obj, "backward", None)
+    if callable(backward):
+        backward()
+        return
+    root.grad = 1.0
+    for node in reversed(order):
+        step = getattr(node.obj, "_backward", None)
+        if callable(step):
+            step()
+
+
+def local_derivatives(node: LearnerNode) -> tuple[float, ...]:
+    """d node / d input for each input, as the learner's engine computes it.
+
+    From their ``_local_grad(input)`` (seed 000's `Node`), or by running their `_backward` once
+    with the node's grad at 1 and its inputs' grads at 0 (grads restored afterwards). An input
+    used twice by one node gets half its total on each edge. An engine with neither: the op
+    table's derivative (nan for an op livegrad does not know).
+    """
+    if not node.inputs:
+        return ()
+    local_grad = getattr(node.obj, "_local_grad", None)
+    if callable(local_grad):
+        return tuple(float(local_grad(x.obj)) for x in node.inputs)
+    totals = _probe(node, upstream=1.0, held=0.0)
+    if totals is None:
+        return _table_locals(node)
+    uses = _uses(node)
+    return tuple(totals[id(x)] / uses[id(x)] for x in node.inputs)
+
+
+@dataclass(frozen=True)
+class EdgeCheck:
+    """One input edge of a learner's node: their local derivative beside a central difference of the op.
+
+    For an input the node uses twice (``a * a``), both are that input's total. ``note`` says
+    what is wrong, in the learner's terms, and ``headline`` in a few words (for a mark on the
+    graph); both '' when ``ok``.
+    """
+
+    index: int
+    input: LearnerNode
+    autograd: float
+    numeric: float
+    ok: bool
+    note: str
+    headline: str = ""
+
+
+def check_locals(
+    node: LearnerNode,
+    names: Callable[[LearnerNode], str],
+    consumers: dict[LearnerNode, int],
+    eps: float,
+    rtol: float,
+    atol: float,
+) -> list[EdgeCheck]:
+    """Check a node's backward edge by edge; [] for a leaf or an op livegrad does not know.
+
+    Besides the derivative itself, a `_backward` is run with its node's grad at 2 and with its
+    inputs' grads already at 1: a chain rule that does not multiply by ``out.grad`` (seed 001's
+    ``1 - (t**2) * out.grad``) or that assigns instead of adding (``self.grad = ...``) is caught
+    even where this graph happens to hide it. ``consumers`` counts the edges leaving each node.
+    """
+    fn = node._fn
+    if fn is None:
+        return []
+    args = [x.data for x in node.inputs]
+    totals = _probe(node, upstream=1.0, held=0.0)
+    scaled = _probe(node, upstream=PROBE_UPSTREAM, held=0.0)
+    added = _probe(node, upstream=1.0, held=PROBE_HELD)
+    local_grad = getattr(node.obj, "_local_grad", None)
+    if totals is None and callable(local_grad):
+        totals = {}
+        for x in node.inputs:
+            totals[id(x)] = totals.get(id(x), 0.0) + float(local_grad(x.obj))
+
+    def close(a: float, b: float) -> bool:
+        return abs(a - b) <= atol + rtol * abs(b) or (math.isnan(a) and math.isnan(b))
+
+    def named(x: LearnerNode) -> str:  # `(x1*w1 + x2*w2).grad`, `x1.grad`
+        name = names(x)
+        return name if _SIMPLE.fullmatch(name) else f"({name})"
+
+    checks = []
+    for index, x in enumerate(node.inputs):
+        numeric = _central_difference(fn, args, [i for i, y in enumerate(node.inputs) if y is x], eps)
+        if totals is None:
+            continue  # neither _backward nor _local_grad: nothing of theirs to check here
+        local = totals[id(x)]
+        of = f"d {names(node)} / d {names(x)}"
+        note = headline = ""
+        if math.isfinite(numeric) and not close(local, numeric):  # a pole or an overflow cannot be judged
+            note = f"{of}: its backward gives {_num(local)}, the op's derivative is {_num(numeric)}"
+            headline = f"{of}: {_num(local)}, not {_num(numeric)}"
+        elif scaled is not None and not close(scaled[id(x)], local):
+            headline = "backward not × out.grad"
+            note = (
+                f"{of}: with {named(node)}.grad = {PROBE_UPSTREAM:g} its backward adds "
+                f"{_num(scaled[id(x)] * PROBE_UPSTREAM)} to {named(x)}.grad, not {PROBE_UPSTREAM:g} × {_num(local)}: "
+                "the local derivative must be multiplied by out.grad"
+            )
+        elif added is not None and not close(added[id(x)], local):
+            used = consumers.get(x, 1)
+            effect = (
+                f"{names(x)} is used {used} times here, so its gradient is wrong"
+                if used > 1
+                else f"harmless here only because {names(x)} is used once"
+            )
+            note = f"its backward sets {named(x)}.grad instead of adding to it (+=): {effect}"
+            headline = "backward sets = instead of +="
+        checks.append(EdgeCheck(index, x, local, numeric, not note, note, headline))
+    return checks
+
+
+def consumer_counts(order: Iterable[LearnerNode]) -> dict[LearnerNode, int]:
+    """How many input edges each node feeds (``a * a`` counts twice)."""
+    counts: dict[LearnerNode, int] = {}
+    for node in order:
+        for x in node.inputs:
+            counts[x] = counts.get(x, 0) + 1
+    return counts
+
+
+def _num(x: float) -> str:
+    return "0" if abs(x) < 1e-12 else f"{x:.6g}"  # rounding noise is not news
+
+
+def _central_difference(fn: Op, args: list[float], positions: list[int], eps: float) -> float:
+    """d fn / d (the input at `positions`, moved together), by a central difference."""
+    h = eps * max(1.0, abs(args[positions[0]]))
+    up, down = list(args), list(args)
+    for i in positions:
+        up[i] += h
+        down[i] -= h
+    return (fn.forward(*up) - fn.forward(*down)) / (2 * h)
+
+
+def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] | None:
+    """Run the node's own `_backward` with its grad at `upstream` and its inputs' grads at `held`;
+    per input (by id of their object), what it added divided by `upstream`. Every grad is restored."""
+    step = getattr(node.obj, "_backward", None)
+    if not callable(step):
+        return None
+    inputs = list({id(x.obj): x for x in node.inputs}.values())
+    saved = [(n, n.obj.grad) for n in (node, *inputs)]  # type: ignore[attr-defined]
+    try:
+        for x in inputs:
+            x.grad = held
+        node.grad = upstream
+        step()
+        return {id(x): (x.grad - held) / upstream for x in inputs}
+    finally:
+        for n, grad in saved:
+            n.obj.grad = grad  # type: ignore[attr-defined]
+
+
+def _table_locals(node: LearnerNode) -> tuple[float, ...]:
+    fn = node._fn
+    if fn is None:
+        return tuple(math.nan for _ in node.inputs)
+    args = [x.data for x in node.inputs]
+    local = fn.local(*args, node.data)
+    return tuple(math.nan if d is None else float(d) for d in ((local,) if fn.arity == 1 else local))
+
+
+def _uses(node: LearnerNode) -> dict[int, int]:
+    uses: dict[int, int] = {}
+    for x in node.inputs:
+        uses[id(x)] = uses.get(id(x), 0) + 1
+    return uses
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def _shape(x: object) -> tuple[str | None, list[str]]:
+    """The attribute holding `x`'s number if `x` looks like a node, and else what is missing."""
+    problems = []
+    data_attr = next((a for a in DATA_ATTRS if _number(getattr(x, a, None))), None)
+    if data_attr is None:
+        seen = [f".{a} is {type(getattr(x, a)).__name__}" for a in DATA_ATTRS if hasattr(x, a)]
+        problems.append(", ".join(seen) if seen else "no .data or .value")
+    if not _number(getattr(x, "grad", None)):
+        problems.append(f".grad is {type(x.grad).__name__}" if hasattr(x, "grad") else "no .grad")  # type: ignore[attr-defined]
+    if _raw_inputs(x) is None:
+        problems.append("no inputs attribute (" + ", ".join(f".{a}" for a in INPUT_ATTRS) + ")")
+    return (data_attr if not problems else None), problems
+
+
+def _raw_inputs(x: object) -> tuple[object, ...] | set | frozenset | None:
+    for attr in INPUT_ATTRS:
+        found = getattr(x, attr, None)
+        if isinstance(found, (tuple, list)):
+            return tuple(found)
+        if isinstance(found, (set, frozenset)):
+            return found
+    return None
+
+
+def _ordered_inputs(obj: object) -> tuple[object, ...]:
+    raw = _raw_inputs(obj)
+    if isinstance(raw, tuple):
+        return raw
+    assert raw is not None
+    closure = _closure(obj)
+    operands = [closure[n].cell_contents for n in OPERANDS if n in closure and _filled(closure[n])]
+    if operands and {id(x) for x in operands} == {id(x) for x in raw}:
+        return tuple(operands)  # argument order; `a + a` (a set of one) gets both operands
+    ordered = tuple(sorted(raw, key=_sort_key))
+    if len(ordered) == 1 and livegrad_op(_op_name(obj, 2), 2) is not None:
+        return ordered * 2  # a set holds `a op a`'s input once
+    return ordered
+
+
+def _sort_key(x: object) -> tuple[str, str]:
+    label = getattr(x, "label", "")
+    data_attr = next((a for a in DATA_ATTRS if _number(getattr(x, a, None))), None)
+    return (label if isinstance(label, str) else "", repr(getattr(x, data_attr)) if data_attr else "")
+
+
+def _closure(obj: object) -> dict[str, object]:
+    """The cells of the node's `_backward` closure, by variable name ({} if it has none)."""
+    step = getattr(obj, "_backward", None)
+    code, cells = getattr(step, "__code__", None), getattr(step, "__closure__", None)
+    if code is None or not cells:
+        return {}
+    return dict(zip(code.co_freevars, cells))
+
+
+def _filled(cell: object) -> bool:
+    try:
+        cell.cell_contents  # type: ignore[attr-defined]  # noqa: B018
+    except ValueError:
+        return False
+    return True
+
+
+def _op_name(obj: object, arity: int) -> str:
+    """Their op's name: ``_op`` if it is a non-empty str, else the ``__repr__`` if it names an op
+    livegrad knows (seed 000: ``relu``, ``** 2``), else the class name; '' for a leaf."""
+    if arity == 0:
+        return ""
+    op = getattr(obj, "_op", None)
+    if isinstance(op, str) and op:
+        return op
+    text = repr(obj)
+    return text if livegrad_op(text, arity) is not None else type(obj).__name__
+
+
+def _describe(x: object) -> str:
+    kind = type(x)
+    where = "" if kind.__module__ == "builtins" else f"{kind.__module__}."
+    return f"a {where}{kind.__qualname__} ({x!r:.60})"
+
+
+def _parent_of(obj: object, found: dict[int, tuple[object, str, tuple[object, ...]]]) -> object:
+    return next((parent for parent, _, inputs in found.values() if any(x is obj for x in inputs)), obj)
+
+
+def _not_a_node(role: str, x: object, problems: list[str]) -> str:
+    return (
+        f"{role} must be a livegrad Value or a node of a micrograd-style engine: a number in .data or .value, "
+        f"a number in .grad, and its inputs in {', '.join('.' + a for a in INPUT_ATTRS)} (a set, tuple or list). "
+        f"Got {_describe(x)}: {'; '.join(problems)}"
+    )

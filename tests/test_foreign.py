@@ -1,0 +1,223 @@
+"""Reading a learner's own engine by duck typing (livegrad.foreign), on engines written in tests/learner_engines.py."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import livegrad
+from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, Shaped, neuron
+from livegrad import foreign
+from livegrad.ops import BUILTIN_OPS, power_of
+
+
+def central(f, x: float, h: float = 1e-6) -> float:
+    return (f(x + h) - f(x - h)) / (2 * h)
+
+
+def test_the_view_is_the_learners_own_objects_in_a_deterministic_order() -> None:
+    v = neuron()
+    order = foreign.topological_order(v["o"])
+    assert [node.obj for node in order][-1] is v["o"]
+    assert [node.label for node in order if node.is_leaf()] == ["x1", "w1", "x2", "w2", "b"]  # argument order
+    assert [node.op for node in order if not node.is_leaf()] == ["*", "*", "+", "+", "tanh"]
+    assert [node.label for node in foreign.topological_order(v["o"])] == [node.label for node in order]
+    x1 = order[0]
+    x1.data = 5.0  # a view writes through: nothing is copied
+    assert v["x1"].data == 5.0
+    v["x1"].grad = 3.0
+    assert x1.grad == 3.0
+
+
+def test_set_inputs_take_the_ops_argument_order_from_the_closure() -> None:
+    a, b = Scalar(3.0, label="z"), Scalar(4.0, label="a")  # labels sort the other way round
+    q = a / b
+    (node,) = [n for n in foreign.topological_order(q) if not n.is_leaf()]
+    assert [x.obj for x in node.inputs] == [a, b] and node._fn is BUILTIN_OPS["/"]
+    twice = a + a  # a set keeps `a` once; the closure has it as both operands
+    (node,) = [n for n in foreign.topological_order(twice) if not n.is_leaf()]
+    assert [x.obj for x in node.inputs] == [a, a]
+
+
+def test_evaluate_writes_data_back_and_their_backward_sees_it() -> None:
+    v = neuron()
+    order = foreign.topological_order(v["o"])
+    v["x1"].data = 1.0
+    foreign.evaluate(order)
+    foreign.backpropagate(order)
+    # The oracle: livegrad's own engine on the same numbers, and a central difference.
+    lv = {k: livegrad.Value(v[k].data, label=k) for k in ("x1", "x2", "w1", "w2", "b")}
+    lo = (lv["x1"] * lv["w1"] + lv["x2"] * lv["w2"] + lv["b"]).tanh()
+    lo.backward()
+    assert v["o"].data == lo.data
+    for k in lv:
+        assert math.isclose(v[k].grad, lv[k].grad, rel_tol=1e-12, abs_tol=1e-15), k
+    w1 = v["w1"].data
+    numeric = central(lambda x: math.tanh(v["x1"].data * x + v["b"].data + v["x2"].data * v["w2"].data), w1)
+    assert math.isclose(v["w1"].grad, numeric, rel_tol=1e-6)
+
+
+def test_a_graph_without_backward_runs_their_backward_closures_by_hand() -> None:
+    class NoBackward(Scalar):
+        backward = None
+
+    v = neuron(NoBackward)
+    foreign.backpropagate(foreign.topological_order(v["o"]))
+    assert math.isclose(v["x1"].grad, -1.5, rel_tol=1e-9) and v["o"].grad == 1.0
+
+
+def test_their_local_derivatives_by_probe_and_by_local_grad() -> None:
+    v = neuron()
+    order = foreign.topological_order(v["o"])
+    before = [n.grad for n in order]
+    locals_ = {n.label or n.op: foreign.local_derivatives(n) for n in order}
+    assert locals_["o"] == pytest.approx((0.5,))
+    assert foreign.local_derivatives(order[2]) == (-3.0, 2.0)  # x1*w1: (w1, x1)
+    assert [n.grad for n in order] == before  # probing restores every grad
+    x = Node(3.0)
+    y = (x * x).square()
+    order = foreign.topological_order(y)
+    assert [n.op for n in order] == ["", "*", "** 2"] and order[2]._fn is power_of(2.0)
+    assert foreign.local_derivatives(order[1]) == (3.0, 3.0)
+    assert foreign.local_derivatives(order[2]) == (18.0,)
+
+
+def test_a_wrong_local_derivative_is_flagged_and_named() -> None:
+    x = BuggyScalar(0.5, label="x")
+    y = (x * 2).exp()
+    y.label = "y"
+    order = foreign.topological_order(y)
+    counts = foreign.consumer_counts(order)
+    checks = {
+        n.label or n.op: foreign.check_locals(n, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6) for n in order
+    }
+    assert all(c.ok for c in checks["*"])
+    (bad,) = checks["y"]
+    assert not bad.ok and bad.autograd == 1.0 and math.isclose(bad.numeric, math.exp(1.0), rel_tol=1e-8)
+    assert bad.note.startswith("d y / d *: its backward gives 1")
+
+
+def test_an_assigning_backward_is_named_and_said_to_matter_when_a_value_is_used_twice() -> None:
+    a, b = AssigningScalar(2.0, label="a"), AssigningScalar(3.0, label="b")
+    f = a * b + a  # `a` feeds two nodes: its gradient loses the first contribution
+    f.label = "f"
+    order = foreign.topological_order(f)
+    foreign.backpropagate(order)
+    assert a.grad != 4.0  # their engine's wrong answer (the right one is b + 1 = 4)
+    counts = foreign.consumer_counts(order)
+    mul = next(n for n in order if n.op == "*")
+    checks = foreign.check_locals(mul, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6)
+    assert [c.ok for c in checks] == [False, False]
+    assert "sets a.grad instead of adding to it (+=): a is used 2 times here" in checks[0].note
+    assert "harmless here only because b is used once" in checks[1].note
+
+
+def test_a_backward_that_does_not_multiply_by_out_grad_is_caught_at_the_root() -> None:
+    class Seed001Tanh(Scalar):
+        def tanh(self):
+            t = math.tanh(self.data)
+            out = Seed001Tanh(t, (self,), "tanh")
+
+            def _backward():
+                self.grad = 1 - (t**2) * out.grad  # seed 001, as printed
+
+            out._backward = _backward
+            return out
+
+    n = Seed001Tanh(0.8, label="n")
+    o = n.tanh()
+    o.label = "o"
+    order = foreign.topological_order(o)
+    foreign.backpropagate(order)
+    assert math.isclose(n.grad, 1 - math.tanh(0.8) ** 2)  # right at the root, by luck
+    (check,) = foreign.check_locals(order[1], lambda n: n.label, {}, 1e-6, 1e-4, 1e-6)
+    assert not check.ok and "must be multiplied by out.grad" in check.note
+
+
+@pytest.mark.parametrize(
+    ("number", "inputs_attr", "container"),
+    [
+        ("data", "_prev", set),
+        ("data", "_children", tuple),
+        ("data", "_parents", list),
+        ("value", "children", list),
+        ("value", "inputs", tuple),
+    ],
+)
+def test_each_duck_typing_shape(number: str, inputs_attr: str, container: type) -> None:
+    def make(x, inputs=(), op="", label=""):
+        return Shaped(x, inputs, op, number=number, inputs_attr=inputs_attr, container=container, label=label)
+
+    a, b = make(2.0, label="a"), make(-3.0, label="b")
+    p = make(-6.0, (a, b), "*", label="p")
+    r = make(0.0, (p,), "ReLU", label="r")
+    order = foreign.topological_order(r)
+    assert [n.label for n in order] == ["a", "b", "p", "r"]
+    assert order[3]._fn is BUILTIN_OPS["relu"] and order[2]._fn is BUILTIN_OPS["*"]
+    a_view = order[0]
+    a_view.data = -2.0
+    foreign.evaluate(order)
+    assert getattr(p, number) == 6.0 and getattr(r, number) == 6.0
+
+
+def test_op_names_from_repr_and_from_the_class() -> None:
+    assert foreign.livegrad_op("** 2", 1) is power_of(2.0)
+    assert foreign.livegrad_op("**-1", 1) is power_of(-1.0)
+    assert foreign.livegrad_op("ReLU", 1) is BUILTIN_OPS["relu"]
+    assert foreign.livegrad_op("-", 1) is BUILTIN_OPS["neg"]
+    assert foreign.livegrad_op("+", 1) is None and foreign.livegrad_op("sin", 1) is None
+
+    class Cube(Shaped):
+        pass
+
+    x = Shaped(2.0, label="x")
+    (_, node) = foreign.topological_order(Cube(8.0, (x,)))
+    assert node.op == "Cube" and node._fn is None and not node.known
+
+
+def test_an_unknown_op_keeps_their_data_and_the_rest_is_re_evaluated() -> None:
+    x = Scalar(0.5, label="x")
+    y = x.sin() * 2 + x
+    order = foreign.topological_order(y)
+    sin = next(n for n in order if n.op == "sin")
+    assert not sin.known
+    x.data = 1.0
+    foreign.evaluate(order)
+    assert y.data == math.sin(0.5) * 2 + 1.0  # sin kept what their engine computed
+
+
+def test_any_depth() -> None:
+    x = node = Shaped(1.0, label="x")
+    for _ in range(100_000):
+        node = Shaped(node.data + 1.0, (node,), "exp")
+    order = foreign.topological_order(node)
+    assert len(order) == 100_001 and order[0].obj is x
+
+
+class Value:  # a learner's class named Value, missing its grad
+    def __init__(self, data):
+        self.data = data
+        self._prev = set()
+
+
+@pytest.mark.parametrize(
+    ("root", "found"),
+    [
+        (Value(1.0), "Got a test_foreign.Value (<test_foreign.Value object"),
+        (3.0, "Got a float (3.0): no .data or .value; no .grad; no inputs attribute"),
+        (Shaped("x"), ".data is str"),
+    ],
+)
+def test_something_else_gets_an_error_saying_what_was_looked_for_and_found(root: object, found: str) -> None:
+    with pytest.raises(TypeError) as error:
+        foreign.topological_order(root)
+    message = str(error.value)
+    assert "a number in .data or .value, a number in .grad" in message and found in message
+    assert "must be a Value, got Value" not in message
+
+
+def test_an_input_that_is_not_a_node_is_named_with_its_parent() -> None:
+    bad = Shaped(1.0, (Shaped(1.0, label="ok"), 2.0), "+", label="s")
+    with pytest.raises(TypeError, match=r"an input of a test_foreign.Shaped|an input of a learner_engines.Shaped"):
+        foreign.topological_order(bad)
