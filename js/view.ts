@@ -60,6 +60,7 @@ export class GraphView {
   private readonly size: [number, number]; // the drawing at scale 1, px
   private readonly values: ValueElements[] = [];
   private readonly boxes: Box[] = []; // each value's record in drawing px
+  private readonly opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
   private readonly edges = new Map<string, SVGGElement>(); // "3->5": the edge from value 3 into 5's op
   private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
   private readonly notes: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
@@ -426,6 +427,12 @@ export class GraphView {
         if (node.unknown_op) group.dataset.unknownOp = "true";
         title.textContent = this.describeOp(id);
         opGroups.set(id, group);
+        const ellipse = group.querySelector("ellipse");
+        const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((name) => Number(ellipse?.getAttribute(name)));
+        if ([cx, cy, rx, ry].every(Number.isFinite)) {
+          const [x0, y0] = [(cx - rx + this.offset[0]) * PT_TO_PX, (cy - ry + this.offset[1]) * PT_TO_PX];
+          this.opBoxes.push({ x0, y0, x1: x0 + 2 * rx * PT_TO_PX, y1: y0 + 2 * ry * PT_TO_PX });
+        }
         continue;
       }
       const name = nodeName(node);
@@ -484,7 +491,7 @@ export class GraphView {
 
   /**
    * Where an edge's label goes (drawing px, its baseline's centre): on the edge, or just above or
-   * below it, as near its middle as can be while the text covers no record and no other label
+   * below it, as near its middle as can be while the text covers no record, op and other label
    * (`taken`, to which it is added). A short edge between two records often has no room for the
    * whole label: then it shows only the contribution ("→ +0.0013", the step panel has the rest),
    * and failing that the whole label on the edge's middle (the halo keeps it readable).
@@ -539,7 +546,7 @@ export class GraphView {
       y0: Math.min(...spots.map(([, b]) => b.y0)),
       y1: Math.max(...spots.map(([, b]) => b.y1)),
     };
-    const near = [...this.boxes.filter((b) => overlaps(region, b)), ...taken]; // of a thousand records, a few
+    const near = [...this.boxes, ...this.opBoxes].filter((b) => overlaps(region, b)).concat(taken); // a few of thousands
     for (const [spot, box] of spots) {
       if (box.x0 < 0 || box.y0 < 0 || box.x1 > width || box.y1 > height) continue;
       if (!near.some((b) => overlaps(box, b))) return spot;
