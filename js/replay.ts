@@ -9,7 +9,9 @@ import { sweep } from "./trace";
 type Unary = [forward: (a: number) => number, local: (a: number, out: number) => Local];
 type Binary = [forward: (a: number, b: number) => number, local: (a: number, b: number, out: number) => [Local, Local]];
 
-const powLocalBase = (a: number, b: number): Local => (b === 0 ? null : b * Math.pow(a, b - 1));
+/** IEEE 754's pow, as Python's: JavaScript's Math.pow gives NaN for 1 ** ±inf, (-1) ** ±inf and 1 ** NaN. */
+const pow = (a: number, b: number): number => (a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b));
+const powLocalBase = (a: number, b: number): Local => (b === 0 ? null : b * pow(a, b - 1));
 const powLocalExponent = (a: number, out: number, b: number): number => (a === 0 && b >= 0 ? 0 : out * Math.log(a));
 const sigmoid = (a: number): number => {
   if (a >= 0) return 1 / (1 + Math.exp(-a));
@@ -31,13 +33,13 @@ const BINARY: Record<string, Binary> = {
   "-": [(a, b) => a - b, () => [1, -1]],
   "*": [(a, b) => a * b, (a, b) => [b, a]],
   "/": [(a, b) => a / b, (_a, b, out) => [1 / b, -out / b]],
-  "**": [Math.pow, (a, b, out) => [powLocalBase(a, b), powLocalExponent(a, out, b)]],
+  "**": [pow, (a, b, out) => [powLocalBase(a, b), powLocalExponent(a, out, b)]],
 };
 
 function unaryOf(node: TopologyNode): Unary | undefined {
   if (node.exponent !== undefined) {
     const p = node.exponent;
-    return [(a) => Math.pow(a, p), (a) => powLocalBase(a, p)];
+    return [(a) => pow(a, p), (a) => powLocalBase(a, p)];
   }
   return UNARY[node.op];
 }

@@ -4,6 +4,7 @@ both must agree with Python."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import shutil
@@ -27,7 +28,7 @@ needs_node = pytest.mark.skipif(
 def random_cases(count: int, seed: int = 7) -> list[dict]:
     """Random graphs over every op, reused nodes, values across the domain (inf and nan included)."""
     rng = random.Random(seed)
-    points = [-1000.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5, 30.0, 800.0]
+    points = [-math.inf, -1000.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5, 30.0, 800.0, math.inf]
     cases = []
     for _ in range(count):
         program = [

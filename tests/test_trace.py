@@ -133,3 +133,23 @@ def test_gradcheck_validates_its_arguments_before_computing() -> None:
         gradcheck(out, leaves=[out])
     assert calls == []  # nothing was evaluated
     assert gradcheck(out).ok and calls
+
+
+def test_a_kink_is_not_called_a_fault() -> None:
+    """relu at exactly 0 has no derivative to check against: neither the leaf nor the op is flagged."""
+    report = gradcheck((Value(0.0, "x") * 2).relu())
+    assert report.ok and not report.faulty_nodes
+    assert math.isnan(report.checks[0].numeric)
+
+
+def test_a_raising_op_leaves_the_leaf_as_it_was() -> None:
+    def forward(a: float) -> float:
+        if a > 1.0:
+            raise ZeroDivisionError("past the edge")
+        return a
+
+    x = Value(1.0, "x")
+    y = Op("edge", 1, forward, lambda a, out: 1.0)(x)
+    with pytest.raises(ZeroDivisionError):
+        gradcheck(y)
+    assert x.data == 1.0

@@ -8,7 +8,7 @@ import weakref
 
 import pytest
 
-from livegrad import GraphWidget, Value
+from livegrad import GraphWidget, Op, Value
 from livegrad.graph import Graph
 from livegrad.nn import MLP
 from seeds import seed_neuron
@@ -263,3 +263,32 @@ def test_gradient_check_marks_the_op_whose_local_derivative_is_wrong() -> None:
     assert failing[0]["autograd"] == 4.5 and math.isclose(failing[0]["numeric"], 3 * 1.5**2, rel_tol=1e-6)
     w.check_gradients = False
     assert w.gradient_check == {"leaves": [], "locals": []}
+
+
+def test_from_function_keeps_its_layout_when_only_a_constant_changes() -> None:
+    w = GraphWidget.from_function(lambda x: (Value(x) * 3).tanh(), x=1.0)
+    topology = w.topology
+    w.set(x=0.5)
+    assert w.topology is topology  # not laid out again: the unlabelled leaf's name is its number
+    assert w.values["data"][-1] == pytest.approx(math.tanh(1.5))
+
+
+def test_an_op_that_raises_in_check_gradients_is_reported_in_the_widget() -> None:
+    def forward(a: float) -> float:
+        if a > 5:
+            raise ZeroDivisionError("too far")
+        return a
+
+    x = Value(4.9999999, "x")
+    w = GraphWidget(Op("edge", 1, forward, lambda a, out: 1.0)(x))
+    w.check_gradients = True
+    assert "Check gradients: your op raised ZeroDivisionError" in w.error
+    assert w.gradient_check == {"leaves": [], "locals": []}
+    assert x.data == 4.9999999
+
+
+def test_close_lets_go_of_a_build_function() -> None:
+    w = GraphWidget.from_function(lambda x: Value(x, "x") * 2, x=1.0)
+    w.close()
+    w.refresh()  # nothing rebuilt, nothing held
+    assert w._graph.order == []

@@ -136,6 +136,27 @@ RELU = Op("relu", 1, relu, lambda a, out: None if a <= 0 else 1.0, "relu(a)", ("
 SIGMOID = Op("sigmoid", 1, sigmoid, lambda a, out: out * (1.0 - out), "sigmoid(a)", ("out·(1 − out)",))
 
 
+def central_difference(op: Op, args: list[float], positions: list[int], eps: float) -> float:
+    """d op / d (its inputs at `positions`, moved together) by a central difference: what a local
+    derivative is checked against. nan at a kink (relu at 0), where the one-sided differences
+    disagree and no single derivative is right."""
+    h = eps * max(1.0, abs(args[positions[0]]))
+    up, down = list(args), list(args)
+    for i in positions:
+        up[i] += h
+        down[i] -= h
+    return difference(op.forward(*args), op.forward(*up), op.forward(*down), h)
+
+
+def difference(here: float, above: float, below: float, h: float) -> float:
+    """The central difference from f(x), f(x + h), f(x - h); nan where the one-sided ones disagree
+    (a kink: relu at 0), since no derivative is right there to check against."""
+    right, left = (above - here) / h, (here - below) / h
+    if abs(right - left) > 0.1 * max(1.0, abs(right), abs(left)):
+        return nan
+    return (above - below) / (2 * h)
+
+
 @lru_cache(maxsize=256)
 def power_of(exponent: float) -> Op:
     """The op ``x ** exponent`` for a constant exponent (shared by every node that uses it)."""

@@ -168,7 +168,7 @@ class GraphWidget(anywidget.AnyWidget):
             if self._build is not None:
                 topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
                 self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
-                if topology != self.topology:
+                if _shape(topology) != _shape(self.topology):  # names alone may change: a constant's is its number
                     self.topology = topology
             self._graph.forward()
             self._graph.backward()
@@ -220,7 +220,12 @@ class GraphWidget(anywidget.AnyWidget):
         for i, name in self._input_ids.items():  # from_function: an input checked through the leaf of its name
             if name in self._by_label:
                 ids[self._by_label[name]] = i
-        report = check_graph(self._graph, leaves=list(ids))
+        try:
+            report = check_graph(self._graph, leaves=list(ids))
+        except Exception as failed:  # user code runs here too; the widget stays usable
+            self.error = f"Check gradients: your {self._culprit()} raised {type(failed).__name__}: {failed}"
+            self.gradient_check = {"leaves": [], "locals": []}
+            return
         index = self._index
         self.gradient_check = {
             "leaves": [{"id": ids[c.leaf], **_compared(c)} for c in report.checks],
@@ -255,7 +260,7 @@ class GraphWidget(anywidget.AnyWidget):
     def close(self) -> None:
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
-        self._graph = Graph([])
+        self._graph, self._build = Graph([]), None
         self._index, self._by_label, self._names, self._slider_ids, self._step_count = {}, {}, {}, set(), 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
@@ -275,12 +280,15 @@ class GraphWidget(anywidget.AnyWidget):
             self.error = ""
             try:
                 self.refresh(ack=ack)
-            except Exception as failed:  # a learner's backward() or a build function can raise: say so
-                if self._build is None and not self._graph.learner:
-                    raise
-                culprit = "build function" if self._build is not None else "engine's backward pass"
-                self.error = f"Your {culprit} raised {type(failed).__name__}: {failed}"
+            except Exception as failed:  # user code (a build function, a learner's backward, an Op) raised
+                self.error = f"Your {self._culprit()} raised {type(failed).__name__}: {failed}"
                 self.values = {**self.values, "ack": ack}
+
+    def _culprit(self) -> str:
+        """Whose code runs when this widget recomputes, for the message when it raises."""
+        if self._build is not None:
+            return "build function"
+        return "engine's backward pass" if self._graph.learner else "op"
 
     def _parse_set_message(self, content: object) -> list[tuple[Node | str, float]]:
         """The leaves (or from_function's inputs, by name) to set, and their numbers."""
@@ -406,6 +414,12 @@ def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
     first = _finite_number(spec, f"input {name!r}")
     low, high, _ = default_range(first)
     return first, low, high
+
+
+def _shape(topology: Mapping[str, object]) -> tuple[object, list[tuple[object, ...]]]:
+    """What a layout depends on: each node's op, inputs, exponent and label (not its display name)."""
+    nodes = topology.get("nodes", [])
+    return topology.get("too_large"), [(n["op"], n["inputs"], n.get("exponent"), n["label"]) for n in nodes]  # type: ignore[attr-defined,index]
 
 
 def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
