@@ -11,13 +11,20 @@ export interface Box {
   y1: number;
 }
 
+/** Where in the panel the map sits. */
+export type Corner = "bottom-right" | "top-right" | "bottom-left" | "top-left";
+export const CORNERS: readonly Corner[] = ["bottom-right", "top-right", "bottom-left", "top-left"];
+
 const SVG = "http://www.w3.org/2000/svg";
 const WIDTH = 180; // px, at most
 const HEIGHT = 110;
+const INSET = 6; // px from the panel's sides
 
 export class Minimap {
   readonly element: HTMLDivElement;
   private readonly frame: SVGRectElement;
+  private readonly width: number; // px, before the panel's limits (widget.css: 35% by 40% of the panel)
+  private readonly height: number;
 
   constructor(
     private readonly size: readonly [number, number],
@@ -32,8 +39,10 @@ export class Minimap {
     this.element.dataset.testid = "minimap";
     this.element.title = "Overview: the frame is what the panel shows; click or drag to move it";
     this.element.setAttribute("aria-hidden", "true"); // the keyboard moves the view from the graph itself
-    this.element.style.width = `${Math.max(24, Math.round(width * scale))}px`;
-    this.element.style.height = `${Math.max(24, Math.round(height * scale))}px`;
+    this.width = Math.max(24, Math.round(width * scale));
+    this.height = Math.max(24, Math.round(height * scale));
+    this.element.style.width = `${this.width}px`;
+    this.element.style.height = `${this.height}px`;
     this.element.hidden = true;
     const svg = document.createElementNS(SVG, "svg");
     svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
@@ -76,10 +85,26 @@ export class Minimap {
     }
   }
 
-  /** Frame the part in view (drawing px); null when the whole graph is in view (no map needed). */
-  show(view: Box | null): void {
+  /** The map's box in a panel of `width` x `height` px when it sits in `corner` (its border included). */
+  placeIn(corner: Corner, width: number, height: number): Box {
+    const [w, h] = [Math.min(this.width, 0.35 * width) + 2, Math.min(this.height, 0.4 * height) + 2];
+    const x0 = corner.endsWith("left") ? INSET : width - INSET - w;
+    const y0 = corner.startsWith("top") ? INSET : height - INSET - h;
+    return { x0, y0, x1: x0 + w, y1: y0 + h };
+  }
+
+  /** Frame the part in view (drawing px), with the map in `corner`; null hides the map (none needed, or no room). */
+  show(view: Box | null, corner: Corner = "bottom-right"): void {
     this.element.hidden = view === null;
     if (!view) return;
+    if (this.element.dataset.corner !== corner) {
+      this.element.dataset.corner = corner;
+      const [vertical, horizontal] = corner.split("-");
+      this.element.style.top = vertical === "top" ? `${INSET}px` : "";
+      this.element.style.bottom = vertical === "bottom" ? `${INSET}px` : "";
+      this.element.style.left = horizontal === "left" ? `${INSET}px` : "";
+      this.element.style.right = horizontal === "right" ? `${INSET}px` : "";
+    }
     this.frame.setAttribute("x", view.x0.toFixed(1));
     this.frame.setAttribute("y", view.y0.toFixed(1));
     this.frame.setAttribute("width", (view.x1 - view.x0).toFixed(1));

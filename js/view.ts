@@ -10,7 +10,7 @@ import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zo
 import { opText, toDot, shownLabel, nodeName, type Named } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
-import { Minimap, type Box } from "./minimap";
+import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
 
 const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: the wasm is ready sooner
 
@@ -24,6 +24,8 @@ const MARGIN = 8; // px around the drawing inside the panel
 const MIN_HEIGHT = 120; // the panel never becomes a strip
 const MAX_HEIGHT = 560;
 const SVG = "http://www.w3.org/2000/svg";
+const LABEL_PX = 12; // the edge labels' and notes' font size (widget.css), drawing px
+const LABEL_CHAR_PX = 0.6 * LABEL_PX; // the width of one of their characters, about (a monospace font)
 
 /** While stepping, values not yet computed: they show "?" rather than a misleading number. */
 export interface Pending {
@@ -58,10 +60,15 @@ export class GraphView {
   private readonly size: [number, number]; // the drawing at scale 1, px
   private readonly values: ValueElements[] = [];
   private readonly boxes: Box[] = []; // each value's record in drawing px
+  private readonly opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
   private readonly edges = new Map<string, SVGGElement>(); // "3->5": the edge from value 3 into 5's op
-  private highlighted: Element[] = [];
-  private edgeLabels: Element[] = [];
+  private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
+  private readonly notes: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
+  private readonly edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
+  private labelsShown = 0;
   private gradcheckMarks: Element[] = [];
+  private noteRoom = 0; // px kept free above the drawing in the first view, for a note that goes there
+  private viewSize: [number, number] | null = null; // the panel's size, read once per layout, not after each write
   private readonly zoomer: ZoomBehavior<HTMLDivElement, unknown>;
   private readonly minimap: Minimap;
   private transform: ZoomTransform = zoomIdentity;
@@ -109,6 +116,9 @@ export class GraphView {
     const shift = /translate\(\s*([-\d.e]+)[\s,]+([-\d.e]+)\s*\)/.exec(this.pane.getAttribute("transform") ?? "");
     this.offset = shift ? [Number(shift[1]), Number(shift[2])] : [0, 0];
     this.indexNodes();
+    this.notes = document.createElementNS(SVG, "g");
+    this.notes.setAttribute("class", "lg-notes");
+    this.pane.append(this.notes); // last, so its texts are drawn over the records and edges
     this.minimap = new Minimap(this.size, this.boxes, topology.root, (x, y) => this.centreOn(x, y, true));
     this.zoomer = zoom<HTMLDivElement, unknown>()
       .scaleExtent([0.05, 4])
@@ -131,6 +141,9 @@ export class GraphView {
     this.canvas.className = "lg-canvas";
     this.canvas.append(this.svg);
     this.element.append(this.canvas, this.minimap.element);
+    if (typeof ResizeObserver !== "undefined") {
+      new ResizeObserver(() => (this.viewSize = null)).observe(this.element);
+    }
     this.show(zoomIdentity);
   }
 
@@ -168,25 +181,31 @@ export class GraphView {
    * each with its label drawn on it) and the values they reach (lg-receiving), and keep them in view.
    */
   highlight(current: number | null, edges: readonly StepEdge[] = []): void {
-    for (const element of this.highlighted) element.classList.remove("lg-current", "lg-active", "lg-receiving");
-    for (const label of this.edgeLabels) label.remove();
-    this.highlighted = [];
-    this.edgeLabels = [];
+    // Only what differs from the last step is touched: a step restyles a handful of elements,
+    // whatever the graph's size (and the same step drawn twice costs no style or layout at all).
+    const marks = new Map<Element, string>();
     const mark = (element: Element | null | undefined, name: string): void => {
-      if (!element) return;
-      element.classList.add(name);
-      this.highlighted.push(element);
+      if (element && !marks.has(element)) marks.set(element, name);
     };
     if (current !== null) {
       mark(this.values[current]?.group, "lg-current");
       mark(this.values[current]?.op, "lg-current");
     }
+    const labels: [SVGGElement, string][] = [];
     for (const { from, to, label } of edges) {
       const edge = this.edges.get(`${from}->${to}`);
       mark(edge, "lg-active");
       mark(this.values[from]?.group, "lg-receiving");
-      if (edge && label) this.edgeLabels.push(this.labelEdge(edge, label));
+      if (edge && label) labels.push([edge, label]);
     }
+    for (const [element, name] of this.highlighted) {
+      if (marks.get(element) !== name) element.classList.remove(name);
+    }
+    for (const [element, name] of marks) {
+      if (this.highlighted.get(element) !== name) element.classList.add(name);
+    }
+    this.highlighted = marks;
+    this.showEdgeLabels(labels);
     const inView = [current, ...edges.map((e) => e.from)].filter((id): id is number => id !== null);
     if (inView.length > 0) this.reveal(inView);
   }
@@ -196,16 +215,22 @@ export class GraphView {
     for (const node of this.values) if (node) delete node.group.dataset.gradcheck;
     for (const note of this.gradcheckMarks) note.remove();
     this.gradcheckMarks = [];
+    const taken: Box[] = [];
+    let room = 0;
     for (const [id, { ok, text }] of results) {
       const node = this.values[id];
       if (!node) continue;
       node.group.dataset.gradcheck = ok ? "ok" : "fail";
       if (ok) continue;
-      const box = this.boxes[id];
-      const [x, y] = this.toLayout((box.x0 + box.x1) / 2, box.y0);
-      const note = this.note(`✗ ${text}`, x, y - 3, "lg-gradcheck-note");
-      this.pane.append(note); // last, so it is drawn over its neighbours
+      const note = this.note(`✗ ${text}`, 0, 0, "lg-gradcheck-note");
+      if (this.placeNote(note, this.boxes[id], taken)) room = LABEL_PX + 4;
+      this.notes.append(note);
       this.gradcheckMarks.push(note);
+    }
+    if (room !== this.noteRoom) {
+      this.noteRoom = room;
+      if (this.touched) this.show(this.transform);
+      else this.firstView(false);
     }
   }
 
@@ -224,6 +249,7 @@ export class GraphView {
     if (typeof ResizeObserver === "undefined") return () => {};
     let width = this.viewWidth();
     const follow = new ResizeObserver(() => {
+      this.viewSize = null;
       if (this.viewWidth() === width) return;
       width = this.viewWidth();
       if (this.touched) this.show(this.transform);
@@ -256,16 +282,17 @@ export class GraphView {
     if (width === 0) return; // not in a page yet (or not laid out): the resize observer comes back
     const [gw, gh] = this.size;
     const tallest = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, window.innerHeight * 0.7));
-    const whole = Math.min(1, (width - 2 * MARGIN) / gw, (tallest - 2 * MARGIN) / gh);
+    const room = this.noteRoom;
+    const whole = Math.min(1, (width - 2 * MARGIN) / gw, (tallest - 2 * MARGIN - room) / gh);
     if (whole >= MIN_SCALE) {
-      const height = Math.max(MIN_HEIGHT, Math.ceil(gh * whole + 2 * MARGIN));
-      this.element.style.height = `${height}px`;
-      this.apply(zoomIdentity.translate((width - gw * whole) / 2, (height - gh * whole) / 2).scale(whole));
+      const height = Math.max(MIN_HEIGHT, Math.ceil(gh * whole + 2 * MARGIN + room));
+      this.setHeight(height);
+      this.apply(zoomIdentity.translate((width - gw * whole) / 2, (height - gh * whole + room) / 2).scale(whole));
       return;
     }
     if (keepCentre) {
       const [cx, cy] = this.transform.invert([width / 2, this.viewHeight() / 2]);
-      this.element.style.height = `${tallest}px`;
+      this.setHeight(tallest);
       this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
       return;
     }
@@ -273,7 +300,7 @@ export class GraphView {
     for (const node of this.topology.nodes) for (const input of node.inputs) uses[input] += 1;
     const inputs = this.topology.nodes.map((node, id) => (node.inputs.length === 0 ? uses[id] : 0));
     const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
-    this.element.style.height = `${Math.max(MIN_HEIGHT, Math.round(height))}px`;
+    this.setHeight(Math.max(MIN_HEIGHT, Math.round(height)));
     this.apply(zoomIdentity.translate(x, y).scale(k));
   }
 
@@ -303,7 +330,25 @@ export class GraphView {
     const [x1, y1] = transform.invert([w, h]);
     const [gw, gh] = this.size;
     const whole = w === 0 || (x0 <= 0 && y0 <= 0 && x1 >= gw && y1 >= gh);
-    this.minimap.show(whole ? null : { x0, y0, x1, y1 });
+    // The first view hides no record: the map takes a corner where it covers none, or waits,
+    // hidden, until the user moves the view. After that it stays in its usual corner.
+    const corner = whole ? null : this.touched ? "bottom-right" : this.freeCorner(transform, w, h);
+    this.minimap.show(corner === null ? null : { x0, y0, x1, y1 }, corner ?? undefined);
+  }
+
+  /** The first corner where the minimap covers no record shown under `transform`, if any. */
+  private freeCorner(transform: ZoomTransform, width: number, height: number): Corner | null {
+    const shown = this.boxes.filter(Boolean).map((b) => {
+      const [x0, y0] = transform.apply([b.x0, b.y0]);
+      const [x1, y1] = transform.apply([b.x1, b.y1]);
+      return { x0, y0, x1, y1 };
+    });
+    return (
+      CORNERS.find((corner) => {
+        const map = this.minimap.placeIn(corner, width, height);
+        return !shown.some((b) => b.x1 > map.x0 - 2 && b.x0 < map.x1 + 2 && b.y1 > map.y0 - 2 && b.y0 < map.y1 + 2);
+      }) ?? null
+    );
   }
 
   private onKey(event: KeyboardEvent): void {
@@ -332,11 +377,27 @@ export class GraphView {
   }
 
   private viewWidth(): number {
-    return this.element.clientWidth;
+    return this.panelSize()[0];
   }
 
   private viewHeight(): number {
-    return this.element.clientHeight;
+    return this.panelSize()[1];
+  }
+
+  /**
+   * The panel's size, read again only after it changed (a resize, a new height): a step or a pan
+   * writes styles and then asks where things are, and a read there would force a layout each time.
+   */
+  private panelSize(): [number, number] {
+    if (this.viewSize) return this.viewSize;
+    const size: [number, number] = [this.element.clientWidth, this.element.clientHeight];
+    if (typeof ResizeObserver !== "undefined" && size[0] > 0) this.viewSize = size;
+    return size;
+  }
+
+  private setHeight(height: number): void {
+    this.element.style.height = `${height}px`;
+    this.viewSize = null;
   }
 
   /** A point of the drawing (px) in Graphviz's own coordinates (pt, inside its translation). */
@@ -366,6 +427,12 @@ export class GraphView {
         if (node.unknown_op) group.dataset.unknownOp = "true";
         title.textContent = this.describeOp(id);
         opGroups.set(id, group);
+        const ellipse = group.querySelector("ellipse");
+        const [cx, cy, rx, ry] = ["cx", "cy", "rx", "ry"].map((name) => Number(ellipse?.getAttribute(name)));
+        if ([cx, cy, rx, ry].every(Number.isFinite)) {
+          const [x0, y0] = [(cx - rx + this.offset[0]) * PT_TO_PX, (cy - ry + this.offset[1]) * PT_TO_PX];
+          this.opBoxes.push({ x0, y0, x1: x0 + 2 * rx * PT_TO_PX, y1: y0 + 2 * ry * PT_TO_PX });
+        }
         continue;
       }
       const name = nodeName(node);
@@ -406,17 +473,111 @@ export class GraphView {
     return { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
   }
 
-  /** A text drawn on the edge's middle, over everything else, with a halo so it reads on lines. */
-  private labelEdge(edge: SVGGElement, text: string): Element {
+  /** Draw `labels` on their edges, reusing the text elements of the last step. */
+  private showEdgeLabels(labels: readonly [SVGGElement, string][]): void {
+    const taken: Box[] = [];
+    labels.forEach(([edge, text], i) => {
+      const label = (this.edgeLabels[i] ??= this.note("", 0, 0, "lg-edge-label"));
+      const [spot, shown] = this.labelPlace(edge, text, taken);
+      const [x, y] = this.toLayout(...spot);
+      if (label.textContent !== shown) label.textContent = shown;
+      setIfChanged(label, "x", x.toFixed(1));
+      setIfChanged(label, "y", y.toFixed(1));
+      if (i >= this.labelsShown) this.notes.append(label);
+    });
+    for (const label of this.edgeLabels.slice(labels.length, this.labelsShown)) label.remove();
+    this.labelsShown = labels.length;
+  }
+
+  /**
+   * Where an edge's label goes (drawing px, its baseline's centre): on the edge, or just above or
+   * below it, as near its middle as can be while the text covers no record, op and other label
+   * (`taken`, to which it is added). A short edge between two records often has no room for the
+   * whole label: then it shows only the contribution ("→ +0.0013", the step panel has the rest),
+   * and failing that the whole label on the edge's middle (the halo keeps it readable).
+   */
+  private labelPlace(edge: SVGGElement, text: string, taken: Box[]): [[number, number], string] {
     const numbers = (edge.querySelector("path")?.getAttribute("d") ?? "").match(/-?[\d.]+(e-?\d+)?/g) ?? [];
-    const points = Array.from({ length: Math.floor(numbers.length / 2) }, (_, i) => [
-      Number(numbers[2 * i]),
-      Number(numbers[2 * i + 1]),
-    ]);
-    const middle = points[3 * Math.floor((points.length - 1) / 6)] ?? [0, 0]; // an on-curve point of the spline
-    const note = this.note(text, middle[0], middle[1] - 3, "lg-edge-label");
-    this.pane.append(note);
-    return note;
+    const p = Array.from({ length: Math.floor(numbers.length / 2) }, (_, i) =>
+      [0, 1].map((k) => (Number(numbers[2 * i + k]) + this.offset[k]) * PT_TO_PX),
+    );
+    const points: number[][] = []; // along the spline (M p0 C p1 p2 p3 C ...), in drawing px
+    for (let s = 0; s + 3 < p.length; s += 3) {
+      for (let t = 0; t < 1; t += 0.125) {
+        const u = 1 - t;
+        const [a, b, c, d] = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+        points.push([0, 1].map((k) => a * p[s][k] + b * p[s + 1][k] + c * p[s + 2][k] + d * p[s + 3][k]));
+      }
+    }
+    if (points.length === 0) return [[p[0]?.[0] ?? 0, p[0]?.[1] ?? 0], text];
+    const middle = Math.floor(points.length / 2);
+    const byDistance = points.map((_, i) => i).sort((i, j) => Math.abs(i - middle) - Math.abs(j - middle));
+    // On the edge, or the text starting or ending there, or a line or two above or below.
+    const around = (half: number): [number, number][] =>
+      [-4, -4 - LABEL_PX, LABEL_PX + 2, -4 - 2 * LABEL_PX, 2 * LABEL_PX + 2].flatMap((dy) =>
+        byDistance.flatMap((i) =>
+          [0, half, -half].map((dx) => [points[i][0] + dx, points[i][1] + dy] as [number, number]),
+        ),
+      );
+    const short = text.includes("→") ? text.slice(text.indexOf("→")) : text;
+    for (const shown of [text, short]) {
+      const spot = this.freeSpot(shown, around((shown.length * LABEL_CHAR_PX) / 2), taken);
+      if (spot) {
+        taken.push(this.textBox(shown, spot));
+        return [spot, shown];
+      }
+    }
+    return [[points[middle][0], points[middle][1] - 4], text];
+  }
+
+  /** The first of `candidates` (a text's baseline centre, drawing px) where `text` covers no record and nothing `taken`, inside the drawing. */
+  private freeSpot(
+    text: string,
+    candidates: readonly [number, number][],
+    taken: readonly Box[],
+  ): [number, number] | null {
+    const [width, height] = this.size;
+    const overlaps = (a: Box, b: Box | undefined): boolean =>
+      !!b && a.x1 > b.x0 && a.x0 < b.x1 && a.y1 > b.y0 && a.y0 < b.y1;
+    const spots = candidates.map((spot) => [spot, this.textBox(text, spot)] as const);
+    const region = {
+      x0: Math.min(...spots.map(([, b]) => b.x0)),
+      x1: Math.max(...spots.map(([, b]) => b.x1)),
+      y0: Math.min(...spots.map(([, b]) => b.y0)),
+      y1: Math.max(...spots.map(([, b]) => b.y1)),
+    };
+    const near = [...this.boxes, ...this.opBoxes].filter((b) => overlaps(region, b)).concat(taken); // a few of thousands
+    for (const [spot, box] of spots) {
+      if (box.x0 < 0 || box.y0 < 0 || box.x1 > width || box.y1 > height) continue;
+      if (!near.some((b) => overlaps(box, b))) return spot;
+    }
+    return null;
+  }
+
+  /** The box a note or label takes (drawing px): its ink, about, with its baseline centred at `spot`. */
+  private textBox(text: string, [x, y]: readonly [number, number]): Box {
+    const half = (text.length * LABEL_CHAR_PX) / 2;
+    return { x0: x - half, x1: x + half, y0: y - 0.85 * LABEL_PX, y1: y + 3 };
+  }
+
+  /**
+   * A gradient-check note beside its record where it covers no other record: above it, else below,
+   * centred or aligned with either side. Failing that, above it, with room kept above the drawing
+   * (`noteRoom`) when the record is in the top row, so the note is never cut off.
+   */
+  private placeNote(note: SVGTextElement, box: Box, taken: Box[]): boolean {
+    const text = note.textContent ?? "";
+    const half = (text.length * LABEL_CHAR_PX) / 2;
+    const across = [(box.x0 + box.x1) / 2, box.x0 + half, box.x1 - half];
+    const candidates = [box.y0 - 4, box.y1 + LABEL_PX].flatMap((y) => across.map((x) => [x, y] as [number, number]));
+    const free = this.freeSpot(text, candidates, taken);
+    const centre = Math.max(half, Math.min(this.size[0] - half, (box.x0 + box.x1) / 2));
+    const spot = free ?? [centre, box.y0 - 4];
+    taken.push(this.textBox(text, spot));
+    const [x, y] = this.toLayout(...spot);
+    note.setAttribute("x", x.toFixed(1));
+    note.setAttribute("y", y.toFixed(1));
+    return spot[1] - LABEL_PX < 0; // above the drawing: needs room there
   }
 
   private note(text: string, x: number, y: number, className: string): SVGTextElement {
@@ -457,6 +618,10 @@ export class GraphView {
     const names = inputs.map((name, k) => `${"ab"[k] ?? "?"} = ${name}`).join(", ");
     return `${made}\n${node.op}: ${formula}, with ${names}`;
   }
+}
+
+function setIfChanged(element: Element, name: string, value: string): void {
+  if (element.getAttribute(name) !== value) element.setAttribute(name, value);
 }
 
 function viewBox(svg: SVGSVGElement): number[] {

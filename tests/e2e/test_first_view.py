@@ -57,6 +57,17 @@ OVERFLOW = """(root) => {
   return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, past };
 }"""
 
+# Records the minimap covers (none when it is hidden).
+UNDER_MINIMAP = """(root) => {
+  const map = root.querySelector('[data-testid="minimap"]');
+  if (!map || map.hidden) return [];
+  const m = map.getBoundingClientRect();
+  return [...root.querySelectorAll('g.lg-value')].filter((g) => {
+    const r = g.querySelector('polygon').getBoundingClientRect();
+    return r.right > m.left && r.left < m.right && r.bottom > m.top && r.top < m.bottom;
+  }).map((g) => g.dataset.name);
+}"""
+
 # Records the graph panel's edges cut through (a record partly inside, partly outside the panel).
 CUT = """(root) => {
   const panel = root.querySelector('.lg-graph'), box = panel.getBoundingClientRect(); // inside its border:
@@ -182,6 +193,7 @@ def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph,
         assert all(names), "every record carries a name"
         assert_no_internal_ids(root)
         expect(root.get_by_test_id("minimap")).to_be_visible()
+        assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
         graph = root.locator(".lg-graph")
         assert page.evaluate(CUT, root.element_handle()) == [], "a record is cut by the panel's edge"
         # The inputs' column is in view, readable.
@@ -215,6 +227,7 @@ def test_nothing_overflows_a_420_px_output(page: Page, open_graph, name: str) ->
     assert report["scrollWidth"] <= report["clientWidth"] and not report["past"], report
     # The graph starts again from the inputs for the narrower panel, cutting no record.
     page.wait_for_function(f"(root) => ({CUT})(root).length === 0", arg=root.element_handle(), timeout=5000)
+    assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
 
 
 def test_screenshots_light_and_dark_wide_and_narrow(page: Page, open_graph, screenshots) -> None:
@@ -246,3 +259,43 @@ def assert_no_internal_ids(root: Locator) -> None:
     titles = root.evaluate(TITLES)
     leaked = [t for t in titles if INTERNAL_ID.search(t.strip())]
     assert not leaked, leaked
+
+
+# Edge labels that cover a record: each label's ink (baseline, ascent, descent) against every record.
+LABELS_ON_RECORDS = """(root) => {
+  const records = [...root.querySelectorAll('g.lg-value > polygon')].map((p) => p.getBoundingClientRect());
+  return [...root.querySelectorAll('.lg-edge-label')].filter((t) => {
+    const ctm = t.getScreenCTM();
+    const size = parseFloat(getComputedStyle(t).fontSize) * ctm.a;
+    const baseline = ctm.f + ctm.d * Number(t.getAttribute('y'));
+    const box = t.getBoundingClientRect();
+    const [top, bottom] = [baseline - 0.8 * size, baseline + 0.2 * size];
+    const [left, right] = [box.left + 2, box.right - 2]; // inside the halo
+    return records.some((r) => left < r.right && r.left < right && top < r.bottom && r.top < bottom);
+  }).map((t) => t.textContent);
+}"""
+
+
+def test_stepping_screenshots_wide_and_narrow(page: Page, open_graph, screenshots) -> None:
+    """Evidence to look at: three backward steps of the neuron and of MLP(3, [4, 4, 1]), at 1400 px
+    light and dark and in a 420 px output; the edge labels cover no record."""
+    for name in ("neuron", "mlp-3-4-4-1"):
+        root = open_graph(name)
+        root.get_by_role("button", name="Step backward pass", exact=True).click()
+        for _ in range(3):
+            root.get_by_role("button", name="Next step").click()
+        expect(root.locator(".lg-edge-label").first).to_be_visible()
+        for width, themes in ((1400, ("Light", "Dark")), (420, ("Dark", "Light"))):
+            if width == 420:
+                set_output_width(page, root, 420)
+            for theme in themes:
+                page.evaluate(
+                    "(t) => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab ' + t })",
+                    theme,
+                )
+                light = str(theme == "Light").lower()
+                page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+                page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute
+                root.locator(".lg-graph").scroll_into_view_if_needed()
+                page.screenshot(path=screenshots / f"stepping-{name}-{width}-{theme.lower()}.png")
+            assert page.evaluate(LABELS_ON_RECORDS, root.element_handle()) == []

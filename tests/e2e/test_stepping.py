@@ -24,6 +24,23 @@ print(json.dumps({{
 """
 
 
+# The gradient-check note's ink (its baseline, the font's ascent and descent: a text's box in the
+# page is taller, the halo and line gap included), the panel's box and every record's box.
+NOTE_PLACE = """(root) => {
+  const note = root.querySelector('.lg-gradcheck-note');
+  const ctm = note.getScreenCTM();
+  const size = parseFloat(getComputedStyle(note).fontSize) * ctm.a;
+  const baseline = ctm.f + ctm.d * Number(note.getAttribute('y'));
+  const box = note.getBoundingClientRect();
+  const plain = (r) => ({ left: r.left, right: r.right, top: r.top, bottom: r.bottom });
+  return [
+    { left: box.left, right: box.right, top: baseline - 0.8 * size, bottom: baseline + 0.2 * size },
+    plain(root.querySelector('.lg-graph').getBoundingClientRect()),
+    [...root.querySelectorAll('g.lg-value > polygon')].map((p) => plain(p.getBoundingClientRect())),
+  ];
+}"""
+
+
 @pytest.fixture
 def wide(page: Page) -> Page:
     page.set_viewport_size({"width": 1400, "height": 900})
@@ -144,6 +161,17 @@ def test_gradient_check_marks_the_op_with_a_wrong_derivative(wide: Page, jupyter
     # autograd's local derivative (3·1.5) beside the numeric one (3·1.5²), visible on the graph
     expect(faulty.get_by_text(re.compile(r"autograd 4\.5000.*numeric 6\.7500")).first).to_be_visible()
     expect(faulty.locator(".lg-check")).to_contain_text("✗ numeric")  # the slider's mark stays
+    # The note, though its record is in the top row, is whole inside the panel and covers no record.
+    note, panel, records = faulty.evaluate(NOTE_PLACE)
+    assert panel["top"] <= note["top"] and note["bottom"] <= panel["bottom"], (note, panel)
+    assert panel["left"] <= note["left"] and note["right"] <= panel["right"], (note, panel)
+    for r in records:
+        assert not (
+            note["left"] < r["right"]
+            and r["left"] < note["right"]
+            and note["top"] < r["bottom"]
+            and r["top"] < note["bottom"]
+        ), (note, r)
     faulty.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "gradcheck-fail-light.png")
     faulty.get_by_role("button", name="Check gradients").click()
