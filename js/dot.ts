@@ -9,14 +9,6 @@ import type { Topology, TopologyNode } from "./graph";
 /** Labels longer than this are cut (with an ellipsis) on screen; the tooltip has them whole. */
 export const MAX_LABEL_CHARS = 40;
 
-/** A node as the kernel sends it under the shared contract: `name`, the display name computed in Python. */
-export type Named = TopologyNode & { name?: string };
-
-/** The name a value is shown by: the kernel's display name, or (from an older kernel) its label. */
-export function nodeName(node: Named): string {
-  return node.name ?? node.label;
-}
-
 export function shownLabel(label: string): string {
   const oneLine = label.replace(/\s+/g, " ");
   const chars = Array.from(oneLine);
@@ -43,7 +35,7 @@ export function toDot(topology: Topology, rankdir: string): string {
   // A record's fields run across the ranks' direction: with ranks left to right, "a|b|c" stacks.
   const [open, close] = rankdir === "LR" || rankdir === "RL" ? ["", ""] : ["{", "}"];
   topology.nodes.forEach((node, i) => {
-    const label = placeholder(shownLabel(nodeName(node)));
+    const label = placeholder(shownLabel(node.name));
     lines.push(`  v${i} [shape=record label="${open}${label}|data ${numberField}|grad ${numberField}${close}"];`);
     if (node.op) {
       lines.push(`  v${i}op [label="${placeholder(opText(node))}" width=0 height=0 margin="0.04,0.02"];`);

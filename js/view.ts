@@ -7,7 +7,7 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
-import { opText, toDot, shownLabel, nodeName, type Named } from "./dot";
+import { opText, toDot, shownLabel } from "./dot";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
@@ -59,6 +59,7 @@ export class GraphView {
   private readonly offset: [number, number]; // Graphviz's own translation of its drawing, in pt
   private readonly size: [number, number]; // the drawing at scale 1, px
   private readonly values: ValueElements[] = [];
+  private readonly observers: ResizeObserver[] = []; // disconnected by dispose()
   private readonly boxes: Box[] = []; // each value's record in drawing px
   private readonly opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
   private readonly edges = new Map<string, SVGGElement>(); // "3->5": the edge from value 3 into 5's op
@@ -107,7 +108,7 @@ export class GraphView {
     this.size = [width * PT_TO_PX, height * PT_TO_PX];
     for (const name of ["width", "height"]) this.svg.removeAttribute(name); // show() sizes it to the zoom
     this.svg.setAttribute("role", "graphics-document");
-    const rootName = nodeName(topology.nodes[topology.root] as Named);
+    const rootName = topology.nodes[topology.root].name;
     this.svg.setAttribute(
       "aria-label",
       `Computation graph of ${rootName || "the output"}: ${topology.nodes.length} values, each with its data and grad`,
@@ -142,7 +143,7 @@ export class GraphView {
     this.canvas.append(this.svg);
     this.element.append(this.canvas, this.minimap.element);
     if (typeof ResizeObserver !== "undefined") {
-      new ResizeObserver(() => (this.viewSize = null)).observe(this.element);
+      this.observe(() => (this.viewSize = null));
     }
     this.show(zoomIdentity);
   }
@@ -244,18 +245,28 @@ export class GraphView {
    * Show the first view now and again whenever the panel's width changes (notebook outputs settle
    * their size after the first frame), until the user pans, zooms or steps. Returns a stop function.
    */
+  /** Stop watching the panel's size: the view is being removed (or drawn again). */
+  dispose(): void {
+    for (const observer of this.observers.splice(0)) observer.disconnect();
+  }
+
+  private observe(onResize: () => void): void {
+    const observer = new ResizeObserver(onResize);
+    observer.observe(this.element);
+    this.observers.push(observer);
+  }
+
   showFirstView(): () => void {
     this.firstView(false);
     if (typeof ResizeObserver === "undefined") return () => {};
     let width = this.viewWidth();
-    const follow = new ResizeObserver(() => {
+    this.observe(() => {
       this.viewSize = null;
       if (this.viewWidth() === width) return;
       width = this.viewWidth();
       if (this.touched) this.show(this.transform);
       else this.firstView(false);
     });
-    follow.observe(this.element);
     return () => {
       this.touched = true;
     };
@@ -418,7 +429,7 @@ export class GraphView {
       const match = /^v(\d+)(op)?$/.exec(title?.textContent ?? "");
       if (!title || !match) continue;
       const id = Number(match[1]);
-      const node = nodes[id] as Named;
+      const node = nodes[id];
       const texts = group.querySelectorAll<SVGTextElement>("text");
       if (match[2]) {
         group.classList.add("lg-op");
@@ -435,7 +446,7 @@ export class GraphView {
         }
         continue;
       }
-      const name = nodeName(node);
+      const name = node.name;
       group.classList.add("lg-value");
       group.dataset.nodeId = String(id);
       group.dataset.label = node.label;
@@ -599,14 +610,13 @@ export class GraphView {
     if (!node || !elements) return;
     const made = node.op ? this.describeOp(id) : "a leaf";
     elements.title.textContent =
-      `${nodeName(node as Named)}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` +
-      (node.label ? "" : " (unlabelled)");
+      `${node.name}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` + (node.label ? "" : " (unlabelled)");
   }
 
   /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */
   private describeOp(id: number): string {
     const node = this.topology.nodes[id];
-    const inputs = node.inputs.map((i) => nodeName(this.topology.nodes[i] as Named) || "(unnamed)");
+    const inputs = node.inputs.map((i) => this.topology.nodes[i].name || "(unnamed)");
     const formula = (this.topology as { ops?: Record<string, { formula: string | null }> }).ops?.[node.op]?.formula;
     const made = `${node.op} of ${inputs.join(", ")}`;
     if (node.unknown_op)

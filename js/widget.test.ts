@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Topology } from "./graph";
 import { drag, mount, mounted, NEURON, neuronValues, node, record, slider } from "./testing/helpers";
 
@@ -209,6 +209,30 @@ describe("GraphWidget frontend", () => {
     expect(model.listenerCount()).toBe(8); // seven, and the topology's (a new shape is laid out again)
     cleanup();
     expect(model.listenerCount()).toBe(0);
+  });
+
+  it("stops watching the panel's size when the view goes away", async () => {
+    const watching = new Set<object>();
+    vi.stubGlobal(
+      "ResizeObserver",
+      class {
+        observe(): void {
+          watching.add(this);
+        }
+        unobserve(): void {}
+        disconnect(): void {
+          watching.delete(this);
+        }
+      },
+    );
+    try {
+      const { cleanup } = await mount();
+      expect(watching.size).toBeGreaterThan(0);
+      cleanup();
+      expect(watching.size).toBe(0);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

@@ -216,6 +216,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   return () => {
     stepper.stop();
     stopFollowing();
+    view.dispose();
     stopListening();
   };
 }
