@@ -166,10 +166,10 @@ def test_set_and_refresh_from_python() -> None:
     w.set({v["w1"]: 2.0})
     assert w.values["data"][ids(w)["w1"]] == 2.0
     v["b"].data = 0.0
-    w.refresh()
-    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0) and w.values["ack"] is None
-    w.refresh(ack="p:3")  # how a slider message is answered
-    assert w.values["ack"] == "p:3"
+    w.refresh()  # Python's Values at once; the page's may be held back a frame (see test_live_training)
+    assert v["o"].data == math.tanh(0.5 * 2.0)
+    w.refresh(ack="p:3")  # how a slider message is answered: sent at once
+    assert w.values["data"][ids(w)["o"]] == math.tanh(0.5 * 2.0) and w.values["ack"] == "p:3"
 
 
 def test_a_math_domain_error_shows_as_nan_and_recovers() -> None:

@@ -249,6 +249,8 @@ class GraphWidget(anywidget.AnyWidget):
                 known = ", ".join(self._inputs)
                 raise ValueError(f"set: {_name(key)} is not an input of this widget (inputs: {known})")
         self.refresh()
+        if self._refresh_stale:  # a deliberate move, like a slider's: shown at once, never held back
+            self._send_values()
 
     def set_state(self, sync_data: dict) -> None:
         """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised."""
