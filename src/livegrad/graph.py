@@ -100,7 +100,7 @@ class Graph:
     @cached_property
     def names(self) -> list[str]:
         """Each node's name as the page shows it (see `display_names`)."""
-        return display_names(self.order)
+        return display_names(self.order, self.inputs)
 
     def node_of(self, x: object) -> Node | None:
         """This graph's node for `x` (a Value, a learner's own object or its view), or None."""
@@ -353,42 +353,46 @@ _SIMPLE_NAME = re.compile(r"[\w.]+")  # an identifier, a dotted label (L1.N0.w2)
 _INPUT_TOKEN = re.compile(r"\b[ab]\b", re.ASCII)  # whole words, as JavaScript's \b sees them: "a²" holds a
 
 
-def display_names(order: list[Node]) -> list[str]:
+def display_names(order: list[Node], inputs: list[list[int]] | None = None) -> list[str]:
     """Each value's name as the page shows it, for a topological order (inputs named first).
 
     A label if there is one; an unlabelled leaf's number (``2``, ``0.5``); an unlabelled computed
     value's formula written in its inputs' names (``x1·w1``, ``tanh(n)``, ``(x1·w1)**2``), an input
     parenthesised unless it is a simple name or an argument already (``f(a)``); a custom op
     without a formula, or a learner's op livegrad does not know, reads ``name(a, b)``. Everything is
-    cut to 24 characters with "…".
+    cut to 24 characters with "…". (`inputs`: each node's input ids, if known already.)
     """
-    names: dict[Node, str] = {}
-    bare: dict[Node, str] = {}  # each name as an input writes it where it needs no parentheses...
-    wrapped: dict[Node, str] = {}  # ...and where it does: "(x1·w1)", unless it is a simple name
-    for value in order:
+    if inputs is None:
+        index = {v: i for i, v in enumerate(order)}
+        inputs = [[index[x] for x in v.inputs] for v in order]
+    names: list[str] = []
+    wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
+    templates: dict[Op, tuple[str, list[tuple[int, list[str]]]]] = {}
+    simple = _SIMPLE_NAME.fullmatch
+    for value, ids in zip(order, inputs):
         if value.label:
             name = value.label
-        elif value.is_leaf():
+        elif not ids:
             name = f"{value.data:.6g}"
         elif value._fn is None:
-            name = f"{value.op}({', '.join(names[v] for v in value.inputs)})"
+            name = f"{value.op}({', '.join(names[i] for i in ids)})"
         else:
-            pieces, slots = _template(value._fn)
-            parts = [pieces[0]]
-            for (k, argument), piece in zip(slots, pieces[1:]):
-                node = value.inputs[k]
-                parts += (bare[node] if argument else wrapped[node], piece)
-            name = "".join(parts)
-        name = names[value] = name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
-        bare[value] = name
-        wrapped[value] = name if _SIMPLE_NAME.fullmatch(name) else f"({name})"
-    return [names[v] for v in order]
+            if value._fn not in templates:
+                text, slots = _template(value._fn)
+                templates[value._fn] = (text, [(k, names if argument else wrapped) for k, argument in slots])
+            text, slots = templates[value._fn]
+            name = text.format(*[written[ids[k]] for k, written in slots])
+        if len(name) > MAX_NAME:
+            name = name[: MAX_NAME - 1] + "…"
+        names.append(name)
+        wrapped.append(name if simple(name) else f"({name})")
+    return names
 
 
 @lru_cache(maxsize=256)
-def _template(op: Op) -> tuple[list[str], list[tuple[int, bool]]]:
-    """An op's formula cut at its inputs: the text between them, and for each input, which one
-    (0 for ``a``) and whether it stands as an argument already (``f(a)``, ``f(a, b)``)."""
+def _template(op: Op) -> tuple[str, list[tuple[int, bool]]]:
+    """An op's formula as a format string with a ``{}`` per input, and for each, which input (0 for
+    ``a``) and whether it stands as an argument already (``f(a)``, ``f(a, b)``: no parentheses)."""
     formula = op.formula or f"{op.name}({', '.join('ab'[: op.arity])})"
     pieces, slots, start = [], [], 0
     for token in _INPUT_TOKEN.finditer(formula):
@@ -397,7 +401,7 @@ def _template(op: Op) -> tuple[list[str], list[tuple[int, bool]]]:
         slots.append(("ab".index(token[0]), before in ("(", ",") and after in (")", ",")))
         start = token.end()
     pieces.append(formula[start:])
-    return pieces, slots
+    return "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces), slots
 
 
 def json_number(x: float) -> float | str:
