@@ -7,6 +7,19 @@ export interface TopologyNode {
   inputs: number[]; // ids of the values this one is computed from
   exponent?: number; // set for a constant power ("**2")
   unknown_op?: boolean; // a learner's op livegrad does not know: not re-evaluated, its leaves get no slider
+  group?: number; // the innermost module call that computed it (an index into topology.groups); absent: top level
+  shared?: true; // a module's parameter: drawn in whichever call of that module is on show
+}
+
+/** One call of an nn Module's forward: its values form a group, nested as the calls were. */
+export interface GroupCall {
+  name: string; // the module path used in parameter labels: "L1.N3", "L1", "MLP"
+  kind: string; // the module's class name
+  parent: number | null; // the enclosing call (listed before this one), null at top level
+  module: number; // which distinct module object made this call
+  call: number; // 0-based, among the parent call's calls of this same module
+  inputs: number[];
+  outputs: number[];
 }
 
 /** An op's text, from the op table: the forward and each input's local derivative, in `a`, `b`, `out`. */
@@ -19,6 +32,7 @@ export interface Topology {
   nodes: TopologyNode[];
   root: number;
   ops: Record<string, OpText>; // each op of the graph once
+  groups?: GroupCall[]; // parents before children
   too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
   replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
   learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
