@@ -590,7 +590,21 @@ function expression(
   if (depth >= 4) return "…";
   const formula = topology.ops[node.op]?.formula ?? `${node.op}(${node.inputs.map((_, i) => "ab"[i]).join(", ")})`;
   const [x, y] = node.inputs.map((input) => expression(topology, a, input, c, depth + 1, constants));
-  return substitute(formula, { a: x, ...(y !== undefined && { b: y }) }, (word) => !SIMPLE.test(word) && word !== MARK);
+  return substitute(formula, { a: x, ...(y !== undefined && { b: y }) }, (word) => needsParens(node.op, word));
+}
+
+/** Parentheses only where precedence needs them: none in a sum, around a sum in a product. */
+function needsParens(op: string, word: string): boolean {
+  if (SIMPLE.test(word) || word === MARK || op === "+") return false;
+  if (op !== "*") return true;
+  let depth = 0;
+  for (let i = 0; i < word.length; i++) {
+    const ch = word[i];
+    if (ch === "(" || ch === "[") depth++;
+    else if (ch === ")" || ch === "]") depth--;
+    else if (depth === 0 && (ch === "+" || ch === "−" || ch === "-") && word[i - 1] === " ") return true;
+  }
+  return false;
 }
 
 /** A Σ's terms by shape, the commonest first: "Σ w·x + b"; a constant that differs between terms reads c. */
