@@ -159,7 +159,7 @@ describe("folded graphs in the widget", () => {
     const canvas = el.querySelector<HTMLElement>(".lg-canvas")!;
     const screen = (g: SVGGElement): number[] => {
       // Graphviz's translation and pt -> px, then the canvas's pan and the svg's scale.
-      const svg = el.querySelector(".lg-canvas > svg")!;
+      const svg = el.querySelector<SVGSVGElement>(".lg-canvas > svg")!;
       const scale = parseFloat(svg.style.width) / Number(svg.getAttribute("viewBox")!.split(" ")[2]);
       const shift = /translate\(([-\d.]+)[ ,]+([-\d.]+)\)/.exec(
         svg.querySelector("g.graph")!.getAttribute("transform")!,
