@@ -53,7 +53,7 @@ export const pickerText = (calls: number): string => `call ${calls - 1} (0–${c
 
 /** An open group's or Σ's header, above its cluster. */
 export function clusterHeader(cluster: Cluster): string {
-  if (cluster.kind === "sum") return `▾ Σ ${cluster.name}`;
+  if (cluster.kind === "sum") return `▾ ${cluster.summary ?? "Σ"}`;
   return cluster.stack
     ? `▾ ${cluster.name} · call ${cluster.stack.picked} of ${cluster.stack.calls}`
     : `▾ ${cluster.name}`;
@@ -127,7 +127,10 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
         continue;
       }
       const label = placeholder(clusterHeader(clusters[inner]));
-      lines.push(`${indent}subgraph cluster_${inner} {`, `${indent}  label="${label}"; labeljust=l;`);
+      lines.push(
+        `${indent}subgraph cluster_${inner} {`,
+        `${indent}  label="${label}"; labeljust=l; fontname="Courier"; fontsize=10;`,
+      );
       emit(inner, indent + "  ");
       lines.push(`${indent}}`);
     }

@@ -42,6 +42,7 @@ export interface Cluster {
   group: number; // the call's index in topology.groups; -1 for a Σ
   parent: number; // the enclosing cluster, -1 at top level
   stack?: { calls: number; picked: number }; // the picked call of a stack: which of how many
+  summary?: string; // a Σ's: "Σ w·x + b"
 }
 
 export interface VisibleGraph {
@@ -258,7 +259,7 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
     if (known !== undefined) return known;
     const chain = a.chains[k];
     const parent = chain.parent >= 0 ? chainCluster(chain.parent) : chain.group >= 0 ? callCluster[chain.group] : -1;
-    clusters.push({ kind: "sum", name: `#${chain.top}`, group: -1, parent });
+    clusters.push({ kind: "sum", name: `#${chain.top}`, group: -1, parent, summary: sumSummary(topology, a, k) });
     chainClusters.set(k, clusters.length - 1);
     return clusters.length - 1;
   };

@@ -410,11 +410,15 @@ export class GraphView {
       this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
       return;
     }
-    const uses = this.topology.nodes.map(() => 0); // how many values each value feeds
-    for (const node of this.topology.nodes) for (const input of node.inputs) uses[input] += 1;
-    const inputs = this.visible.elements.map((e) =>
-      e.kind === "value" && this.topology.nodes[e.id].inputs.length === 0 ? uses[e.id] : 0,
-    );
+    // How many drawn elements each drawn leaf feeds (a parameter feeds every call of a stack, drawn or
+    // not); the graph's own inputs, labelled leaves outside every module, before any parameter.
+    const uses = this.visible.elements.map(() => 0);
+    for (const [from] of this.visible.edges) uses[from] += 1;
+    const inputs = this.visible.elements.map((e, i) => {
+      const node = e.kind === "value" ? this.topology.nodes[e.id] : null;
+      if (!node || node.inputs.length > 0) return 0;
+      return uses[i] + (node.label && node.group === undefined ? this.visible.elements.length : 0);
+    });
     const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
     this.setHeight(Math.max(MIN_HEIGHT, Math.round(height)));
     this.apply(zoomIdentity.translate(x, y).scale(k));
@@ -595,7 +599,7 @@ export class GraphView {
       if (header) header.textContent = clusterHeader(cluster);
       group.classList.add("lg-cluster");
       this.makeToggle(group, cluster.kind === "sum" ? "sum" : "group", cluster.name, true);
-      group.setAttribute("aria-label", cluster.kind === "sum" ? `Σ ${cluster.name}` : cluster.name);
+      group.setAttribute("aria-label", cluster.kind === "sum" ? (cluster.summary ?? "Σ") : cluster.name);
       const title = document.createElementNS(SVG, "title");
       title.textContent = `${cluster.kind === "sum" ? "This sum" : cluster.name}, open: click or press Enter to fold it`;
       group.prepend(title);
