@@ -67,9 +67,11 @@ describe("folded graphs in the widget", () => {
     expect(open.getAttribute("aria-expanded")).toBe("true");
     expect(open.classList.contains("lg-cluster")).toBe(true);
     expect(el.querySelectorAll("[data-group]")).toHaveLength(3); // MLP's header, L0, L1
+    group(el, "L0")!.focus();
     press(group(el, "L0")!, "Enter");
     expect(model.get("expanded")).toEqual(["MLP", "L0"]);
     expect(group(el, "L0")!.getAttribute("aria-expanded")).toBe("true");
+    expect(document.activeElement).toBe(group(el, "L0")); // the keyboard stays on what it opened
     const neuron = group(el, "L0.N1")!;
     expect(neuron.getAttribute("aria-expanded")).toBe("false");
     // A folded neuron shows its output's numbers.
@@ -111,11 +113,13 @@ describe("folded graphs in the widget", () => {
     expect(input.getAttribute("aria-label")).toBe("MLP: the call on show, 0 to 2");
     input.dispatchEvent(new MouseEvent("click", { bubbles: true })); // a click in the picker does not toggle
     expect(group(el, "MLP")!.getAttribute("aria-expanded")).toBe("false");
+    input.focus();
     input.value = "1";
     input.dispatchEvent(new Event("change"));
     expect(model.get("picks")).toEqual({ MLP: 1 });
     const picked = group(el, "MLP")!.querySelector<HTMLInputElement>("input[type=number]")!;
     expect(picked.value).toBe("1");
+    expect(document.activeElement).toBe(picked);
     const inputs = topology.groups![6].inputs;
     const drawn = [...el.querySelectorAll<SVGGElement>("g.lg-value")]
       .filter((g) => g.dataset.label!.startsWith("MLP input"))

@@ -206,7 +206,13 @@ export class GraphView {
   relayout(visible: VisibleGraph, anchor: string | null = null): void {
     const before = anchor === null ? undefined : this.folds.get(anchor)?.box;
     const screen = before && this.transform.apply([before.x0, before.y0]);
+    // Keyboard focus stays on what was acted on: its toggle, or its stack's picker.
+    const focused = this.canvas.contains(document.activeElement) ? document.activeElement : null;
+    const picker = (focused as HTMLElement | null)?.dataset?.picks;
+    const toggle = (focused as SVGElement | null)?.dataset?.toggle;
     this.load(visible);
+    if (picker) this.pickerOf(picker)?.focus({ preventScroll: true });
+    else if (toggle) this.folds.get(toggle)?.target.focus({ preventScroll: true });
     const after = anchor === null ? undefined : this.folds.get(anchor)?.box;
     const k = this.transform.k;
     if (screen && after) {
@@ -233,6 +239,13 @@ export class GraphView {
   centreOn(target: number | string): void {
     const box = this.boxFor(target);
     if (box) this.centreAt((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, true);
+  }
+
+  /** The number input that picks the call a stack shows. */
+  pickerOf(name: string): HTMLInputElement | undefined {
+    return [...this.canvas.querySelectorAll<HTMLInputElement>(".lg-picker input")].find(
+      (i) => i.dataset.picks === name,
+    );
   }
 
   private boxFor(target: number | string): Box | undefined {
@@ -698,6 +711,7 @@ export class GraphView {
     input.step = "1";
     input.value = String(element.picked);
     input.dataset.lmSuppressShortcuts = "true";
+    input.dataset.picks = element.name;
     input.setAttribute("aria-label", `${element.name}: the call on show, 0 to ${n - 1}`);
     input.addEventListener("change", () => {
       const call = Math.round(Number(input.value));
