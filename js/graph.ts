@@ -12,7 +12,7 @@ export interface TopologyNode {
 }
 
 /** One call of an nn Module's forward: its values form a group, nested as the calls were. */
-export interface GroupCall {
+export interface Group {
   name: string; // the module path used in parameter labels: "L1.N3", "L1", "MLP"
   kind: string; // the module's class name
   parent: number | null; // the enclosing call (listed before this one), null at top level
@@ -32,7 +32,7 @@ export interface Topology {
   nodes: TopologyNode[];
   root: number;
   ops: Record<string, OpText>; // each op of the graph once
-  groups?: GroupCall[]; // parents before children
+  groups?: Group[]; // parents before children
   too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
   replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
   learner?: true; // the nodes are a learner's own objects (livegrad.foreign)

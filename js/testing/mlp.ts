@@ -3,12 +3,12 @@
  * MLP, Layer and Neuron a group (nested), parameters recorded in the first call that uses them and
  * marked shared, and micrograd's demo loss over `samples` points when asked.
  */
-import type { GroupCall, Topology, TopologyNode } from "../graph";
+import type { Group, Topology, TopologyNode } from "../graph";
 import { OPS } from "./helpers";
 
 export function mlpTopology(nin: number, sizes: number[], samples = 1, demoLoss = samples > 1): Topology {
   const nodes: TopologyNode[] = [];
-  const groups: GroupCall[] = [];
+  const groups: Group[] = [];
   const add = (node: TopologyNode): number => nodes.push(node) - 1;
   const leaf = (label: string, name = label, group?: number): number =>
     add({ label, name, op: "", inputs: [], ...(group !== undefined && { group, shared: true as const }) });
