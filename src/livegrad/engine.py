@@ -20,7 +20,7 @@ from . import ops
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_fn", "_plan", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
