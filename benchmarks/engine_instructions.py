@@ -1,14 +1,15 @@
 """Run N steps of micrograd's demo, for counting instructions with callgrind (which, unlike wall time,
 does not drift with a shared machine's load). Count with N = 0 and N = 3 and divide the difference by 3,
-so building the model and the data is not counted:
+so building the model and the data is not counted (one BLAS thread: NumPy's idle threads' spinning
+would otherwise add millions of instructions at random):
 
     for n in 0 3; do
-      PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
+      OPENBLAS_NUM_THREADS=1 PYTHONHASHSEED=0 valgrind --tool=callgrind --callgrind-out-file=/dev/null \\
         python benchmarks/engine_instructions.py built-once $n 2>&1 | grep Collected
     done
 
 Engines: built-once (livegrad, the loss built once and re-run in place), livegrad (rebuilt every step),
-micrograd (its own demo loop). A built-once run with N = 0 builds the loss and sorts it once, so the
+micrograd (its own demo loop). A built-once run with N = 0 builds the loss, sorts it and keeps its steps, so the
 steps counted are the in-place ones.
 """
 
@@ -28,7 +29,7 @@ def main() -> None:
     micro, live = bench.models()
     if engine == "built-once":
         step = bench.built_once_trainer(live, points, labels)
-        step(0)  # the first call sorts the graph: counted in both runs, so not in the difference
+        step(0)  # sorts the graph and keeps its steps: counted in both runs, so not in the difference
     elif engine == "livegrad":
         step = lambda k: bench.train_step(live, livegrad.Value, points, labels, k)  # noqa: E731
     elif engine == "micrograd":
