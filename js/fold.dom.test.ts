@@ -11,7 +11,7 @@ afterEach(() => {
 });
 
 /** Values as the kernel would send them: leaves from a fixed rule, the rest replayed. */
-function valuesOf(topology: Topology): Values {
+function valuesOf(topology: Topology): Values & { data: number[]; grad: number[] } {
   const data = new Float64Array(topology.nodes.length);
   topology.nodes.forEach((node, id) => {
     if (node.inputs.length === 0) data[id] = node.label ? Math.sin(id + 1) : Number(node.name);
