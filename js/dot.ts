@@ -109,7 +109,9 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       const from = visible.elementOf[input];
       if (from < 0 || from === e || seen.has(from)) continue;
       seen.add(from);
-      edges.push(`  ${dotName(visible, from)} -> ${name}op;`);
+      const source = visible.elements[from];
+      const beside = source.kind === "value" && topology.nodes[source.id].shared;
+      edges.push(`  ${dotName(visible, from)} -> ${name}op${beside ? " [minlen=0]" : ""};`);
     }
   };
   // Each cluster's elements and inner clusters in the order of their first element: the drawing
@@ -139,6 +141,14 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     }
   };
   emit(-1, "  ");
+  // An open group's outputs on one rank: the next layer starts after all of them.
+  for (const cluster of clusters) {
+    if (cluster.kind !== "group") continue;
+    const outs = new Set(
+      (topology.groups ?? [])[cluster.group].outputs.map((o) => visible.elementOf[o]).filter((e) => e >= 0),
+    );
+    if (outs.size > 1) lines.push(`  {rank=same; ${[...outs].map((e) => dotName(visible, e)).join("; ")}}`);
+  }
   lines.push(...edges, "}");
   return lines.join("\n");
 }
