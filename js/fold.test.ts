@@ -220,6 +220,10 @@ describe("the folded view in DOT", () => {
     expect(dot).toContain(`{rank=same; ${outputs.join("; ")}}`);
     const b = t.nodes.findIndex((n) => n.label === "L1.N0.b");
     expect(dot).not.toContain(`v${b} ->`); // inside the folded neuron
+    const open = toDot(t, visibleGraph(t, state(["MLP", "L0", "L0.N1"])), "LR");
+    const w = t.nodes.findIndex((n) => n.label === "L0.N1.w0");
+    const product = t.nodes.findIndex((n) => n.op === "*" && n.inputs[0] === w);
+    expect(open).toContain(`v${w} -> v${product}op [minlen=0];`);
     // No label text in the DOT: a folded card's fields are placeholders of the same length.
     expect(dot).not.toContain("L0.N1");
   });
