@@ -87,13 +87,19 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
   const edges: string[] = [];
   const incoming: number[][] = elements.map(() => []);
   for (const [from, to] of visible.edges) incoming[to].push(from);
+  // A module's parameter sits beside what it feeds, not a rank before it: a layer's cluster then
+  // starts after the previous layer's outputs, not beside them (no staircase of clusters).
+  const beside = (from: number): string => {
+    const source = elements[from];
+    return source.kind === "value" && topology.nodes[source.id].shared ? " [minlen=0]" : "";
+  };
   const declare = (e: number, indent: string): void => {
     const element = elements[e];
     const name = dotName(visible, e);
     if (element.kind !== "value") {
       const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
       lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
-      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name};`);
+      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name}${beside(from)};`);
       return;
     }
     const node = topology.nodes[element.id];
@@ -109,9 +115,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       const from = visible.elementOf[input];
       if (from < 0 || from === e || seen.has(from)) continue;
       seen.add(from);
-      const source = visible.elements[from];
-      const beside = source.kind === "value" && topology.nodes[source.id].shared;
-      edges.push(`  ${dotName(visible, from)} -> ${name}op${beside ? " [minlen=0]" : ""};`);
+      edges.push(`  ${dotName(visible, from)} -> ${name}op${beside(from)};`);
     }
   };
   // Each cluster's elements and inner clusters in the order of their first element: the drawing

@@ -220,8 +220,9 @@ describe("the folded view in DOT", () => {
     expect(dot).toContain(`{rank=same; ${outputs.join("; ")}}`);
     const b = t.nodes.findIndex((n) => n.label === "L1.N0.b");
     expect(dot).not.toContain(`v${b} ->`); // inside the folded neuron
-    const open = toDot(t, visibleGraph(t, state(["MLP", "L0", "L0.N1"])), "LR");
     const w = t.nodes.findIndex((n) => n.label === "L0.N1.w0");
+    const sum = `#${t.groups![3].outputs[0] - 1}`; // the relu's input: the Σ's top
+    const open = toDot(t, visibleGraph(t, state(["MLP", "L0", "L0.N1", sum])), "LR");
     const product = t.nodes.findIndex((n) => n.op === "*" && n.inputs[0] === w);
     expect(open).toContain(`v${w} -> v${product}op [minlen=0];`);
     // No label text in the DOT: a folded card's fields are placeholders of the same length.
