@@ -1018,7 +1018,11 @@ export function startAtInputs(
     const centred = high - low <= shown ? (low + high) / 2 - shown / 2 : low - MARGIN / k;
     const target = Math.max(0, Math.min(wide - shown, centred));
     const spans = inView.map((b) => [b.c0, b.c1] as [number, number]);
-    top = bestCut(spans, target, target - shown / 4, target + shown / 4);
+    // The panel's edge moves to cut no record, but never so far that the first input leaves the view
+    // (a folded model's inputs can sit far apart, at the top and the bottom of a tall layer).
+    const fits = high - low <= shown;
+    const lowest = fits ? Math.max(target - shown / 4, high - shown) : target - shown / 4;
+    top = bestCut(spans, target, Math.min(lowest, target), Math.max(target, Math.min(target + shown / 4, low)));
     const end = across ? bestCut(spans, top + shown, top + 0.5 * shown, top + shown) : top + shown;
     const margin = top <= 0 ? MARGIN : 0; // room to breathe at the drawing's own edge; elsewhere the edge sits in a gap
     crossExtent = (end - top) * k + margin;
