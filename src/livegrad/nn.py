@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, TypeVar
 
@@ -78,26 +77,21 @@ def _activation(owner: str, activation: object, options: dict[str, object], defa
 class Call:
     """One call of a module, as recorded for drawing it as a group (graph.py reads these).
 
-    It holds what the module received (its arguments, strongly: they are upstream of its outputs)
-    and its returned Values only weakly, so no reference cycle forms: a graph is still freed the
-    moment it is dropped. A returned value points back here through its ``_call`` slot, set by
-    the innermost call that returned it; `parent` leads to the calls around it.
+    It holds what the module received (its arguments: upstream of its outputs), the calls made
+    inside it, and its returned Values by id only, so no reference cycle forms: a graph is still
+    freed the moment it is dropped. A returned value points here through its ``_call`` slot, set
+    by the outermost call that returned it (a neuron's output, returned by its layer too, points to
+    the layer's call); the calls inside are reached through `children`.
     """
 
-    __slots__ = ("args", "module", "outputs", "parent", "seq")
+    __slots__ = ("args", "children", "module", "outputs", "seq")
 
-    def __init__(self, module: Module, args: tuple[object, ...], parent: Call | None) -> None:
+    def __init__(self, module: Module, args: tuple[object, ...]) -> None:
         self.module = module
         self.args = args
-        self.parent = parent
+        self.children: list[Call] | None = None  # the calls made inside this one, in order (None: none)
+        self.outputs: tuple[int, ...] = ()  # the ids of the Values it returned (alive: the graph holds them)
         self.seq = _next_seq()  # calls start in this order: parents before their children
-        self.outputs: list[weakref.ref[Value]] = []
-
-    def returned(self, out: object) -> None:
-        for value in [out] if type(out) is Value else values_in(out):
-            if getattr(value, "_call", None) is None:  # else an inner call returned it first
-                value._call = self
-            self.outputs.append(weakref.ref(value))
 
 
 def values_in(x: object) -> list[Value]:
@@ -127,13 +121,25 @@ def _recorded(method: Method) -> Method:
         parent = _open[-1] if _open else None
         if parent is not None and parent.module is self:  # __call__ running forward: one call
             return method(self, *args, **kwargs)
-        call = Call(self, (*args, *kwargs.values()) if kwargs else args, parent)
+        call = Call(self, (*args, *kwargs.values()) if kwargs else args)
+        if parent is not None:
+            if parent.children is None:
+                parent.children = [call]
+            else:
+                parent.children.append(call)
         _open.append(call)
         try:
             out = method(self, *args, **kwargs)
         finally:
             _open.pop()
-        call.returned(out)
+        if type(out) is Value:  # the common case, a neuron's output, without building a list
+            out._call = call
+            call.outputs = (id(out),)
+        else:
+            returned = values_in(out)
+            for value in returned:
+                value._call = call
+            call.outputs = tuple(map(id, returned))
         return out
 
     return recorded  # type: ignore[return-value]
