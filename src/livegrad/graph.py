@@ -9,11 +9,14 @@ the page folds (see `Groups`).
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -141,6 +144,10 @@ class Graph:
     def topology(self) -> dict[str, object]:
         """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
         exponent and innermost group; the text of each op of the graph, once; and the groups."""
+        with _collector_paused():
+            return self._topology()
+
+    def _topology(self) -> dict[str, object]:
         order, groups = self.order, self.groups
         nodes = [
             {"label": v.label, "name": name, "op": v.op, "inputs": inputs}
@@ -180,6 +187,19 @@ class Graph:
                 [None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order
             ]
         return values
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a snapshot makes a few objects per value and no
+    cycles, and each collection on the way would rescan the whole graph (a fifth of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _numbers(xs: list[float], binary: bool) -> list[float | str] | bytes:
