@@ -66,6 +66,8 @@ export function neuronState(overrides: Partial<WidgetModel> = {}): WidgetModel {
     step: -1,
     check_gradients: false,
     gradient_check: { leaves: [], locals: [] },
+    expanded: null,
+    picks: {},
     ...overrides,
   };
 }
