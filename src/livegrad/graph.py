@@ -285,7 +285,7 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
         """Its returned values in the graph: each one's slot names this call, or a call around it that
         returned the value too (an id alone could be a newer value's, once the one returned is gone)."""
         ids = []
-        for key in call.outputs:
+        for key in (call.outputs,) if type(call.outputs) is int else call.outputs:
             if key in returned:
                 outermost, around = order[returned[key]]._call, call  # type: ignore[union-attr]
                 while around is not None and around is not outermost:
@@ -307,15 +307,15 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
     def ids(values: list[Value]) -> list[int]:
         return list(dict.fromkeys(index[v] for v in values if v in index))
 
-    seen_args: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
+    received: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
 
-    def arguments(args: tuple[object, ...]) -> list[int]:
-        key = id(args[0] if len(args) == 1 else args)  # alive (calls hold their args): the ids are theirs
-        if key not in seen_args:
-            seen_args[key] = ids(values_in(args))
-        return seen_args[key]
+    def arguments(call: Call) -> list[int]:
+        key = id(call.received)  # alive (the call holds it): the id is its own
+        if key not in received:
+            received[key] = ids(values_in(call.received))
+        return received[key]
 
-    inputs = [arguments(c.args) for c in calls]
+    inputs = [arguments(c) for c in calls]
     outputs = [outputs_of[id(c)] for c in calls]
     modules: dict[int, int] = {}  # id of a module object -> its index, in the order of first call
     module = [modules.setdefault(id(c.module), len(modules)) for c in calls]

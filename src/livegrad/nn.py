@@ -77,21 +77,20 @@ def _activation(owner: str, activation: object, options: dict[str, object], defa
 class Call:
     """One call of a module, as recorded for drawing it as a group (graph.py reads these).
 
-    It holds what the module received (its arguments: upstream of its outputs), the calls made
-    inside it, and its returned Values by id only, so no reference cycle forms: a graph is still
-    freed the moment it is dropped. A returned value points here through its ``_call`` slot, set
-    by the outermost call that returned it (a neuron's output, returned by its layer too, points to
-    the layer's call); the calls inside are reached through `children`.
+    It holds what the module received (upstream of its outputs), the calls made inside it, and
+    its returned Values by id only, so no reference cycle forms: a graph is still freed the moment
+    it is dropped. A returned value points here through its ``_call`` slot, set by the outermost
+    call that returned it (a neuron's output, returned by its layer too, points to the layer's
+    call); the calls inside are reached through `children`. Made by `_recorded`, field by field.
     """
 
-    __slots__ = ("args", "children", "module", "outputs", "seq")
+    __slots__ = ("children", "module", "outputs", "received", "seq")
 
-    def __init__(self, module: Module, args: tuple[object, ...]) -> None:
-        self.module = module
-        self.args = args
-        self.children: list[Call] | None = None  # the calls made inside this one, in order (None: none)
-        self.outputs: tuple[int, ...] = ()  # the ids of the Values it returned (alive: the graph holds them)
-        self.seq = _next_seq()  # calls start in this order: parents before their children
+    module: Module
+    received: object  # its one argument, or a tuple of them all
+    children: list[Call] | None  # the calls made inside this one, in order (None: none)
+    outputs: int | tuple[int, ...]  # the id of the Value it returned, or of each Value it returned
+    seq: int  # calls start in this order: parents before their children
 
 
 def values_in(x: object) -> list[Value]:
@@ -108,6 +107,7 @@ def values_in(x: object) -> list[Value]:
     return found
 
 
+_new = object.__new__
 _next_seq = itertools.count().__next__
 _open: list[Call] = []  # the module calls running now, innermost last
 Method = TypeVar("Method", bound=Callable[..., object])
@@ -121,7 +121,9 @@ def _recorded(method: Method) -> Method:
         parent = _open[-1] if _open else None
         if parent is not None and parent.module is self:  # __call__ running forward: one call
             return method(self, *args, **kwargs)
-        call = Call(self, (*args, *kwargs.values()) if kwargs else args)
+        call = _new(Call)  # no __init__: its frame would cost more than the rest of the recording
+        call.module, call.children, call.seq = self, None, _next_seq()
+        call.received = args[0] if len(args) == 1 and not kwargs else (*args, *kwargs.values())
         if parent is not None:
             if parent.children is None:
                 parent.children = [call]
@@ -134,7 +136,7 @@ def _recorded(method: Method) -> Method:
             _open.pop()
         if type(out) is Value:  # the common case, a neuron's output, without building a list
             out._call = call
-            call.outputs = (id(out),)
+            call.outputs = id(out)
         else:
             returned = values_in(out)
             for value in returned:
