@@ -323,3 +323,23 @@ def test_only_the_calls_holding_values_of_the_graph_are_groups() -> None:
         ("L", None, [topology["root"] - 2]),
         ("L.N1", 0, [topology["root"] - 2]),
     ]
+
+
+def test_forward_of_no_argument_or_several_is_recorded_with_what_it_received() -> None:
+    class Bias(Module):
+        def __init__(self) -> None:
+            self.b = Value(0.5, "bias")
+
+        def forward(self) -> Value:
+            return self.b * 1.0
+
+    class Mix(Module):
+        def forward(self, a: Value, b: Value, *, weight: Value) -> Value:
+            return a * weight + b
+
+    a, b, weight = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "weight")
+    out = Mix().forward(a, Bias().forward(), weight=weight)  # (Module.__call__ takes one input)
+    topology = Graph.of(out).topology()
+    names = [n["name"] for n in topology["nodes"]]
+    shape = [(g["name"], [names[i] for i in g["inputs"]]) for g in topology["groups"]]
+    assert shape == [("Bias", []), ("Mix", ["a", "bias·1", "weight"])]

@@ -373,7 +373,8 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
                     shared.add(i)
             elif child not in entered:
                 entered.add(child)
-                stack += inputs[child]
+                if inputs[child] is not inputs[g]:  # (a layer's neurons receive the layer's own inputs)
+                    stack += inputs[child]
     parameters: dict[int, set[int]] = {}  # per module holding leaves, the ids of its parameters
     for i in leaves:
         m = module[of[i]]

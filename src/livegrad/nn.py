@@ -109,6 +109,12 @@ def values_in(x: object) -> list[Value]:
 
 _new = object.__new__
 _next_seq = itertools.count().__next__
+_NOTHING = object()  # no argument given: a forward() that takes none
+
+
+def _arguments(x: object, more: tuple[object, ...]) -> tuple[object, ...]:
+    return more if x is _NOTHING else (x, *more)
+
 _open: list[Call] = []  # the module calls running now, innermost last
 Method = TypeVar("Method", bound=Callable[..., object])
 
@@ -117,13 +123,16 @@ def _recorded(method: Method) -> Method:
     """`method` (a module's ``forward`` or ``__call__``), recording each call as a `Call`."""
 
     @functools.wraps(method)
-    def recorded(self: Module, *args: object, **kwargs: object) -> object:
+    def recorded(self: Module, x: object = _NOTHING, /, *more: object, **options: object) -> object:
+        # One argument, ``forward(x)``, is passed on as it is: spreading *args and **kwargs would
+        # cost more than the rest of the recording.
+        alone = x is not _NOTHING and not more and not options
         parent = _open[-1] if _open else None
         if parent is not None and parent.module is self:  # __call__ running forward: one call
-            return method(self, *args, **kwargs)
-        call = _new(Call)  # no __init__: its frame would cost more than the rest of the recording
+            return method(self, x) if alone else method(self, *_arguments(x, more), **options)
+        call = _new(Call)  # no __init__: its frame would cost as much again
         call.module, call.children, call.seq = self, None, _next_seq()
-        call.received = args[0] if len(args) == 1 and not kwargs else (*args, *kwargs.values())
+        call.received = x if alone else (*_arguments(x, more), *options.values())
         if parent is not None:
             if parent.children is None:
                 parent.children = [call]
@@ -131,7 +140,7 @@ def _recorded(method: Method) -> Method:
                 parent.children.append(call)
         _open.append(call)
         try:
-            out = method(self, *args, **kwargs)
+            out = method(self, x) if alone else method(self, *_arguments(x, more), **options)
         finally:
             _open.pop()
         if type(out) is Value:  # the common case, a neuron's output, without building a list
