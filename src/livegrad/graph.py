@@ -260,10 +260,10 @@ class Groups:
 
 def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list[list[int]]) -> Groups:
     """The groups of a livegrad graph: every module call that returned one of its values, and the
-    calls around and inside those that hold any. A call's members are the values reachable backwards from its outputs,
-    stopping at its inputs, that no call inside it claims: calls are walked children first, and a
-    walk that meets a child's value goes on from that child's inputs, so each value is visited
-    once per enclosing call (nodes x nesting depth)."""
+    calls around and inside those that hold any. A call's members are the values reachable
+    backwards from its outputs, stopping at its inputs, that no call inside it claims: calls are
+    walked children first, and a walk that meets a child's value goes on from that child's inputs,
+    so each value is visited once per enclosing call (nodes x nesting depth)."""
     returned: dict[int, int] = {}  # id of each value a call returned -> its node id
     found: dict[int, Call] = {}  # the calls that returned a value of the graph, and the calls inside them
     for i, value in enumerate(order):

@@ -115,6 +115,7 @@ _NOTHING = object()  # no argument given: a forward() that takes none
 def _arguments(x: object, more: tuple[object, ...]) -> tuple[object, ...]:
     return more if x is _NOTHING else (x, *more)
 
+
 _open: list[Call] = []  # the module calls running now, innermost last
 Method = TypeVar("Method", bound=Callable[..., object])
 
