@@ -337,7 +337,7 @@ def test_forward_of_no_argument_or_several_is_recorded_with_what_it_received() -
         def forward(self, a: Value, b: Value, *, weight: Value) -> Value:
             return a * weight + b
 
-    a, b, weight = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "weight")
+    a, weight = Value(1.0, "a"), Value(3.0, "weight")
     out = Mix().forward(a, Bias().forward(), weight=weight)  # (Module.__call__ takes one input)
     topology = Graph.of(out).topology()
     names = [n["name"] for n in topology["nodes"]]
