@@ -42,6 +42,7 @@ export interface SliderSpec {
   max: number;
   step: number;
   initial: number | string; // the leaf's value when the widget was made: where Reset puts it back
+  group?: string | null; // the module group of the leaf (L1.N3); none for the graph's inputs
 }
 
 export interface GradientCheck {
