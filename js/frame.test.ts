@@ -5,7 +5,7 @@ import { frameAt, type FrameInput } from "./frame";
 import { toNumbers } from "./format";
 import { localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
-import { backwardSteps, sweep } from "./trace";
+import { backwardSteps, planSteps, sweep } from "./trace";
 
 function neuronAt(mode: FrameInput["mode"], step: number): ReturnType<typeof frameAt> {
   const values = neuronValues(2);
@@ -140,5 +140,154 @@ describe("the gradient check's marks", () => {
         [2, { ok: true, text: "" }],
       ]),
     );
+  });
+});
+
+describe("stepping the drawn level: a collapsed group is one step", () => {
+  // y = relu(x0·w0 + b) · x0, with the neuron N0 (ids 1 to 5) collapsed into one element.
+  const GRAPH = {
+    nodes: [
+      node("x0"),
+      node("N0.w0"),
+      node("", "*", [0, 1], "x0·N0.w0"),
+      node("N0.b"),
+      node("", "+", [2, 3], "x0·N0.w0 + N0.b"),
+      node("", "relu", [4], "relu(x0·N0.w0 + N0.b)"),
+      node("y", "*", [5, 0]),
+    ],
+    root: 6,
+    ops: { "*": OPS["*"], "+": OPS["+"], relu: OPS.relu },
+  };
+  const DATA = new Float64Array([2, 0.5, 1, 1, 2, 2, 4]);
+  const unitOf = Int32Array.from([0, 1, 1, 1, 1, 1, 2]);
+  const level = {
+    unitOf,
+    folded: (unit: number) => (unit === 1 ? { name: "N0", summary: "relu(Σ w·x + b)" } : null),
+    within: () => null,
+  };
+  const plan = planSteps(GRAPH.nodes, unitOf);
+  const at = (mode: FrameInput["mode"], step: number, withLevel = true) =>
+    frameAt({
+      nodes: GRAPH.nodes,
+      root: GRAPH.root,
+      data: DATA,
+      grad: new Float64Array(7),
+      locals: () => localDerivatives(GRAPH.nodes, DATA),
+      mode,
+      step,
+      explainer: new Explainer(GRAPH, () => DATA),
+      ...(withLevel && { plan, level }),
+    });
+
+  it("plans one step per element that computes something, in the elements' order", () => {
+    expect(plan.count).toBe(2);
+    expect(plan.units).toEqual([1, 2]);
+    expect([...plan.forward]).toEqual([0, 0, 1, 0, 1, 1, 2]);
+    expect(planSteps(GRAPH.nodes).count).toBe(4); // unfolded: one per computed value
+  });
+
+  it("forward: the group's values all come at once, named by the group, its output's number given", () => {
+    const first = at("forward", 1);
+    expect(first.members).toEqual([2, 4, 5]);
+    expect(first.current).toBe(5);
+    expect(first.place).toBe("N0");
+    expect(pendingIds(first.pending.data)).toEqual([6]);
+    expect(first.edges).toEqual([{ from: 0, to: 2, label: "2.0000" }]); // x0 enters; the leaves inside do not
+    expect(first.lines).toEqual([
+      "N0 = relu(Σ w·x + b): its 3 values computed at once.",
+      "relu(x0·N0.w0 + N0.b) = 2.0000",
+    ]);
+    const second = at("forward", 2);
+    expect(second.members).toEqual([6]);
+    expect(second.place).toBeNull();
+    expect(second.lines).toEqual(["y = (relu(x0·N0.w0 + N0.b))·x0 = 2.0000·2.0000 = 4.0000"]);
+  });
+
+  it("backward: y first, then the whole group, which passes x0 its share and fills its leaves' gradients", () => {
+    const first = at("backward", 1);
+    expect(first.members).toEqual([6]);
+    expect(pendingIds(first.pending.grad)).toEqual([1, 2, 3, 4]);
+    expect(first.grad[0]).toBe(2); // x0 has y's direct share only
+    const group = at("backward", 2);
+    expect(group.members).toEqual([2, 4, 5]);
+    expect(group.current).toBe(5);
+    expect(group.place).toBe("N0");
+    expect(pendingIds(group.pending.grad)).toEqual([]);
+    expect([...group.grad]).toEqual([3, 4, 2, 2, 2, 2, 1]); // x0: 2 + 0.5 × 2; w0: 2 × 2
+    expect(group.edges).toEqual([{ from: 0, to: 2, label: "→ +1.0000" }]);
+    expect(group.lines).toEqual([
+      "N0 = relu(Σ w·x + b): its 3 values pass the gradient back at once.",
+      "x0.grad += +1.0000 = 3.0000",
+      "Its leaves' gradients: N0.w0 4.0000, N0.b 2.0000.",
+    ]);
+  });
+
+  it("names the group a value's card is drawn in, when it is expanded", () => {
+    const expanded = {
+      unitOf: [0, 1, 2, 3, 4, 5, 6],
+      folded: () => null,
+      within: (u: number) => (u >= 1 && u <= 5 ? "N0" : null),
+    };
+    const frame = (step: number) =>
+      frameAt({
+        nodes: GRAPH.nodes,
+        root: 6,
+        data: DATA,
+        grad: new Float64Array(7),
+        locals: () => localDerivatives(GRAPH.nodes, DATA),
+        mode: "forward",
+        step,
+        explainer: new Explainer(GRAPH, () => DATA),
+        level: expanded,
+      });
+    expect([1, 2, 3, 4].map((step) => frame(step).place)).toEqual(["N0", "N0", "N0", null]);
+    expect(frame(2).lines).toEqual(["x0·N0.w0 + N0.b = (x0·N0.w0) + N0.b = 1.0000 + 1.0000 = 2.0000"]);
+  });
+
+  it("ends, whatever the folding, with the gradients of the whole backward pass", () => {
+    const whole = at("backward", 4, false).grad;
+    for (const units of [
+      [0, 1, 1, 1, 1, 1, 2],
+      [0, 0, 0, 0, 0, 0, 0],
+      [0, 1, 2, 3, 4, 4, 5],
+      [0, 1, 1, 2, 2, 3, 3],
+    ]) {
+      const unitPlan = planSteps(GRAPH.nodes, units);
+      const frame = frameAt({
+        nodes: GRAPH.nodes,
+        root: 6,
+        data: DATA,
+        grad: new Float64Array(7),
+        locals: () => localDerivatives(GRAPH.nodes, DATA),
+        mode: "backward",
+        step: unitPlan.count,
+        explainer: new Explainer(GRAPH, () => DATA),
+        plan: unitPlan,
+        level: { unitOf: units, folded: () => ({ name: "G", summary: "" }) },
+      });
+      expect([...frame.grad]).toEqual([...whole]);
+    }
+  });
+
+  it("steps the seed neuron exactly as before when every element is a value's card", () => {
+    const identity = NEURON.nodes.map((_, i) => i);
+    const values = neuronValues(2);
+    const data = toNumbers(values.data);
+    for (const mode of ["forward", "backward"] as const) {
+      for (let step = -1; step <= 5; step++) {
+        const input = {
+          nodes: NEURON.nodes,
+          root: NEURON.root,
+          data,
+          grad: toNumbers(values.grad),
+          locals: () => localDerivatives(NEURON.nodes, data),
+          mode,
+          step,
+          explainer: new Explainer(NEURON, () => data),
+        };
+        const level = { unitOf: identity, folded: () => null };
+        expect(frameAt({ ...input, plan: planSteps(NEURON.nodes, identity), level })).toEqual(frameAt(input));
+      }
+    }
   });
 });

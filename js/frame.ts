@@ -1,21 +1,33 @@
 /**
  * What the graph shows at a step, worked out apart from the DOM: the numbers, which of them are
  * still pending, the current node and its edges (labelled with local derivative and contribution),
- * and the panel's text. The widget only draws it.
+ * and the panel's text. The widget only draws it. A step is one drawn element: a value's card,
+ * or a collapsed group, stack or Σ whose values all come at once.
  */
 import type { Explainer } from "./explain";
 import { formatNumber as f } from "./format";
 import type { Local, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
-import { sweep, type BackwardStep } from "./trace";
+import { backwardStepOf, planSteps, sweep, type BackwardStep, type StepPlan } from "./trace";
 import type { Pending, StepEdge } from "./view";
 
 export interface Frame {
   grad: Float64Array; // the gradients shown (as far as the backward pass has come)
   pending: Pending;
-  current: number | null; // the value that sends gradient (backward) or is computed (forward)
+  current: number | null; // the value that sends gradient (backward) or is computed (forward); a folded element's last
+  members: number[]; // every value of the current step (one, unless the step is a folded element)
+  place: string | null; // where the step is, by name: the folded element ("L1.N3") or the group around a card
   edges: StepEdge[];
   lines: string[];
+}
+
+/** How the drawing is folded, for stepping: which element holds each value, and what a folded one is called. */
+export interface StepLevel {
+  unitOf: ArrayLike<number>; // node -> its drawn element (another call of a stack: the stack), in topological order
+  /** A collapsed group, stack or Σ: its name ("L1.N3", "MLP × 100", "Σ") and formula summary; null for a value's card. */
+  folded(unit: number): { name: string; summary: string } | null;
+  /** The expanded group a value's card is drawn in ("L1.N3"), if any. */
+  within?(unit: number): string | null;
 }
 
 export interface FrameInput {
@@ -27,83 +39,168 @@ export interface FrameInput {
   mode: Mode;
   step: number; // -1: not stepping
   explainer: Explainer;
+  plan?: StepPlan; // planSteps(nodes, level?.unitOf): made once per fold, not per frame
+  level?: StepLevel; // absent: every value is its own card
 }
 
-export function frameAt({ nodes, root, data, grad, locals, mode, step, explainer }: FrameInput): Frame {
-  if (step < 0) return { grad, pending: {}, current: null, edges: [], lines: [] };
-  return mode === "backward"
-    ? backwardFrame(nodes, root, locals(), step, explainer)
-    : forwardFrame(nodes, data, grad, step, explainer);
+type StepFrame = Omit<Frame, "place">;
+
+const MOST_LINES = 5; // a folded element's inputs or outputs listed in the panel; the rest counted
+
+export function frameAt(input: FrameInput): Frame {
+  const { nodes, grad, mode, step, level } = input;
+  if (step < 0) return { grad, pending: {}, current: null, members: [], place: null, edges: [], lines: [] };
+  const plan = input.plan ?? planSteps(nodes, level?.unitOf);
+  const frame = mode === "backward" ? backwardFrame(input, plan) : forwardFrame(input, plan);
+  const unit = step === 0 ? (mode === "backward" ? level?.unitOf[input.root] : undefined) : unitAt(plan, mode, step);
+  const place = level && unit !== undefined ? (level.folded(unit)?.name ?? level.within?.(unit) ?? null) : null;
+  return { ...frame, place };
 }
 
-function backwardFrame(
-  nodes: readonly TopologyNode[],
-  root: number,
-  locals: readonly (readonly Local[])[],
-  step: number,
-  explainer: Explainer,
-): Frame {
+/** The element of step `step` (1..count): the forward pass takes them in order, the backward pass from the end. */
+const unitAt = (plan: StepPlan, mode: Mode, step: number): number =>
+  plan.units[mode === "forward" ? step - 1 : plan.count - step];
+
+function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
   const shown = new Float64Array(nodes.length);
-  let current: BackwardStep | null = null;
-  const reached = sweep(nodes, locals, root, shown, step, (s) => (current = s));
-  const pending = reached.map((r) => 1 - r);
-  if (current === null)
+  const sent: BackwardStep[] = []; // by the values of this step, root side first
+  const reached = sweep(
+    nodes,
+    locals(),
+    root,
+    shown,
+    step,
+    (s) => backwardStepOf(plan, s.node) === step && sent.push(s),
+    plan,
+  );
+  const pending = { grad: reached.map((r) => 1 - r) };
+  if (sent.length === 0)
+    return { grad: shown, pending, current: root, members: [root], edges: [], lines: [explainer.backwardStart(root)] };
+  const unit = unitAt(plan, "backward", step);
+  const folded = level?.folded(unit);
+  const members = sent.map((s) => s.node).reverse();
+  if (!folded) {
+    const [{ node, edges }] = sent;
     return {
       grad: shown,
-      pending: { grad: pending },
-      current: root,
-      edges: [],
-      lines: [explainer.backwardStart(root)],
+      pending,
+      current: node,
+      members,
+      edges: edges.map((e) => ({
+        from: e.input,
+        to: node,
+        label: e.local === null ? "no gradient" : `× ${f(e.local)} → ${signed(e.contribution)}`,
+      })),
+      lines: explainer.backward(sent[0]),
     };
-  const { node, edges } = current as BackwardStep;
+  }
+  // A folded element: what it passes out, summed per outside input, and its own leaves' gradients.
+  const inside = (id: number): boolean => level!.unitOf[id] === unit;
+  const out = new Map<number, { to: number; sum: number; before: number; after: number }>();
+  for (const { node, edges } of sent) {
+    for (const e of edges) {
+      if (inside(e.input)) continue;
+      const seen = out.get(e.input);
+      if (seen) seen.sum += e.contribution;
+      out.set(e.input, {
+        to: seen?.to ?? node,
+        sum: seen?.sum ?? e.contribution,
+        before: seen?.before ?? e.before,
+        after: e.after,
+      });
+    }
+  }
+  const leaves = [
+    ...new Set(members.flatMap((id) => nodes[id].inputs.filter((i) => inside(i) && nodes[i].inputs.length === 0))),
+  ];
+  const lines = [`${title(folded)}: its ${count(members.length, "value")} pass the gradient back at once.`];
+  lines.push(
+    ...listed(
+      [...out].map(
+        ([input, { sum, before, after }]) =>
+          `${explainer.name(input)}.grad += ${signed(sum)}` + (before === 0 ? "" : ` = ${f(after)}`),
+      ),
+      "more inputs",
+    ),
+  );
+  if (leaves.length > 0)
+    lines.push(
+      `Its leaves' gradients: ${leaves
+        .slice(0, MOST_LINES)
+        .map((id) => `${explainer.name(id)} ${f(shown[id])}`)
+        .join(", ")}${leaves.length > MOST_LINES ? `, and ${leaves.length - MOST_LINES} more` : ""}.`,
+    );
   return {
     grad: shown,
-    pending: { grad: pending },
-    current: node,
-    edges: edges.map((e) => ({
-      from: e.input,
-      to: node,
-      label: e.local === null ? "no gradient" : `× ${f(e.local)} → ${signed(e.contribution)}`,
-    })),
-    lines: explainer.backward(current),
+    pending,
+    current: sent[0].node,
+    members,
+    edges: [...out].map(([input, { to, sum }]) => ({ from: input, to, label: `→ ${signed(sum)}` })),
+    lines,
   };
 }
 
-function forwardFrame(
-  nodes: readonly TopologyNode[],
-  data: Float64Array,
-  grad: Float64Array,
-  step: number,
-  explainer: Explainer,
-): Frame {
+function forwardFrame({ nodes, data, grad, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
   const pendingData = new Uint8Array(nodes.length);
-  let current: number | null = null;
-  let made = 0;
-  nodes.forEach((node, i) => {
-    if (node.inputs.length === 0) return;
-    made++;
-    if (made > step) pendingData[i] = 1;
-    else if (made === step) current = i;
+  const members: number[] = [];
+  plan.forward.forEach((k, i) => {
+    if (k > step) pendingData[i] = 1;
+    else if (k === step && k > 0) members.push(i);
   });
   const pending = { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) };
-  if (current === null) {
+  if (members.length === 0) {
     return {
       grad,
       pending,
-      current,
+      current: null,
+      members,
       edges: [],
       lines: ["The leaves are given. Step on to compute the rest, in topological order."],
     };
   }
-  const id: number = current;
-  return {
-    grad,
-    pending,
-    current: id,
-    edges: nodes[id].inputs.map((input) => ({ from: input, to: id, label: `${f(data[input])}` })),
-    lines: [explainer.forward(id)],
-  };
+  const unit = unitAt(plan, "forward", step);
+  const folded = level?.folded(unit);
+  const id = members[members.length - 1];
+  if (!folded) {
+    return {
+      grad,
+      pending,
+      current: id,
+      members,
+      edges: nodes[id].inputs.map((input) => ({ from: input, to: id, label: `${f(data[input])}` })),
+      lines: [explainer.forward(id)],
+    };
+  }
+  const inside = (node: number): boolean => level!.unitOf[node] === unit;
+  const edges = new Map<number, StepEdge>(); // one per outside input
+  for (const member of members)
+    for (const input of nodes[member].inputs)
+      if (!inside(input) && !edges.has(input)) edges.set(input, { from: input, to: member, label: f(data[input]) });
+  const used = new Set(members.flatMap((m) => nodes[m].inputs.filter(inside)));
+  const outputs = members.filter((m) => !used.has(m)); // what leaves the element
+  const lines = [`${title(folded)}: its ${count(members.length, "value")} computed at once.`];
+  lines.push(
+    ...listed(
+      outputs.map((o) => `${nodes[o].name} = ${f(data[o])}`),
+      "more outputs",
+    ),
+  );
+  return { grad, pending, current: id, members, edges: [...edges.values()], lines };
 }
+
+/** "L1.N3 = relu(Σ w·x + b)", whether or not the summary already starts with the name. */
+function title({ name, summary }: { name: string; summary: string }): string {
+  if (!summary || summary === name) return name;
+  return summary.startsWith(`${name} `) ? summary : `${name} = ${summary}`;
+}
+
+function listed(lines: string[], more: string): string[] {
+  return lines.length <= MOST_LINES
+    ? lines
+    : [...lines.slice(0, MOST_LINES - 1), `… and ${lines.length - MOST_LINES + 1} ${more}`];
+}
+
+const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A contribution with its sign, so that it reads as what is added: +0.5000, -1.5000. */
 function signed(x: number): string {

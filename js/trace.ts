@@ -19,10 +19,48 @@ export interface BackwardStep {
 }
 
 /**
+ * The steps of a pass at the level the graph is drawn: each step is one drawn element (a
+ * value's card, or a collapsed group, stack or Σ holding many values), in the elements'
+ * topological order; an element that computes nothing (a leaf's card) is not a step.
+ */
+export interface StepPlan {
+  count: number;
+  forward: Int32Array; // node -> the forward step that computes it (1..count); 0 for a leaf
+  units: number[]; // forward step k (1-based) -> its element, at units[k - 1]
+}
+
+/**
+ * The plan for `unitOf` (node -> its element's index, every node one; elements in topological
+ * order), or, without it, one step per computed value as the seed neuron has always stepped.
+ */
+export function planSteps(nodes: readonly TopologyNode[], unitOf?: ArrayLike<number>): StepPlan {
+  const forward = new Int32Array(nodes.length);
+  const units: number[] = [];
+  if (!unitOf) {
+    nodes.forEach((node, i) => {
+      if (node.inputs.length > 0) forward[i] = units.push(i);
+    });
+    return { count: units.length, forward, units };
+  }
+  const computes = new Set<number>();
+  nodes.forEach((node, i) => node.inputs.length > 0 && computes.add(unitOf[i]));
+  units.push(...[...computes].sort((a, b) => a - b));
+  const stepOf = new Map(units.map((unit, k) => [unit, k + 1]));
+  nodes.forEach((node, i) => {
+    if (node.inputs.length > 0) forward[i] = stepOf.get(unitOf[i])!;
+  });
+  return { count: units.length, forward, units };
+}
+
+/** The backward step at which computed value `node` passes its gradient on (1..count). */
+export const backwardStepOf = (plan: StepPlan, node: number): number => plan.count + 1 - plan.forward[node];
+
+/**
  * A fresh backward pass from `root` into `grad`: the ids are a topological order, so going down
  * from the root each computed value's gradient is complete when it passes it on, as local ×
- * grad to each input. Stops after `steps` computed values; `visit` sees each step's edges.
- * Returns which values some edge has reached (the root counts as reached).
+ * grad to each input. Stops after `steps` steps (one per computed value, or per element of
+ * `plan`: the values of the steps not yet taken are skipped, in whatever order they lie);
+ * `visit` sees each value's edges. Returns which values some edge has reached (the root counts).
  */
 export function sweep(
   nodes: readonly TopologyNode[],
@@ -31,15 +69,16 @@ export function sweep(
   grad: Float64Array,
   steps = Infinity,
   visit?: (step: BackwardStep) => void,
+  plan?: StepPlan,
 ): Uint8Array {
   const reached = new Uint8Array(nodes.length);
   grad.fill(0);
   grad[root] = 1;
   reached[root] = 1;
   let taken = 0;
-  for (let i = root; i >= 0 && taken < steps; i--) {
+  for (let i = root; i >= 0 && (plan || taken < steps); i--) {
     const { inputs } = nodes[i];
-    if (inputs.length === 0) continue;
+    if (inputs.length === 0 || (plan && backwardStepOf(plan, i) > steps)) continue;
     taken++;
     const edges: TraceEdge[] | undefined = visit && [];
     for (let k = 0; k < inputs.length; k++) {
