@@ -7,7 +7,7 @@
 import { button } from "./dom";
 import { formatNumber, roundToStep } from "./format";
 import type { GradientCheck, SliderSpec } from "./graph";
-import "./navigate.css";
+import "./navigate.css"; // the navigation parts share one stylesheet
 
 /** How many sliders show at first. */
 export const SHOWN_AT_FIRST = 12;
