@@ -1,7 +1,7 @@
 /** The pure part of drawing a step: what a frame shows, without a DOM; and the one reverse sweep. */
 import { describe, expect, it } from "vitest";
 import { Explainer } from "./explain";
-import { frameAt, type FrameInput } from "./frame";
+import { frameAt, stepLevel, type FrameInput, type StepLevel } from "./frame";
 import { toNumbers } from "./format";
 import { localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
@@ -289,5 +289,84 @@ describe("stepping the drawn level: a collapsed group is one step", () => {
         expect(frameAt({ ...input, plan: planSteps(NEURON.nodes, identity), level })).toEqual(frameAt(input));
       }
     }
+  });
+});
+
+describe("stepping a stack of repeated calls", () => {
+  // s = x0·p + x1·p: module M called twice (its parameter p shared), drawn as "M × 2".
+  const TOPOLOGY = {
+    nodes: [
+      node("x0"),
+      node("x1"),
+      { ...node("p"), group: 0, shared: true },
+      { ...node("", "*", [0, 2], "x0·p"), group: 0 },
+      { ...node("", "*", [1, 2], "x1·p"), group: 1 },
+      node("s", "+", [3, 4]),
+    ],
+    root: 5,
+    ops: { "*": OPS["*"], "+": OPS["+"] },
+    groups: [
+      { name: "M", kind: "M", parent: null, module: 0, call: 0, inputs: [0], outputs: [3] },
+      { name: "M", kind: "M", parent: null, module: 0, call: 1, inputs: [1], outputs: [4] },
+    ],
+  };
+  const DATA = new Float64Array([2, 3, 0.5, 1, 1.5, 2.5]);
+  const frame = (level: StepLevel, mode: FrameInput["mode"], step: number) =>
+    frameAt({
+      nodes: TOPOLOGY.nodes,
+      root: 5,
+      data: DATA,
+      grad: new Float64Array(6),
+      locals: () => localDerivatives(TOPOLOGY.nodes, DATA),
+      mode,
+      step,
+      explainer: new Explainer(TOPOLOGY, () => DATA),
+      plan: planSteps(TOPOLOGY.nodes, level.unitOf),
+      level,
+    });
+
+  it("collapsed: every call is one step, and the shared parameter's gradient sums over both calls", () => {
+    const level = stepLevel(TOPOLOGY, {
+      elements: [
+        { kind: "value", id: 0 },
+        { kind: "value", id: 1 },
+        { kind: "stack", name: "M", calls: [0, 1], summary: "M = x·p" },
+        { kind: "value", id: 5 },
+      ],
+      elementOf: [0, 1, 2, 2, -1, 3],
+      clusters: [],
+      clusterOf: [-1, -1, -1, -1],
+    });
+    expect(Array.from(level.unitOf)).toEqual([0, 1, 2, 2, 2, 3]);
+    expect(level.folded(2)).toEqual({ name: "M × 2", summary: "M × 2 = x·p" });
+    const stack = frame(level, "backward", 2);
+    expect(stack.members).toEqual([3, 4]);
+    expect(stack.place).toBe("M × 2");
+    expect([...stack.grad]).toEqual([0.5, 0.5, 5, 1, 1, 1]); // p: x0 + x1
+    expect(stack.lines[0]).toBe("M × 2 = x·p: its 2 values pass the gradient back at once.");
+    expect(frame(level, "forward", 1).lines).toEqual([
+      "M × 2 = x·p: its 2 values computed at once.",
+      "x0·p = 1.0000",
+      "x1·p = 1.5000",
+    ]);
+  });
+
+  it("expanded on call 1: its values step one by one, named by the call; call 0 steps with the stack", () => {
+    const level = stepLevel(TOPOLOGY, {
+      elements: [
+        { kind: "value", id: 0 },
+        { kind: "value", id: 1 },
+        { kind: "stack", name: "M", calls: [0, 1], summary: "M = x·p" },
+        { kind: "value", id: 2 },
+        { kind: "value", id: 4 },
+        { kind: "value", id: 5 },
+      ],
+      elementOf: [0, 1, 3, -1, 4, 5],
+      clusters: [{ kind: "group", name: "M", parent: -1, stack: { calls: 2, picked: 1 } }],
+      clusterOf: [-1, -1, -1, 0, 0, -1],
+    });
+    expect(Array.from(level.unitOf)).toEqual([0, 1, 3, 2, 4, 5]);
+    expect([1, 2, 3].map((step) => frame(level, "forward", step).place)).toEqual(["M × 2", "M, call 1 of 2", null]);
+    expect(frame(level, "backward", 3).grad[2]).toBe(5);
   });
 });

@@ -30,6 +30,65 @@ export interface StepLevel {
   within?(unit: number): string | null;
 }
 
+/** What stepping reads of the drawing (fold.ts's VisibleGraph). */
+export interface Drawing {
+  elements: readonly (
+    | { kind: "value"; id: number }
+    | { kind: "group"; name: string; summary: string }
+    | { kind: "stack"; name: string; calls: readonly number[]; summary: string }
+    | { kind: "sum"; terms: number; summary: string }
+  )[];
+  elementOf: ArrayLike<number>; // -1: in another call of a stack
+  clusters: readonly {
+    kind: "group" | "sum";
+    name: string;
+    parent: number;
+    stack?: { calls: number; picked: number };
+  }[];
+  clusterOf: ArrayLike<number>; // element -> its innermost open cluster, -1 at top level
+}
+
+/**
+ * The drawing as steps see it: a value in another call of a stack is stepped with the stack (so
+ * the shared parameters' gradients add up over every call); each folded element is named.
+ */
+export function stepLevel(
+  topology: { nodes: readonly { inputs: number[]; group?: number }[]; groups?: readonly { parent: number | null }[] },
+  drawing: Drawing,
+): StepLevel {
+  const { nodes } = topology;
+  const groups = topology.groups ?? [];
+  const stackOf = new Map<number, number>(); // group call -> the stack element standing for it
+  drawing.elements.forEach((e, unit) => {
+    if (e.kind === "stack") for (const call of e.calls) stackOf.set(call, unit);
+  });
+  const unitOf = Int32Array.from(drawing.elementOf);
+  unitOf.forEach((unit, id) => {
+    if (unit >= 0) return;
+    let call = nodes[id].group ?? null;
+    while (call !== null && !stackOf.has(call)) call = groups[call].parent;
+    if (call !== null) unitOf[id] = stackOf.get(call)!;
+  });
+  return {
+    unitOf,
+    folded(unit) {
+      const e = drawing.elements[unit];
+      if (e.kind === "value") return null;
+      if (e.kind === "sum") return { name: `Σ of ${e.terms} terms`, summary: e.summary };
+      if (e.kind === "group") return { name: e.name, summary: e.summary };
+      const name = `${e.name} × ${e.calls.length}`; // "MLP = relu(…)" reads "MLP × 100 = relu(…)"
+      return { name, summary: e.summary.startsWith(`${e.name} `) ? name + e.summary.slice(e.name.length) : e.summary };
+    },
+    within(unit) {
+      let at = drawing.clusterOf[unit];
+      while (at >= 0 && drawing.clusters[at].kind !== "group") at = drawing.clusters[at].parent;
+      if (at < 0) return null;
+      const { name, stack } = drawing.clusters[at];
+      return stack ? `${name}, call ${stack.picked} of ${stack.calls}` : name;
+    },
+  };
+}
+
 export interface FrameInput {
   nodes: readonly TopologyNode[];
   root: number;
