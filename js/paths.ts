@@ -16,7 +16,8 @@ export function pathsToRoot(nodes: readonly Pick<TopologyNode, "inputs">[], root
   if (!below[id]) return marked;
   marked[id] = 1;
   for (let i = id + 1; i <= root; i++) {
-    if (below[i] && nodes[i].inputs.some((input) => marked[input] === 1)) marked[i] = 1;
+    if (!below[i]) continue;
+    for (const input of nodes[i].inputs) if (marked[input]) marked[i] = 1;
   }
   return marked;
 }

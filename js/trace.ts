@@ -42,13 +42,12 @@ export function planSteps(nodes: readonly TopologyNode[], unitOf?: ArrayLike<num
     });
     return { count: units.length, forward, units };
   }
-  const computes = new Set<number>();
-  nodes.forEach((node, i) => node.inputs.length > 0 && computes.add(unitOf[i]));
-  units.push(...[...computes].sort((a, b) => a - b));
-  const stepOf = new Map(units.map((unit, k) => [unit, k + 1]));
-  nodes.forEach((node, i) => {
-    if (node.inputs.length > 0) forward[i] = stepOf.get(unitOf[i])!;
-  });
+  let most = -1;
+  for (let i = 0; i < nodes.length; i++) most = Math.max(most, unitOf[i]);
+  const stepOf = new Int32Array(most + 1); // unit -> its step; first 1 for "computes something"
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) stepOf[unitOf[i]] = 1;
+  for (let unit = 0; unit <= most; unit++) if (stepOf[unit]) stepOf[unit] = units.push(unit);
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) forward[i] = stepOf[unitOf[i]];
   return { count: units.length, forward, units };
 }
 
