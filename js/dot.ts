@@ -4,6 +4,7 @@
  * is set later with textContent. So no label can be read as DOT, SVG or HTML.
  */
 import { WIDEST_NUMBER } from "./format";
+import type { Cluster, Element, VisibleGraph } from "./fold";
 import type { Topology, TopologyNode } from "./graph";
 
 /** Labels longer than this are cut (with an ellipsis) on screen; the tooltip has them whole. */
@@ -20,11 +21,56 @@ const placeholder = (text: string): string => "X".repeat(Math.max(1, Array.from(
 /** An op node's text; a learner's op livegrad does not know is marked with "?". */
 export const opText = (node: TopologyNode): string => (node.unknown_op ? `${node.op} ?` : node.op);
 
+/** What a folded element's record says, field by field (the view fills the same fields with textContent). */
+export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs: number): string[] {
+  const number = (name: string): string => `${name} ${WIDEST_NUMBER}`;
+  const first = outputs > 1 ? [`${outputs} outputs; the first:`] : [];
+  switch (element.kind) {
+    case "group":
+      return [`▸ ${element.summary}`, ...first, number("data"), number("grad")];
+    case "sum":
+      return [`▸ ${element.summary}`, `${element.terms} terms`, number("data"), number("grad")];
+    case "stack":
+      return element.expanded
+        ? [
+            `${element.name} × ${element.calls.length}`,
+            pickerText(element.calls.length),
+            `${element.calls.length - 1} other calls`,
+          ]
+        : [
+            `▸ ${element.name} × ${element.calls.length}`,
+            element.summary,
+            pickerText(element.calls.length),
+            ...first,
+            number("data"),
+            number("grad"),
+          ];
+  }
+}
+
+/** The room a stack's picker takes: "call 99 (0–99)" at its widest. */
+export const pickerText = (calls: number): string => `call ${calls - 1} (0–${calls - 1}) ▴▾`;
+
+/** An open group's or Σ's header, above its cluster. */
+export function clusterHeader(cluster: Cluster): string {
+  if (cluster.kind === "sum") return `▾ ${cluster.summary ?? "Σ"}`;
+  return cluster.stack
+    ? `▾ ${cluster.name} · call ${cluster.stack.picked} of ${cluster.stack.calls}`
+    : `▾ ${cluster.name}`;
+}
+
+/** The DOT name of element `e`: a value by its node id, as before folding; anything else by its index. */
+export const dotName = (visible: VisibleGraph, e: number): string => {
+  const element = visible.elements[e];
+  return element.kind === "value" ? `v${element.id}` : `e${e}`;
+};
+
 /**
  * Each value is a card: its name over its data over its grad, so a record is as narrow as
- * "grad -0000.0000" and the classic label | data | grad still reads top to bottom.
+ * "grad -0000.0000" and the classic label | data | grad still reads top to bottom. A folded
+ * element is a card too, its fields from `foldFields`; an open group or Σ is a cluster.
  */
-export function toDot(topology: Topology, rankdir: string): string {
+export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string): string {
   const lines = [
     "digraph G {",
     // searchsize: a shorter network-simplex search, about a fifth faster on large graphs here
@@ -34,15 +80,62 @@ export function toDot(topology: Topology, rankdir: string): string {
   const numberField = placeholder(WIDEST_NUMBER);
   // A record's fields run across the ranks' direction: with ranks left to right, "a|b|c" stacks.
   const [open, close] = rankdir === "LR" || rankdir === "RL" ? ["", ""] : ["{", "}"];
-  topology.nodes.forEach((node, i) => {
-    const label = placeholder(shownLabel(node.name));
-    lines.push(`  v${i} [shape=record label="${open}${label}|data ${numberField}|grad ${numberField}${close}"];`);
-    if (node.op) {
-      lines.push(`  v${i}op [label="${placeholder(opText(node))}" width=0 height=0 margin="0.04,0.02"];`);
-      lines.push(`  v${i}op -> v${i};`);
-      for (const input of node.inputs) lines.push(`  v${input} -> v${i}op;`);
+  const { elements, clusters, clusterOf } = visible;
+  const edges: string[] = [];
+  const incoming: number[][] = elements.map(() => []);
+  for (const [from, to] of visible.edges) incoming[to].push(from);
+  const declare = (e: number, indent: string): void => {
+    const element = elements[e];
+    const name = dotName(visible, e);
+    if (element.kind !== "value") {
+      const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
+      lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
+      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name};`);
+      return;
     }
+    const node = topology.nodes[element.id];
+    const label = placeholder(shownLabel(node.name));
+    lines.push(
+      `${indent}${name} [shape=record label="${open}${label}|data ${numberField}|grad ${numberField}${close}"];`,
+    );
+    if (!node.op) return;
+    lines.push(`${indent}${name}op [label="${placeholder(opText(node))}" width=0 height=0 margin="0.04,0.02"];`);
+    edges.push(`  ${name}op -> ${name};`);
+    const seen = new Set<number>();
+    for (const input of node.inputs) {
+      const from = visible.elementOf[input];
+      if (from < 0 || from === e || seen.has(from)) continue;
+      seen.add(from);
+      edges.push(`  ${dotName(visible, from)} -> ${name}op;`);
+    }
+  };
+  // Each cluster's elements and inner clusters in the order of their first element: the drawing
+  // keeps the graph's order.
+  const first = clusters.map(() => Infinity);
+  clusterOf.forEach((c, e) => {
+    for (let k = c; k >= 0 && first[k] > e; k = clusters[k].parent) first[k] = e;
   });
-  lines.push("}");
+  const items: [at: number, e: number, cluster: number][][] = [[], ...clusters.map(() => [])]; // index c + 1
+  clusterOf.forEach((c, e) => items[c + 1].push([e, e, -1]));
+  clusters.forEach((cluster, c) => {
+    if (first[c] !== Infinity) items[cluster.parent + 1].push([first[c], -1, c]);
+  });
+  const emit = (c: number, indent: string): void => {
+    for (const [, e, inner] of items[c + 1].sort((x, y) => x[0] - y[0] || x[2] - y[2])) {
+      if (e >= 0) {
+        declare(e, indent);
+        continue;
+      }
+      const label = placeholder(clusterHeader(clusters[inner]));
+      lines.push(
+        `${indent}subgraph cluster_${inner} {`,
+        `${indent}  label="${label}"; labeljust=l; fontname="Courier"; fontsize=10;`,
+      );
+      emit(inner, indent + "  ");
+      lines.push(`${indent}}`);
+    }
+  };
+  emit(-1, "  ");
+  lines.push(...edges, "}");
   return lines.join("\n");
 }

@@ -6,14 +6,18 @@ import { formatNumber as f } from "./format";
 import type { LocalCheck, Topology } from "./graph";
 import type { BackwardStep } from "./trace";
 
-const SIMPLE = /^[\p{L}\p{N}_.]+$/u; // a name that needs no parentheses around it
+export const SIMPLE = /^[\p{L}\p{N}_.]+$/u; // a name that needs no parentheses around it
 const NUMBER = /^-?\d+(\.\d+)?(e[-+]?\d+)?$/;
 
 /**
  * `text` with the whole words a, b and out replaced, in one pass. A replacement that `needsParens`
  * is parenthesised unless it stands as an argument already (`f(a)`, `f(a, b)`), as Python's names are.
  */
-function substitute(text: string, words: Record<string, string>, needsParens: (word: string) => boolean): string {
+export function substitute(
+  text: string,
+  words: Record<string, string>,
+  needsParens: (word: string) => boolean,
+): string {
   return text.replace(/\b(a|b|out)\b/g, (token, _word, at: number) => {
     const word = words[token];
     if (word === undefined) return token;

@@ -1,4 +1,5 @@
 /** Numbers in a fixed format, so that record widths do not jump while values change. */
+import type { Numbers } from "./graph";
 
 /** The widest text `formatNumber` can produce, used to size records at layout time. */
 export const WIDEST_NUMBER = "-0000.0000";
@@ -31,9 +32,15 @@ export function roundToStep(x: number, step: number): string {
   return String(Number(x.toFixed(decimals)));
 }
 
-/** The kernel sends inf and nan as strings (JSON has neither); Number() reads them back. */
-export function toNumbers(values: readonly (number | string)[]): Float64Array {
-  return Float64Array.from(values, Number);
+/**
+ * Numbers as the kernel sends them: a JSON list, where inf and nan are strings (JSON has neither) that
+ * Number() reads back, or a binary buffer of float64 little-endian (big graphs), which arrives as a DataView.
+ */
+export function toNumbers(values: Numbers): Float64Array {
+  if (!(values instanceof DataView)) return Float64Array.from(values, Number);
+  const numbers = new Float64Array(values.byteLength / 8);
+  for (let i = 0; i < numbers.length; i++) numbers[i] = values.getFloat64(8 * i, true);
+  return numbers;
 }
 
 /** JSON has no inf or nan: the strings JavaScript's Number() reads back (as graph.py's json_number). */

@@ -7,6 +7,22 @@ export interface TopologyNode {
   inputs: number[]; // ids of the values this one is computed from
   exponent?: number; // set for a constant power ("**2")
   unknown_op?: boolean; // a learner's op livegrad does not know: not re-evaluated, its leaves get no slider
+  group?: number; // index in Topology.groups of its innermost module call; absent: top level
+  shared?: true; // a module's parameter, used by every call of that module: drawn in the call on show
+}
+
+/**
+ * One call of an nn Module (livegrad.nn records them): a group of the values it computed.
+ * Parents come before their children in Topology.groups.
+ */
+export interface Group {
+  name: string; // the module path used in parameter labels: "L1.N3", "L1", "MLP"; "#2", "#3"... for a namesake
+  kind: string; // the module's class name: "Neuron", "Layer", "MLP", a user's "Block"
+  parent: number | null; // index of the enclosing call in Topology.groups; null: top level
+  module: number; // index of the distinct module object: calls of one module share it
+  call: number; // 0-based index among the parent's calls of this same module (a stack's picker)
+  inputs: number[]; // ids of the values it received (those in the graph)
+  outputs: number[]; // ids of the values it returned (those in the graph)
 }
 
 /** An op's text, from the op table: the forward and each input's local derivative, in `a`, `b`, `out`. */
@@ -19,7 +35,12 @@ export interface Topology {
   nodes: TopologyNode[];
   root: number;
   ops: Record<string, OpText>; // each op of the graph once
-  too_large?: { values: number; drawn: number }; // the kernel declined to send a graph this big
+  // Module calls, parents first; [] for a learner's graph or one built without modules. Python always
+  // sends it (optional only for the tests' hand-written topologies).
+  groups?: Group[];
+  // The kernel declined to send a graph this big: values (and drawn nodes) counted until it passed `limit`
+  // (so at least that many), and `message`, what to do instead. (Python always sends limit and message.)
+  too_large?: { values: number; drawn: number; limit?: number; message?: string };
   replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
   learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
 }
@@ -27,10 +48,13 @@ export interface Topology {
 /** d node / d input for one edge; null when no gradient reaches the input there (relu where a <= 0). */
 export type Local = number | null;
 
+/** Numbers from the kernel: a JSON list (inf and nan as strings), or float64 little-endian bytes. */
+export type Numbers = readonly (number | string)[] | DataView;
+
 export interface Values {
-  data: (number | string)[];
-  grad: (number | string)[];
-  local?: (number | string | null)[][]; // per node, d node / d input for each input
+  data: Numbers;
+  grad: Numbers;
+  local?: (number | string | null)[][]; // per node, d node / d input for each input; absent when the page replays the ops
   ack?: string | null; // which frontend message these values answer
 }
 
@@ -42,7 +66,7 @@ export interface SliderSpec {
   max: number;
   step: number;
   initial: number | string; // the leaf's value when the widget was made: where Reset puts it back
-  group?: string | null; // the module group of the leaf (L1.N3); none for the graph's inputs
+  group?: string | null; // the module group name of the leaf ("L1.N3"); null for an input or a top-level leaf
 }
 
 export interface GradientCheck {

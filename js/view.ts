@@ -7,7 +7,8 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
-import { opText, toDot, shownLabel } from "./dot";
+import { clusterHeader, foldFields, opText, toDot, shownLabel } from "./dot";
+import { defaultState, visibleGraph, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
@@ -40,54 +41,71 @@ export interface StepEdge {
   label?: string;
 }
 
-interface ValueElements {
+/** A drawn element's record: a value's, or a folded group's, stack's or Σ's. */
+interface Card {
   group: SVGGElement;
   box: SVGElement | null;
-  data: SVGTextElement;
-  grad: SVGTextElement;
+  data: SVGTextElement | null;
+  grad: SVGTextElement | null;
   title: SVGTitleElement;
   op: SVGGElement | null;
+  shows: number; // the node whose numbers it shows (a folded element: its first output), -1 none
   shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
+}
+
+/** What the view tells the widget: a fold toggled (a group's name or a Σ's key), a stack's call picked, a value clicked. */
+export interface ViewActions {
+  toggle(key: string): void;
+  pick(name: string, call: number): void;
+  click?(id: number, event: MouseEvent): void;
 }
 
 export class GraphView {
   readonly element: HTMLDivElement;
-  private readonly svg: SVGSVGElement;
-  private readonly pane: SVGGElement;
   private readonly canvas: HTMLDivElement; // moved by pans as a whole, so a pan repaints nothing
-  private shownScale = 0;
-  private readonly offset: [number, number]; // Graphviz's own translation of its drawing, in pt
-  private readonly size: [number, number]; // the drawing at scale 1, px
-  private readonly values: ValueElements[] = [];
   private readonly observers: ResizeObserver[] = []; // disconnected by dispose()
-  private readonly boxes: Box[] = []; // each value's record in drawing px
-  private readonly opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
-  private readonly edges = new Map<string, SVGGElement>(); // "3->5": the edge from value 3 into 5's op
-  private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
-  private readonly notes: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
-  private readonly edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
-  private labelsShown = 0;
-  private gradcheckMarks: Element[] = [];
   private noteRoom = 0; // px kept free above the drawing in the first view, for a note that goes there
   private viewSize: [number, number] | null = null; // the panel's size, read once per layout, not after each write
   private readonly zoomer: ZoomBehavior<HTMLDivElement, unknown>;
-  private readonly minimap: Minimap;
   private transform: ZoomTransform = zoomIdentity;
   private data: Float64Array = new Float64Array();
   private grad: Float64Array = new Float64Array();
+  private pending: Pending = {};
+  // One layout's drawing, replaced whole when the folds change (load).
+  private svg!: SVGSVGElement;
+  private pane!: SVGGElement;
+  private shownScale = 0;
+  private offset: [number, number] = [0, 0]; // Graphviz's own translation of its drawing, in pt
+  private size: [number, number] = [0, 0]; // the drawing at scale 1, px
+  private visible!: VisibleGraph;
+  private cards: Card[] = []; // per drawn element
+  private boxes: Box[] = []; // each element's record in drawing px
+  private opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
+  private edges = new Map<string, SVGGElement>(); // "3->5": the edge from element 3 into element 5 (its op)
+  private folds = new Map<string, { target: SVGGElement; box: Box }>(); // group name or Σ key -> what toggles it
+  private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
+  private notes!: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
+  private edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
+  private labelsShown = 0;
+  private gradcheckMarks: Element[] = [];
+  private minimap!: Minimap;
+  actions: ViewActions = { toggle: () => {}, pick: () => {} };
 
-  static async create(topology: Topology, rankdir: string): Promise<GraphView> {
-    const layoutEngine = await graphviz;
-    const started = performance.now();
-    const svgText = layoutEngine.dot(toDot(topology, rankdir));
-    performance.measure("livegrad layout", { start: started });
-    return new GraphView(topology, svgText, rankdir);
+  static async create(
+    topology: Topology,
+    rankdir: string,
+    visible: VisibleGraph = visibleGraph(topology, defaultState(topology)),
+  ): Promise<GraphView> {
+    const engine = await graphviz;
+    const view = new GraphView(topology, rankdir, engine);
+    view.load(visible);
+    return view;
   }
 
   private constructor(
     private readonly topology: Topology,
-    svgText: string,
     private readonly rankdir: string,
+    private readonly engine: Graphviz,
   ) {
     this.element = document.createElement("div");
     this.element.className = "lg-graph";
@@ -97,6 +115,36 @@ export class GraphView {
       "aria-label",
       "Graph view: arrow keys pan, + and − zoom, 0 or F fits, End shows the output",
     );
+    this.zoomer = zoom<HTMLDivElement, unknown>()
+      .scaleExtent([0.05, 4])
+      // A stack's picker takes its own clicks and keys: no pan starts there.
+      .filter((event) => (!event.ctrlKey || event.type === "wheel") && !event.button && !inPicker(event.target))
+      .extent(() => [
+        [0, 0],
+        [this.viewWidth(), this.viewHeight()],
+      ])
+      .on("zoom", (event) => {
+        if (event.sourceEvent) this.touched = true;
+        this.show(event.transform);
+      });
+    select(this.element).call(this.zoomer).on("dblclick.zoom", null);
+    this.element.addEventListener("keydown", (event) => this.onKey(event));
+    this.canvas = document.createElement("div");
+    this.canvas.className = "lg-canvas";
+    this.canvas.addEventListener("pointerover", (event) => this.describe(event.target));
+    this.canvas.addEventListener("click", (event) => this.onClick(event));
+    this.canvas.addEventListener("keydown", (event) => this.onFoldKey(event));
+    this.element.append(this.canvas);
+    if (typeof ResizeObserver !== "undefined") {
+      this.observe(() => (this.viewSize = null));
+    }
+  }
+
+  /** Lay out `visible` and draw it in place of the current drawing. */
+  private load(visible: VisibleGraph): void {
+    const started = performance.now();
+    const svgText = this.engine.dot(toDot(this.topology, visible, this.rankdir));
+    performance.measure("livegrad layout", { start: started });
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
@@ -108,44 +156,101 @@ export class GraphView {
     this.size = [width * PT_TO_PX, height * PT_TO_PX];
     for (const name of ["width", "height"]) this.svg.removeAttribute(name); // show() sizes it to the zoom
     this.svg.setAttribute("role", "graphics-document");
+    const { topology } = this;
     const rootName = topology.nodes[topology.root].name;
+    const folded = visible.elements.length < topology.nodes.length ? `, ${visible.elements.length} drawn` : "";
     this.svg.setAttribute(
       "aria-label",
-      `Computation graph of ${rootName || "the output"}: ${topology.nodes.length} values, each with its data and grad`,
+      `Computation graph of ${rootName || "the output"}: ${topology.nodes.length} values${folded}, each with its data and grad`,
     );
     this.pane = this.svg.querySelector("g.graph") as SVGGElement; // Graphviz's root group
     const shift = /translate\(\s*([-\d.e]+)[\s,]+([-\d.e]+)\s*\)/.exec(this.pane.getAttribute("transform") ?? "");
     this.offset = shift ? [Number(shift[1]), Number(shift[2])] : [0, 0];
+    this.visible = visible;
+    this.cards = [];
+    this.boxes = [];
+    this.opBoxes = [];
+    this.edges = new Map();
+    this.folds = new Map();
+    this.highlighted = new Map();
+    this.edgeLabels = [];
+    this.labelsShown = 0;
+    this.gradcheckMarks = [];
     this.indexNodes();
     this.notes = document.createElementNS(SVG, "g");
     this.notes.setAttribute("class", "lg-notes");
     this.pane.append(this.notes); // last, so its texts are drawn over the records and edges
-    this.minimap = new Minimap(this.size, this.boxes, topology.root, (x, y) => this.centreOn(x, y, true));
-    this.zoomer = zoom<HTMLDivElement, unknown>()
-      .scaleExtent([0.05, 4])
-      .translateExtent([
-        [-40, -40],
-        [this.size[0] + 40, this.size[1] + 40],
-      ])
-      .extent(() => [
-        [0, 0],
-        [this.viewWidth(), this.viewHeight()],
-      ])
-      .on("zoom", (event) => {
-        if (event.sourceEvent) this.touched = true;
-        this.show(event.transform);
-      });
-    select(this.element).call(this.zoomer).on("dblclick.zoom", null);
-    this.svg.addEventListener("pointerover", (event) => this.describe(event.target));
-    this.element.addEventListener("keydown", (event) => this.onKey(event));
-    this.canvas = document.createElement("div");
-    this.canvas.className = "lg-canvas";
-    this.canvas.append(this.svg);
-    this.element.append(this.canvas, this.minimap.element);
-    if (typeof ResizeObserver !== "undefined") {
-      this.observe(() => (this.viewSize = null));
-    }
-    this.show(zoomIdentity);
+    const root = visible.elementOf[topology.root];
+    const minimap = new Minimap(this.size, this.boxes, root, (x, y) => this.centreAt(x, y, true));
+    if (this.minimap) this.minimap.element.replaceWith(minimap.element);
+    else this.element.append(minimap.element);
+    this.minimap = minimap;
+    this.zoomer.translateExtent([
+      [-40, -40],
+      [this.size[0] + 40, this.size[1] + 40],
+    ]);
+    this.canvas.replaceChildren(this.svg);
+    this.shownScale = 0;
+    this.show(this.transform);
+  }
+
+  /** The drawn elements (what the stepper and search walk). */
+  get shown(): VisibleGraph {
+    return this.visible;
+  }
+
+  /**
+   * Draw `visible` instead (the folds changed). The element the user acted on (`anchor`, a group's
+   * name or a Σ's key) stays where it was on screen; without one, the view stays where it is.
+   */
+  relayout(visible: VisibleGraph, anchor: string | null = null): void {
+    const before = anchor === null ? undefined : this.folds.get(anchor)?.box;
+    const screen = before && this.transform.apply([before.x0, before.y0]);
+    // Keyboard focus stays on what was acted on: its toggle, or its stack's picker.
+    const focused = this.canvas.contains(document.activeElement) ? document.activeElement : null;
+    const picker = (focused as HTMLElement | null)?.dataset?.picks;
+    const toggle = (focused as SVGElement | null)?.dataset?.toggle;
+    this.load(visible);
+    if (picker) this.pickerOf(picker)?.focus({ preventScroll: true });
+    else if (toggle) this.folds.get(toggle)?.target.focus({ preventScroll: true });
+    const after = anchor === null ? undefined : this.folds.get(anchor)?.box;
+    const k = this.transform.k;
+    if (screen && after) {
+      this.touched = true;
+      const tallest = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, window.innerHeight * 0.7));
+      const wanted = Math.min(tallest, Math.ceil(this.size[1] * k + 2 * MARGIN));
+      if (wanted > this.viewHeight()) this.setHeight(wanted);
+      this.apply(zoomIdentity.translate(screen[0] - after.x0 * k, screen[1] - after.y0 * k).scale(k));
+    } else if (this.touched) this.apply(this.transform);
+    else this.firstView(false);
+    this.update(this.data, this.grad, this.pending);
+  }
+
+  /** Where a value's element (by node id) or a group's or Σ's (by name or key) is, in panel px; null if not drawn. */
+  elementRect(target: number | string): Box | null {
+    const box = this.boxFor(target);
+    if (!box) return null;
+    const [x0, y0] = this.transform.apply([box.x0, box.y0]);
+    const [x1, y1] = this.transform.apply([box.x1, box.y1]);
+    return { x0, y0, x1, y1 };
+  }
+
+  /** Pan (keeping the scale) so that a value's element, or a group's or Σ's, is in the panel's centre. */
+  centreOn(target: number | string): void {
+    const box = this.boxFor(target);
+    if (box) this.centreAt((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2, true);
+  }
+
+  /** The number input that picks the call a stack shows. */
+  pickerOf(name: string): HTMLInputElement | undefined {
+    return [...this.canvas.querySelectorAll<HTMLInputElement>(".lg-picker input")].find(
+      (i) => i.dataset.picks === name,
+    );
+  }
+
+  private boxFor(target: number | string): Box | undefined {
+    if (typeof target === "string") return this.folds.get(target)?.box;
+    return this.boxes[this.visible.elementOf[target] ?? -1];
   }
 
   /** Has the user panned, zoomed or used the minimap since the first view? */
@@ -155,11 +260,14 @@ export class GraphView {
   update(data: Float64Array, grad: Float64Array, pending: Pending = {}): void {
     this.data = data;
     this.grad = grad;
+    this.pending = pending;
     let largest = 0;
     grad.forEach((g, i) => {
       if (Number.isFinite(g) && !pending.grad?.[i]) largest = Math.max(largest, Math.abs(g));
     });
-    this.values.forEach((node, i) => {
+    for (const node of this.cards) {
+      const i = node.shows;
+      if (i < 0 || !node.data || !node.grad) continue;
       const dataPending = pending.data?.[i] === 1;
       const gradPending = pending.grad?.[i] === 1;
       const dataText = `data ${dataPending ? "?" : formatNumber(data[i])}`;
@@ -174,7 +282,7 @@ export class GraphView {
       if (nonFinite !== shownNonFinite) node.group.classList.toggle("lg-nonfinite", nonFinite);
       if (isPending !== shownPending) node.group.classList.toggle("lg-pending", isPending);
       node.shown = [dataText, gradText, fill, nonFinite, isPending];
-    });
+    }
   }
 
   /**
@@ -188,15 +296,17 @@ export class GraphView {
     const mark = (element: Element | null | undefined, name: string): void => {
       if (element && !marks.has(element)) marks.set(element, name);
     };
+    const card = (id: number): Card | undefined => this.cards[this.visible.elementOf[id] ?? -1];
     if (current !== null) {
-      mark(this.values[current]?.group, "lg-current");
-      mark(this.values[current]?.op, "lg-current");
+      mark(card(current)?.group, "lg-current");
+      mark(card(current)?.op, "lg-current");
     }
     const labels: [SVGGElement, string][] = [];
+    const { elementOf } = this.visible;
     for (const { from, to, label } of edges) {
-      const edge = this.edges.get(`${from}->${to}`);
+      const edge = this.edges.get(`${elementOf[from]}->${elementOf[to]}`);
       mark(edge, "lg-active");
-      mark(this.values[from]?.group, "lg-receiving");
+      mark(card(from)?.group, "lg-receiving");
       if (edge && label) labels.push([edge, label]);
     }
     for (const [element, name] of this.highlighted) {
@@ -213,18 +323,24 @@ export class GraphView {
 
   /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
   markGradcheck(results: ReadonlyMap<number, { ok: boolean; text: string }>): void {
-    for (const node of this.values) if (node) delete node.group.dataset.gradcheck;
+    for (const node of this.cards) delete node.group.dataset.gradcheck;
     for (const note of this.gradcheckMarks) note.remove();
     this.gradcheckMarks = [];
     const taken: Box[] = [];
     let room = 0;
-    for (const [id, { ok, text }] of results) {
-      const node = this.values[id];
+    // A folded element is marked as its worst value: one failure inside it shows on it.
+    const byElement = new Map<number, { ok: boolean; text: string }>();
+    for (const [id, result] of results) {
+      const e = this.visible.elementOf[id] ?? -1;
+      if (e >= 0 && byElement.get(e)?.ok !== false) byElement.set(e, result);
+    }
+    for (const [e, { ok, text }] of byElement) {
+      const node = this.cards[e];
       if (!node) continue;
       node.group.dataset.gradcheck = ok ? "ok" : "fail";
       if (ok) continue;
       const note = this.note(`✗ ${text}`, 0, 0, "lg-gradcheck-note");
-      if (this.placeNote(note, this.boxes[id], taken)) room = LABEL_PX + 4;
+      if (this.placeNote(note, this.boxes[e], taken)) room = LABEL_PX + 4;
       this.notes.append(note);
       this.gradcheckMarks.push(note);
     }
@@ -274,7 +390,7 @@ export class GraphView {
 
   /** Pan (keeping the scale) so that the records of `ids` are in view; nothing if they already are. */
   reveal(ids: readonly number[]): void {
-    const boxes = ids.map((id) => this.boxes[id]).filter(Boolean);
+    const boxes = ids.map((id) => this.boxes[this.visible.elementOf[id] ?? -1]).filter(Boolean);
     if (boxes.length === 0 || this.viewWidth() === 0) return;
     this.touched = true;
     const t = this.transform;
@@ -284,7 +400,7 @@ export class GraphView {
     const y1 = Math.max(...boxes.map((b) => b.y1));
     const [w, h] = [this.viewWidth(), this.viewHeight()];
     const inside = t.applyX(x0) >= 0 && t.applyX(x1) <= w && t.applyY(y0) >= 0 && t.applyY(y1) <= h;
-    if (!inside) this.centreOn((x0 + x1) / 2, (y0 + y1) / 2, false);
+    if (!inside) this.centreAt((x0 + x1) / 2, (y0 + y1) / 2, false);
   }
 
   /** The first view: whole and centred if that is readable, else from the inputs at a readable size. */
@@ -307,15 +423,21 @@ export class GraphView {
       this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
       return;
     }
-    const uses = this.topology.nodes.map(() => 0); // how many values each value feeds
-    for (const node of this.topology.nodes) for (const input of node.inputs) uses[input] += 1;
-    const inputs = this.topology.nodes.map((node, id) => (node.inputs.length === 0 ? uses[id] : 0));
+    // How many drawn elements each drawn leaf feeds (a parameter feeds every call of a stack, drawn or
+    // not); the graph's own inputs, labelled leaves outside every module, before any parameter.
+    const uses = this.visible.elements.map(() => 0);
+    for (const [from] of this.visible.edges) uses[from] += 1;
+    const inputs = this.visible.elements.map((e, i) => {
+      const node = e.kind === "value" ? this.topology.nodes[e.id] : null;
+      if (!node || node.inputs.length > 0) return 0;
+      return uses[i] + (node.label && node.group === undefined ? this.visible.elements.length : 0);
+    });
     const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
     this.setHeight(Math.max(MIN_HEIGHT, Math.round(height)));
     this.apply(zoomIdentity.translate(x, y).scale(k));
   }
 
-  private centreOn(x: number, y: number, byUser: boolean): void {
+  private centreAt(x: number, y: number, byUser: boolean): void {
     if (byUser) this.touched = true;
     const k = this.transform.k;
     this.apply(zoomIdentity.translate(this.viewWidth() / 2 - x * k, this.viewHeight() / 2 - y * k).scale(k));
@@ -416,22 +538,33 @@ export class GraphView {
     return [x / PT_TO_PX - this.offset[0], y / PT_TO_PX - this.offset[1]];
   }
 
+  /** Find each element's record, op, edges and cluster in Graphviz's drawing, and give them their texts. */
   private indexNodes(): void {
     const { nodes } = this.topology;
-    const edgeName = /^v(\d+)->v(\d+)op$/;
+    const { elements, elementOf, clusters } = this.visible;
+    const elementNamed = (name: string): number =>
+      name[0] === "v" ? elementOf[Number(name.slice(1))] : Number(name.slice(1));
+    const edgeName = /^([ve]\d+)->([ve]\d+)(?:op)?$/;
     for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
       const match = edgeName.exec(edge.querySelector("title")?.textContent ?? "");
-      if (match) this.edges.set(`${match[1]}->${match[2]}`, edge);
+      if (match && match[1] !== match[2]) this.edges.set(`${elementNamed(match[1])}->${elementNamed(match[2])}`, edge);
     }
     const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {
       const title = group.querySelector("title") as SVGTitleElement | null;
-      const match = /^v(\d+)(op)?$/.exec(title?.textContent ?? "");
+      const match = /^([ve])(\d+)(op)?$/.exec(title?.textContent ?? "");
       if (!title || !match) continue;
-      const id = Number(match[1]);
-      const node = nodes[id];
       const texts = group.querySelectorAll<SVGTextElement>("text");
-      if (match[2]) {
+      const box = group.querySelector<SVGPolygonElement>("polygon");
+      if (match[1] === "e") {
+        const e = Number(match[2]);
+        this.boxes[e] = this.boxOf(box);
+        this.cards[e] = this.foldCard(elements[e] as Exclude<Folded, { kind: "value" }>, e, group, texts, title, box);
+        continue;
+      }
+      const id = Number(match[2]);
+      const node = nodes[id];
+      if (match[3]) {
         group.classList.add("lg-op");
         group.dataset.op = node.op;
         texts[0].textContent = opText(node);
@@ -454,23 +587,167 @@ export class GraphView {
       texts[0].textContent = shownLabel(name);
       texts[0].classList.add("lg-name");
       title.textContent = name;
-      const box = group.querySelector<SVGPolygonElement>("polygon");
-      this.boxes[id] = this.boxOf(box);
-      this.values[id] = {
+      const e = elementOf[id];
+      this.boxes[e] = this.boxOf(box);
+      this.cards[e] = {
         group,
         box,
         data: texts[1],
         grad: texts[2],
         title,
         op: null,
+        shows: id,
         shown: ["", "", "", false, false],
       };
     }
-    for (const [id, group] of opGroups) if (this.values[id]) this.values[id].op = group;
+    for (const [id, group] of opGroups) {
+      const card = this.cards[elementOf[id]];
+      if (card) card.op = group;
+    }
+    for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.cluster"))) {
+      const match = /^cluster_(\d+)$/.exec(group.querySelector("title")?.textContent ?? "");
+      const cluster = match && clusters[Number(match[1])];
+      if (!cluster) continue;
+      const header = group.querySelector("text");
+      if (header) header.textContent = clusterHeader(cluster);
+      group.classList.add("lg-cluster");
+      this.makeToggle(group, cluster.kind === "sum" ? "sum" : "group", cluster.name, true);
+      group.setAttribute("aria-label", cluster.kind === "sum" ? (cluster.summary ?? "Σ") : cluster.name);
+      const title = document.createElementNS(SVG, "title");
+      title.textContent = `${cluster.kind === "sum" ? "This sum" : cluster.name}, open: click or press Enter to fold it`;
+      group.prepend(title);
+      this.folds.set(cluster.name, { target: group, box: this.boxOf(group.querySelector("polygon")) });
+    }
     // Graphviz titles the graph and every edge by internal names (G, v0->v2op): none may show.
     for (const title of Array.from(this.svg.querySelectorAll("title"))) {
-      if (!title.parentElement?.matches("g.node")) title.remove();
+      if (!title.parentElement?.matches("g.node, g.cluster")) title.remove();
     }
+  }
+
+  /** A folded element's record: its texts, its toggle, and a stack's picker. */
+  private foldCard(
+    element: Exclude<Folded, { kind: "value" }>,
+    e: number,
+    group: SVGGElement,
+    texts: NodeListOf<SVGTextElement>,
+    title: SVGTitleElement,
+    box: SVGPolygonElement | null,
+  ): Card {
+    const outputs = element.kind === "sum" ? [element.top] : element.outputs;
+    const fields = foldFields(element, outputs.length);
+    fields.forEach((text, i) => {
+      if (texts[i] && !text.startsWith("data ") && !text.startsWith("grad ")) texts[i].textContent = text;
+    });
+    texts[0]?.classList.add("lg-name");
+    group.classList.add("lg-fold", `lg-fold-${element.kind}`);
+    const key = element.kind === "sum" ? element.key : element.name;
+    if (element.kind === "stack" && element.expanded) {
+      group.dataset.stack = element.name; // the open call's cluster carries data-group
+      this.makeToggle(group, "stack", element.name, true);
+      group.setAttribute("aria-label", `${element.name}: ${element.calls.length - 1} other calls; fold the stack`);
+    } else {
+      this.makeToggle(group, element.kind === "sum" ? "sum" : "group", key, false);
+      group.setAttribute(
+        "aria-label",
+        element.kind === "stack" ? `${element.name} × ${element.calls.length}` : element.summary,
+      );
+      this.folds.set(key, { target: group, box: this.boxes[e] });
+    }
+    if (element.kind === "stack") {
+      const row = [...texts].findIndex((t) => t.textContent?.startsWith("call "));
+      if (row >= 0) this.addPicker(group, texts[row], element);
+    }
+    const what =
+      element.kind === "sum"
+        ? `${element.terms} terms`
+        : element.kind === "stack"
+          ? `${element.calls.length} calls`
+          : "";
+    title.textContent = `${element.summary}${what ? ` (${what})` : ""}\n${element.kind === "stack" && element.expanded ? "Click or press Enter to fold" : "Click or press Enter to open"}`;
+    const last = texts.length;
+    const numbers = fields.length >= 2 && fields[fields.length - 1].startsWith("grad ");
+    return {
+      group,
+      box,
+      data: numbers ? texts[last - 2] : null,
+      grad: numbers ? texts[last - 1] : null,
+      title,
+      op: null,
+      shows: numbers ? outputs[0] : -1,
+      shown: ["", "", "", false, false],
+    };
+  }
+
+  /** Make `group` a button that opens or folds `key` (data-group, or data-fold="sum" with data-key). */
+  private makeToggle(group: SVGGElement, kind: "group" | "sum" | "stack", key: string, expanded: boolean): void {
+    if (kind === "group") group.dataset.group = key;
+    else if (kind === "sum") {
+      group.dataset.fold = "sum";
+      group.dataset.key = key;
+    }
+    group.dataset.toggle = key;
+    group.setAttribute("role", "button");
+    group.setAttribute("tabindex", "0");
+    group.setAttribute("aria-expanded", String(expanded));
+  }
+
+  /** "call [k] (0–n−1)": a number input over the stack's picker row. */
+  private addPicker(group: SVGGElement, row: SVGTextElement, element: Extract<Folded, { kind: "stack" }>): void {
+    const n = element.calls.length;
+    const x = Number(row.getAttribute("x"));
+    const y = Number(row.getAttribute("y"));
+    const width = (Array.from(row.textContent ?? "").length + 2) * 6;
+    const object = document.createElementNS(SVG, "foreignObject");
+    object.setAttribute("x", (x - width / 2).toFixed(1));
+    object.setAttribute("y", (y - 10).toFixed(1));
+    object.setAttribute("width", width.toFixed(1));
+    object.setAttribute("height", "13");
+    object.setAttribute("class", "lg-picker");
+    const label = document.createElement("label");
+    const input = document.createElement("input");
+    input.type = "number";
+    input.min = "0";
+    input.max = String(n - 1);
+    input.step = "1";
+    input.value = String(element.picked);
+    input.dataset.lmSuppressShortcuts = "true";
+    input.dataset.picks = element.name;
+    input.setAttribute("aria-label", `${element.name}: the call on show, 0 to ${n - 1}`);
+    input.addEventListener("change", () => {
+      const call = Math.round(Number(input.value));
+      if (Number.isInteger(call) && call >= 0 && call < n && call !== element.picked)
+        this.actions.pick(element.name, call);
+      else input.value = String(element.picked);
+    });
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation(); // Enter commits the number; it does not toggle the card
+      if (event.key === "Enter") input.dispatchEvent(new Event("change"));
+    });
+    label.append("call ", input, ` (0–${n - 1})`);
+    object.append(label);
+    row.textContent = "";
+    group.append(object);
+  }
+
+  /** A click on a fold toggles it; on a value's card, the widget hears of it. */
+  private onClick(event: MouseEvent): void {
+    const target = event.target as Element | null;
+    if (inPicker(target)) return;
+    const fold = target?.closest?.("[data-toggle]") as SVGGElement | null;
+    if (fold) {
+      this.actions.toggle(fold.dataset.toggle as string);
+      return;
+    }
+    const value = target?.closest?.("g.lg-value") as SVGGElement | null;
+    if (value && this.actions.click) this.actions.click(Number(value.dataset.nodeId), event);
+  }
+
+  private onFoldKey(event: KeyboardEvent): void {
+    const target = event.target as Element | null;
+    if ((event.key !== "Enter" && event.key !== " ") || !(target as SVGElement | null)?.dataset?.toggle) return;
+    event.preventDefault();
+    event.stopPropagation();
+    this.actions.toggle((target as SVGElement).dataset.toggle as string);
   }
 
   /** A record's box in drawing px, from its polygon's points (pt, inside Graphviz's translation). */
@@ -606,7 +883,7 @@ export class GraphView {
     const group = (target as Element | null)?.closest?.("g.lg-value") as SVGGElement | null;
     const id = Number(group?.dataset.nodeId);
     const node = this.topology.nodes[id];
-    const elements = this.values[id];
+    const elements = this.cards[this.visible.elementOf[id] ?? -1];
     if (!node || !elements) return;
     const made = node.op ? this.describeOp(id) : "a leaf";
     elements.title.textContent =
@@ -628,6 +905,11 @@ export class GraphView {
     const names = inputs.map((name, k) => `${"ab"[k] ?? "?"} = ${name}`).join(", ");
     return `${made}\n${node.op}: ${formula}, with ${names}`;
   }
+}
+
+/** Is `target` inside a stack's picker (which takes its own clicks, keys and drags)? */
+function inPicker(target: EventTarget | null): boolean {
+  return !!(target as Element | null)?.closest?.(".lg-picker");
 }
 
 function setIfChanged(element: Element, name: string, value: string): void {

@@ -7,6 +7,7 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
+import { defaultState, visibleGraph, type FoldState } from "./fold";
 import { toNumbers } from "./format";
 import { frameAt } from "./frame";
 import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
@@ -29,6 +30,8 @@ export interface WidgetModel {
   step: number;
   check_gradients: boolean;
   gradient_check: GradientReport; // empty lists while check_gradients is off
+  expanded: string[] | null; // open groups (names) and Σ chains ("#id"); null: the page chooses and writes it back
+  picks: Record<string, number>; // stack name -> the call on show
 }
 
 /** Draws the widget, and draws it again when the kernel sends a graph of a new shape (from_function). */
@@ -93,7 +96,50 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     return stopListening;
   }
 
-  const view = await GraphView.create(topology, model.get("rankdir"));
+  /** The folds as the model holds them; null when it holds none yet (or not a list). */
+  const readFold = (): FoldState | null => {
+    const expanded = model.get("expanded");
+    if (!Array.isArray(expanded)) return null;
+    const picks = model.get("picks");
+    const entries = picks && typeof picks === "object" ? Object.entries(picks) : [];
+    return {
+      expanded: new Set(expanded.filter((name) => typeof name === "string")),
+      picks: new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === "number")),
+    };
+  };
+  let fold = readFold() ?? defaultState(topology);
+  const saveFold = (): void => {
+    model.set("expanded", [...fold.expanded]);
+    model.set("picks", Object.fromEntries(fold.picks));
+    model.save_changes();
+  };
+  if (!Array.isArray(model.get("expanded"))) saveFold();
+  const view = await GraphView.create(topology, model.get("rankdir"), visibleGraph(topology, fold));
+  /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
+  const refold = (next: FoldState, anchor: string | null): void => {
+    fold = next;
+    view.relayout(visibleGraph(topology, fold), anchor);
+    draw();
+    onChecks();
+  };
+  view.actions = {
+    toggle: (key) => {
+      const expanded = new Set(fold.expanded);
+      if (!expanded.delete(key)) expanded.add(key);
+      refold({ expanded, picks: fold.picks }, key);
+      saveFold();
+    },
+    pick: (name, call) => {
+      refold({ expanded: fold.expanded, picks: new Map(fold.picks).set(name, call) }, name);
+      saveFold();
+    },
+  };
+  const onFold = (): void => {
+    const next = readFold();
+    if (next && !sameFold(next, fold)) refold(next, null);
+  };
+  listen("change:expanded", onFold);
+  listen("change:picks", onFold);
   const replayable = topology.replay !== false && canReplay(topology.nodes); // not a learner's engine
   let values = model.get("values");
   let data = toNumbers(values.data);
@@ -219,6 +265,15 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     view.dispose();
     stopListening();
   };
+}
+
+function sameFold(a: FoldState, b: FoldState): boolean {
+  return (
+    a.expanded.size === b.expanded.size &&
+    [...a.expanded].every((name) => b.expanded.has(name)) &&
+    a.picks.size === b.picks.size &&
+    [...a.picks].every(([name, call]) => b.picks.get(name) === call)
+  );
 }
 
 export type Model = AnyModel<WidgetModel>;

@@ -150,7 +150,7 @@ def test_unlabelled_leaves_by_their_objects_with_display_names() -> None:
     x = Node(3.0)
     y = (x * x).square()
     w = GraphWidget(y, sliders=[x], ranges={x: (-4, 4)})
-    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008, "initial": 3.0}]
+    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008, "initial": 3.0, "group": None}]
     w.set({x: 2.0})
     assert y.data == 16.0 and x.grad == 4 * 2.0**3  # their Node's backward, through _local_grad
     with pytest.raises(ValueError, match="is computed by '\\*', not a leaf"):

@@ -8,8 +8,9 @@ import weakref
 
 import pytest
 
+import livegrad.widget
 from livegrad import GraphWidget, Op, Value
-from livegrad.graph import Graph
+from livegrad.graph import MAX_VALUES, Graph
 from livegrad.nn import MLP
 from seeds import seed_neuron
 
@@ -60,12 +61,15 @@ def test_sliders_and_ranges_by_label_or_value() -> None:
     ]
 
 
-def test_nn_parameters_are_leaves_with_sliders() -> None:
+def test_nn_sliders_are_the_inputs_then_the_parameters_module_by_module() -> None:
     model = MLP(2, [2, 1], seed=0)
     w = GraphWidget(model([1.0, -1.0]))
-    assert [s["label"] for s in w.sliders] == sorted(
-        (p.label for p in model.parameters()), key=lambda label: ids(w)[label]
-    )
+    labels = [s["label"] for s in w.sliders]
+    assert labels[:2] == ["MLP input 0", "MLP input 1"]  # the call's inputs: numbers, named by their place
+    assert sorted(labels[2:]) == sorted(p.label for p in model.parameters())
+    neurons = ["L0.N0"] * 3 + ["L0.N1"] * 3 + ["L1.N0"] * 3  # in the order they ran, each neuron's together
+    assert [label.rsplit(".", 1)[0] for label in labels[2:]] == neurons
+    assert [s["group"] for s in w.sliders] == [None, None, *neurons]
 
 
 def test_a_slider_message_updates_the_users_values_and_the_page() -> None:
@@ -207,15 +211,33 @@ def test_snapshot_survives_json() -> None:
     assert [repr(float(v)) for v in back["values"]["data"]] == [repr(v.data) for v in graph.order]
 
 
-def test_a_graph_too_large_to_draw_is_not_sent() -> None:
+def test_a_graph_past_max_values_is_refused_early_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(livegrad.widget, "MAX_VALUES", 1000)
     x = Value(0.5, label="x")
     out = x
-    for _ in range(2100):  # a constant, a product and a tanh each: 6,301 values, 10,501 drawn nodes
+    for _ in range(2100):  # a constant, a product and a tanh each: 6,301 values
         out = (out * 1.0).tanh()
     w = GraphWidget(out)
-    assert w.topology == {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": 6301, "drawn": 10501}}
-    assert w.sliders == [] and w.values == {"data": [], "grad": [], "local": [], "ack": None}
-    assert x.grad != 0.0  # the fresh backward pass still ran in Python
+    too_large = w.topology["too_large"]
+    assert w.topology == {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
+    message = too_large["message"]
+    assert too_large == {"values": 1001, "drawn": 1001, "limit": 1000, "message": message}  # stopped at the limit
+    assert "more than 1,000 values" in message and "loss of one sample" in message
+    assert w.sliders == [] and w.values == {"data": [], "grad": [], "ack": None}
+    assert x.grad == 0.0  # nothing ran over the refused graph
+    assert "more than 1,000 values" in repr(w)
+    with pytest.raises(ValueError, match="more than 1,000 values"):
+        w.save_html("never.html")
+
+
+def test_a_graph_past_the_real_limit_is_refused() -> None:
+    x = Value(0.5, label="x")
+    out = x
+    for _ in range(130_000):  # 260,001 values: past MAX_VALUES
+        out = out * 1.0
+    w = GraphWidget(out)
+    assert w.topology["too_large"]["values"] == MAX_VALUES + 1
+    assert w.values == {"data": [], "grad": [], "ack": None}
 
 
 def test_sliders_carry_their_initial_values_and_reset_goes_through_the_kernel() -> None:

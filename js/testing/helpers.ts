@@ -33,7 +33,11 @@ export const NEURON: Topology = {
 };
 const B = 6.8813735870195432;
 
-export function neuronValues(x1: number, ack: string | null = null): Values {
+/** Values as a small graph's are sent: JSON lists. */
+export function neuronValues(
+  x1: number,
+  ack: string | null = null,
+): Values & { data: (number | string)[]; grad: (number | string)[] } {
   const n = x1 * -3 + 0 * 1 + B;
   const o = Math.tanh(n);
   const dn = 1 - o * o;
@@ -62,6 +66,8 @@ export function neuronState(overrides: Partial<WidgetModel> = {}): WidgetModel {
     step: -1,
     check_gradients: false,
     gradient_check: { leaves: [], locals: [] },
+    expanded: null,
+    picks: {},
     ...overrides,
   };
 }

@@ -18,7 +18,7 @@ from . import ops
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_below", "_fn", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_below", "_call", "_fn", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float

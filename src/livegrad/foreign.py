@@ -114,10 +114,19 @@ def livegrad_op(name: str, arity: int) -> Op | None:
     return op if op is not None and op.arity == arity else None
 
 
-def topological_order(root: object) -> list[LearnerNode]:
+class GraphTooLarge(ValueError):
+    """A graph with more values than a snapshot takes; `counted` were found before the walk gave up."""
+
+    def __init__(self, counted: int, limit: int) -> None:
+        super().__init__(f"this graph has more than {limit:,} values")
+        self.counted, self.limit = counted, limit
+
+
+def topological_order(root: object, limit: int | None = None) -> list[LearnerNode]:
     """Views of every node `root` depends on, inputs before the nodes made from them.
 
     Iterative, so graphs of any depth work; deterministic (see the module's note on order).
+    Past `limit` nodes it gives up (`GraphTooLarge`) rather than walk a huge graph to the end.
     """
     data_attr, problems = _shape(root)
     if data_attr is None:
@@ -137,6 +146,8 @@ def topological_order(root: object) -> list[LearnerNode]:
             raise TypeError(_not_a_node(f"an input of {_describe(_parent_of(obj, found))}", obj, problems))
         inputs = _ordered_inputs(obj)
         found[id(obj)] = (obj, data_attr, inputs)
+        if limit is not None and len(found) > limit:
+            raise GraphTooLarge(len(found), limit)
         stack += [obj, _DONE]
         stack += [x for x in reversed(inputs) if id(x) not in found]
     views: dict[int, LearnerNode] = {}

@@ -3,25 +3,35 @@
 Both pictures read from here: `draw_dot` (a static Graphviz drawing) and the live
 `GraphWidget` (topology sent once, values on every change). A graph is livegrad's own or a
 learner's (`livegrad.foreign`: their objects seen through views, their backward pass).
+The calls of `livegrad.nn` modules that computed a graph's values are its *groups*, which
+the page folds (see `Groups`).
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sys
+from array import array
+from collections import Counter
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from . import engine, foreign
 from .engine import Value
-from .foreign import LearnerNode
-from .ops import Op
+from .foreign import GraphTooLarge, LearnerNode
+from .nn import Call, values_in
+from .ops import BUILTIN_OPS, Op
 
 Node = Value | LearnerNode
 
-# Beyond this many drawn nodes (values plus op nodes), Graphviz in a page takes seconds to minutes.
-MAX_DRAWN_NODES = 4000
+# Beyond this many values a snapshot is refused: sending and folding it would take the kernel and the
+# page many seconds. (The page folds what it draws, so the number of drawn nodes is not limited here.)
+MAX_VALUES = 250_000
+BINARY_VALUES = 2_000  # from this many values on, data and grad travel as float64 bytes, not JSON lists
 RANKDIRS = ("LR", "TB", "RL", "BT")  # Graphviz's layout directions: left to right, top to bottom, ...
+
+__all__ = ["MAX_VALUES", "RANKDIRS", "Graph", "GraphTooLarge", "Groups", "Node", "display_names", "json_number"]
 
 
 @dataclass(frozen=True)
@@ -36,11 +46,14 @@ class Graph:
     learner: bool = False
 
     @classmethod
-    def of(cls, root: object) -> Graph:
-        """`root`'s graph: a livegrad Value's, or else a micrograd-style node's, by duck typing."""
+    def of(cls, root: object, limit: int | None = None) -> Graph:
+        """`root`'s graph: a livegrad Value's, or else a micrograd-style node's, by duck typing.
+
+        With a `limit`, a graph of more values raises `GraphTooLarge` as soon as the sort passes it.
+        """
         if isinstance(root, Value):
-            return cls(engine.topological_order(root))
-        return cls(foreign.topological_order(root), learner=True)
+            return cls(engine.topological_order(root) if limit is None else _bounded_order(root, limit))
+        return cls(foreign.topological_order(root, limit), learner=True)
 
     @property
     def root(self) -> Node:
@@ -51,12 +64,43 @@ class Graph:
         """The root as the user holds it: a Value, or their own object."""
         return self.root.obj if isinstance(self.root, LearnerNode) else self.root
 
-    @property
-    def drawn_nodes(self) -> int:
-        return sum(1 if v.is_leaf() else 2 for v in self.order)
+    @cached_property
+    def replayable(self) -> bool:
+        """True when the page can replay every op itself (livegrad's own graph, built-in ops only),
+        so it needs no local derivatives from the kernel. The page decides the same way (replay.ts)."""
+        ops = {v._fn for v in self.order} - {None}
+        return not self.learner and all(op.exponent is not None or BUILTIN_OPS.get(op.name) is op for op in ops)
+
+    @cached_property
+    def groups(self) -> Groups:
+        """The module calls that computed this graph's values (none in a learner's graph)."""
+        if self.learner:
+            return Groups([], [-1] * len(self.order), set())
+        return module_groups(self.order, self.index(), self.inputs)
 
     def index(self) -> dict[Node, int]:
+        """Each node's id (computed once: don't change the dict)."""
+        return self._index
+
+    @cached_property
+    def _index(self) -> dict[Node, int]:
         return {value: i for i, value in enumerate(self.order)}
+
+    @cached_property
+    def inputs(self) -> list[list[int]]:
+        """Each node's inputs, by id, in argument order."""
+        index = self.index()
+        if self.learner:
+            return [[index[v] for v in node.inputs] for node in self.order]
+        return [
+            [] if (a := v._a) is None else [index[a]] if (b := v._b) is None else [index[a], index[b]]
+            for v in self.order
+        ]
+
+    @cached_property
+    def names(self) -> list[str]:
+        """Each node's name as the page shows it (see `display_names`)."""
+        return display_names(self.order, self.inputs)
 
     def node_of(self, x: object) -> Node | None:
         """This graph's node for `x` (a Value, a learner's own object or its view), or None."""
@@ -95,41 +139,213 @@ class Graph:
         return engine.local_derivatives(node)
 
     def topology(self) -> dict[str, object]:
-        """What is drawn, sent once: per node its label, display name, op, inputs (by id) and
-        constant exponent; and the text of each op of the graph, once."""
-        index = self.index()
-        nodes = []
+        """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
+        exponent and innermost group; the text of each op of the graph, once; and the groups."""
+        order, groups = self.order, self.groups
+        nodes = [
+            {"label": v.label, "name": name, "op": v.op, "inputs": inputs}
+            for v, name, inputs in zip(order, self.names, self.inputs)
+        ]
         ops: dict[str, dict[str, object]] = {}
-        for value, name in zip(self.order, display_names(self.order)):
-            op = value._fn
-            node: dict[str, object] = {
-                "label": value.label,
-                "name": name,
-                "op": op.name if op else value.op,
-                "inputs": [index[v] for v in value.inputs],
-            }
+        for v, node, group in zip(order, nodes, groups.of):
+            if group >= 0:
+                node["group"] = group
+            op = v._fn
             if op is not None:
                 if op.exponent is not None:
                     node["exponent"] = op.exponent
-                ops.setdefault(op.name, {"formula": op.formula, "locals": list(op.local_text or ()) or None})
-            elif not value.is_leaf():  # a learner's op livegrad does not know: the page says so on the node
+                if op.name not in ops:
+                    ops[op.name] = {"formula": op.formula, "locals": list(op.local_text or ()) or None}
+            elif not v.is_leaf():  # a learner's op livegrad does not know: the page says so on the node
                 node["unknown_op"] = True
-                ops.setdefault(value.op, {"formula": None, "locals": None})
-            nodes.append(node)
-        topology = {"nodes": nodes, "root": len(self.order) - 1, "ops": ops}
+                ops.setdefault(v.op, {"formula": None, "locals": None})
+        for i in groups.shared:
+            nodes[i]["shared"] = True
+        topology = {"nodes": nodes, "root": len(order) - 1, "ops": ops, "groups": groups.calls}
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
             topology.update(learner=True, replay=False)
         return topology
 
-    def values(self) -> dict[str, list]:
-        """Data, grad and each input edge's local derivative for every node, JSON-safe (inf and nan
-        as strings, None where no gradient reaches the input); sent on every change. The locals let
-        the page replay the backward pass step by step."""
-        return {
-            "data": [json_number(v.data) for v in self.order],
-            "grad": [json_number(v.grad) for v in self.order],
-            "local": [[None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order],
-        }
+    def values(self, local: bool = True, binary: bool | None = None) -> dict[str, object]:
+        """Data and grad of every node, sent on every change; with `local`, each input edge's local
+        derivative (None where no gradient reaches the input), which lets a page that cannot replay
+        the ops step through the backward pass. Data and grad are JSON-safe lists (inf and nan as
+        strings), or with `binary` float64 little-endian bytes, which the widget sends as binary
+        buffers (by default from `BINARY_VALUES` values on)."""
+        binary = len(self.order) >= BINARY_VALUES if binary is None else binary
+        data, grad = [v.data for v in self.order], [v.grad for v in self.order]
+        values: dict[str, object] = {"data": _numbers(data, binary), "grad": _numbers(grad, binary)}
+        if local:
+            values["local"] = [
+                [None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order
+            ]
+        return values
+
+
+def _numbers(xs: list[float], binary: bool) -> list[float | str] | bytes:
+    if not binary:
+        return [json_number(x) for x in xs]
+    packed = array("d", xs)
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _bounded_order(root: Value, limit: int) -> list[Value]:
+    """`engine.topological_order`, giving up (`GraphTooLarge`) as soon as it finds more than `limit`
+    values: a huge graph is refused in the time it takes to walk `limit` of them, never sorted twice."""
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Value | None] = [root]
+    see, push, pop, place = seen.add, stack.append, stack.pop, order.append
+    while stack:
+        node = pop()
+        if node is None:  # a marker: the node under it has all its inputs placed
+            place(pop())  # type: ignore[arg-type]
+            continue
+        if node in seen:
+            continue
+        see(node)
+        if len(seen) > limit:
+            raise GraphTooLarge(len(seen), limit)
+        a = node._a
+        if a is None:
+            place(node)
+            continue
+        push(node)
+        push(None)
+        b = node._b
+        if b is not None and b not in seen:
+            push(b)
+        if a not in seen:
+            push(a)
+    return order
+
+
+@dataclass(frozen=True)
+class Groups:
+    """A graph's module calls (`livegrad.nn.Call`) as the page folds them.
+
+    ``calls``: the topology's "groups", parents before children: name, kind (class name), parent,
+    module (index of the distinct module object), call (index among the parent's calls of that
+    module), inputs and outputs (node ids). ``of``: per node id, its innermost group call (-1: top
+    level). ``shared``: ids of values used by several calls of one module (its parameters), each a
+    member of the first call only.
+    """
+
+    calls: list[dict[str, object]]
+    of: list[int]
+    shared: set[int]
+
+
+def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list[list[int]]) -> Groups:
+    """The groups of a livegrad graph: every module call that returned one of its values, and the
+    calls around those. A call's members are the values reachable backwards from its outputs,
+    stopping at its inputs, that no call inside it claims: calls are walked children first, and a
+    walk that meets a child's value goes on from that child's inputs, so each value is visited
+    once per enclosing call (nodes x nesting depth)."""
+    found: dict[int, Call] = {}
+    for value in order:
+        call = getattr(value, "_call", None)
+        while call is not None and id(call) not in found:
+            found[id(call)] = call
+            call = call.parent
+    calls = sorted(found.values(), key=lambda c: c.seq)  # the order they started: parents first
+    position = {id(c): g for g, c in enumerate(calls)}
+    parent = [-1 if c.parent is None else position[id(c.parent)] for c in calls]
+
+    def ids(values: list[Value]) -> list[int]:
+        return list(dict.fromkeys(index[v] for v in values if v in index))
+
+    seen_args: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
+
+    def arguments(args: tuple[object, ...]) -> list[int]:
+        key = id(args[0] if len(args) == 1 else args)  # alive (calls hold their args): the ids are theirs
+        if key not in seen_args:
+            seen_args[key] = ids(values_in(args))
+        return seen_args[key]
+
+    inputs = [arguments(c.args) for c in calls]
+    outputs = [ids([v for ref in c.outputs if (v := ref()) is not None]) for c in calls]
+    modules: dict[int, int] = {}  # id of a module object -> its index, in the order of first call
+    module = [modules.setdefault(id(c.module), len(modules)) for c in calls]
+
+    names: list[str] = []
+    namesakes: dict[tuple[int, str], list[int]] = {}  # (parent, name) -> modules of that name, in call order
+    calls_so_far: Counter[tuple[int, int]] = Counter()  # (parent, module) -> its calls so far
+    entries = []
+    for g, c in enumerate(calls):
+        name = getattr(c.module, "name", None)
+        base = name if isinstance(name, str) and name else type(c.module).__name__
+        same = namesakes.setdefault((parent[g], base), [])
+        if module[g] not in same:
+            same.append(module[g])
+        rank = same.index(module[g])
+        names.append(base if rank == 0 else f"{base}#{rank + 1}")
+        key = (parent[g], module[g])
+        entries.append(
+            {
+                "name": names[g],
+                "kind": type(c.module).__name__,
+                "parent": None if parent[g] < 0 else parent[g],
+                "module": module[g],
+                "call": calls_so_far[key],
+                "inputs": inputs[g],
+                "outputs": outputs[g],
+            }
+        )
+        calls_so_far[key] += 1
+
+    of = [-1] * len(order)
+    shared: set[int] = set()
+    for g in _children_first(parent):
+        stop = set(inputs[g])
+        entered: set[int] = set()  # children of g whose inputs the walk has gone on from
+        stack = list(outputs[g])
+        while stack:
+            i = stack.pop()
+            owner = of[i]
+            if i in stop or owner == g:
+                continue
+            if owner < 0:
+                of[i] = g
+                stack += node_inputs[i]
+                continue
+            child = owner  # the call inside g that holds i, if any
+            while child >= 0 and parent[child] != g:
+                child = parent[child]
+            if child < 0:  # another call's value: a parameter of this module, met again
+                if module[owner] == module[g]:
+                    shared.add(i)
+            elif child not in entered:
+                entered.add(child)
+                stack += inputs[child]
+    parameters: dict[int, set[int]] = {}  # per module with leaf members, the ids of its parameters
+    for i, g in enumerate(of):
+        if g >= 0 and order[i]._fn is None:
+            if module[g] not in parameters:
+                parameters[module[g]] = {index[p] for p in calls[g].module.parameters() if p in index}
+            if i in parameters[module[g]]:
+                shared.add(i)
+    return Groups(entries, of, shared)
+
+
+def _children_first(parent: list[int]) -> list[int]:
+    """The calls in the order they returned: each call's children (in call order) before it."""
+    children: list[list[int]] = [[] for _ in parent]
+    for g, p in enumerate(parent):
+        if p >= 0:
+            children[p].append(g)
+    done: list[int] = []
+    stack = [(g, False) for g in reversed(range(len(parent))) if parent[g] < 0]
+    while stack:
+        g, returned = stack.pop()
+        if returned:
+            done.append(g)
+            continue
+        stack.append((g, True))
+        stack.extend((k, False) for k in reversed(children[g]))
+    return done
 
 
 MAX_NAME = 24
@@ -137,39 +353,55 @@ _SIMPLE_NAME = re.compile(r"[\w.]+")  # an identifier, a dotted label (L1.N0.w2)
 _INPUT_TOKEN = re.compile(r"\b[ab]\b", re.ASCII)  # whole words, as JavaScript's \b sees them: "a²" holds a
 
 
-def display_names(order: list[Node]) -> list[str]:
+def display_names(order: list[Node], inputs: list[list[int]] | None = None) -> list[str]:
     """Each value's name as the page shows it, for a topological order (inputs named first).
 
     A label if there is one; an unlabelled leaf's number (``2``, ``0.5``); an unlabelled computed
     value's formula written in its inputs' names (``x1·w1``, ``tanh(n)``, ``(x1·w1)**2``), an input
     parenthesised unless it is a simple name or an argument already (``f(a)``); a custom op
     without a formula, or a learner's op livegrad does not know, reads ``name(a, b)``. Everything is
-    cut to 24 characters with "…".
+    cut to 24 characters with "…". (`inputs`: each node's input ids, if known already.)
     """
-    names: dict[Node, str] = {}
-    for value in order:
+    if inputs is None:
+        index = {v: i for i, v in enumerate(order)}
+        inputs = [[index[x] for x in v.inputs] for v in order]
+    names: list[str] = []
+    wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
+    templates: dict[Op, tuple[str, list[tuple[int, list[str]]]]] = {}
+    simple = _SIMPLE_NAME.fullmatch
+    for value, ids in zip(order, inputs):
         if value.label:
             name = value.label
-        elif value.is_leaf():
+        elif not ids:
             name = f"{value.data:.6g}"
         elif value._fn is None:
-            name = f"{value.op}({', '.join(names[v] for v in value.inputs)})"
+            name = f"{value.op}({', '.join(names[i] for i in ids)})"
         else:
-            name = _formula_name(value._fn, [names[v] for v in value.inputs])
-        names[value] = name if len(name) <= MAX_NAME else name[: MAX_NAME - 1] + "…"
-    return [names[v] for v in order]
+            if value._fn not in templates:
+                text, slots = _template(value._fn)
+                templates[value._fn] = (text, [(k, names if argument else wrapped) for k, argument in slots])
+            text, slots = templates[value._fn]
+            name = text.format(*[written[ids[k]] for k, written in slots])
+        if len(name) > MAX_NAME:
+            name = name[: MAX_NAME - 1] + "…"
+        names.append(name)
+        wrapped.append(name if simple(name) else f"({name})")
+    return names
 
 
-def _formula_name(op: Op, inputs: list[str]) -> str:
-    formula = op.formula or f"{op.name}({', '.join('ab'[: len(inputs)])})"
-
-    def substitute(token: re.Match[str]) -> str:
-        name = inputs["ab".index(token[0])]
+@lru_cache(maxsize=256)
+def _template(op: Op) -> tuple[str, list[tuple[int, bool]]]:
+    """An op's formula as a format string with a ``{}`` per input, and for each, which input (0 for
+    ``a``) and whether it stands as an argument already (``f(a)``, ``f(a, b)``: no parentheses)."""
+    formula = op.formula or f"{op.name}({', '.join('ab'[: op.arity])})"
+    pieces, slots, start = [], [], 0
+    for token in _INPUT_TOKEN.finditer(formula):
         before, after = formula[: token.start()].rstrip()[-1:], formula[token.end() :].lstrip()[:1]
-        wrapped = before in ("(", ",") and after in (")", ",")  # an argument already: f(a), f(a, b)
-        return name if wrapped or _SIMPLE_NAME.fullmatch(name) else f"({name})"
-
-    return _INPUT_TOKEN.sub(substitute, formula)
+        pieces.append(formula[start : token.start()])
+        slots.append(("ab".index(token[0]), before in ("(", ",") and after in (")", ",")))
+        start = token.end()
+    pieces.append(formula[start:])
+    return "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces), slots
 
 
 def json_number(x: float) -> float | str:

@@ -7,13 +7,20 @@ The activation is livegrad's ``activation=`` ("tanh", the lecture's and the defa
 "sigmoid" or None). Code written for micrograd may say ``nonlin=True`` (ReLU) or ``False``
 (linear), and seed 004's ``non_linearity=`` (truthy: ReLU) works too. `MLP.micrograd` builds
 micrograd's own MLP exactly.
+
+Every call of a `Module` is recorded as a `Call` (the module, what it received, what it returned,
+the call it ran in), so that a drawing can fold it into one group: MLP > layer > neuron. The cost
+is per module call, never per value: a value returned by a call points to it (`Value._call`).
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 import random
-from collections.abc import Sequence
-from typing import Literal, Protocol
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Literal, Protocol, TypeVar
 
 from .engine import Value, as_value
 
@@ -68,8 +75,82 @@ def _activation(owner: str, activation: object, options: dict[str, object], defa
     return activation  # type: ignore[return-value]
 
 
+class Call:
+    """One call of a module, as recorded for drawing it as a group (graph.py reads these).
+
+    It holds what the module received (its arguments, strongly: they are upstream of its outputs)
+    and its returned Values only weakly, so no reference cycle forms: a graph is still freed the
+    moment it is dropped. A returned value points back here through its ``_call`` slot, set by
+    the innermost call that returned it; `parent` leads to the calls around it.
+    """
+
+    __slots__ = ("args", "module", "outputs", "parent", "seq")
+
+    def __init__(self, module: Module, args: tuple[object, ...], parent: Call | None) -> None:
+        self.module = module
+        self.args = args
+        self.parent = parent
+        self.seq = _next_seq()  # calls start in this order: parents before their children
+        self.outputs: list[weakref.ref[Value]] = []
+
+    def returned(self, out: object) -> None:
+        for value in [out] if type(out) is Value else values_in(out):
+            if getattr(value, "_call", None) is None:  # else an inner call returned it first
+                value._call = self
+            self.outputs.append(weakref.ref(value))
+
+
+def values_in(x: object) -> list[Value]:
+    """The Values in `x`: a Value, or lists and tuples of them (nested), in order; nothing else."""
+    if isinstance(x, Value):
+        return [x]
+    found: list[Value] = []
+    if isinstance(x, (list, tuple)):
+        for item in x:
+            if isinstance(item, Value):
+                found.append(item)
+            else:
+                found += values_in(item)
+    return found
+
+
+_next_seq = itertools.count().__next__
+_open: list[Call] = []  # the module calls running now, innermost last
+Method = TypeVar("Method", bound=Callable[..., object])
+
+
+def _recorded(method: Method) -> Method:
+    """`method` (a module's ``forward`` or ``__call__``), recording each call as a `Call`."""
+
+    @functools.wraps(method)
+    def recorded(self: Module, *args: object, **kwargs: object) -> object:
+        parent = _open[-1] if _open else None
+        if parent is not None and parent.module is self:  # __call__ running forward: one call
+            return method(self, *args, **kwargs)
+        call = Call(self, (*args, *kwargs.values()) if kwargs else args, parent)
+        _open.append(call)
+        try:
+            out = method(self, *args, **kwargs)
+        finally:
+            _open.pop()
+        call.returned(out)
+        return out
+
+    return recorded  # type: ignore[return-value]
+
+
 class Module:
-    """Base class: a callable with parameters."""
+    """Base class: a callable with parameters.
+
+    A subclass's ``forward`` (or its own ``__call__``, micrograd style) is recorded on every call,
+    so drawings can fold the call into a group named after the module (see `Call`).
+    """
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ("forward", "__call__"):
+            if name in cls.__dict__:
+                setattr(cls, name, _recorded(cls.__dict__[name]))
 
     def parameters(self) -> list[Value]:
         return []
@@ -149,6 +230,7 @@ class Layer(Module):
         chosen = _activation("Layer", activation, options)
         rng = _rng(seed)
         prefix = f"{name}." if name else ""
+        self.name = name
         self.neurons = [Neuron(nin, chosen, rng, f"{prefix}N{j}", zero_bias=zero_bias) for j in range(nout)]
 
     def forward(self, x: Sequence[Value]) -> Value | list[Value]:

@@ -23,7 +23,7 @@ import traitlets
 
 from .engine import Value
 from .export import standalone_html
-from .graph import MAX_DRAWN_NODES, RANKDIRS, Graph, Node, display_names, json_number
+from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, json_number
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -69,6 +69,11 @@ class GraphWidget(anywidget.AnyWidget):
     # While check_gradients is on: per slider leaf, autograd beside a finite difference ("leaves"), and
     # per edge of each computed value, the op's local derivative beside a central difference ("locals").
     gradient_check = traitlets.Dict({"leaves": [], "locals": []}).tag(sync=True)
+    # The folded view: the groups (module names, "L1.N3") and Σ chains ("#<id of the chain's top>") shown
+    # open; None until the page has chosen its default view and written it back. Page and Python both write.
+    expanded = traitlets.List(traitlets.Unicode(), default_value=None, allow_none=True).tag(sync=True)
+    # Per stack (a module called several times in a row, "MLP × 100"): the call on show (default 0).
+    picks = traitlets.Dict(key_trait=traitlets.Unicode(), value_trait=traitlets.Int()).tag(sync=True)
 
     def __init__(
         self,
@@ -83,11 +88,9 @@ class GraphWidget(anywidget.AnyWidget):
         self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
         self._inputs: dict[str, float] = {}
         self._input_ids: dict[int, str] = {}
-        topology = self._take(Graph.of(root))
+        topology = self._take(root)
         chosen = self._pick_sliders(sliders)
         slider_ranges = self._resolve_ranges(ranges, chosen)
-        if not self._drawable:  # nothing is sent that the page could not draw without freezing
-            chosen = []
         self._slider_ids = {self._index[v] for v in chosen}
         super().__init__(
             topology=topology,
@@ -113,6 +116,7 @@ class GraphWidget(anywidget.AnyWidget):
         specs = {name: _input_spec(name, spec) for name, spec in inputs.items()}
         first = {name: spec[0] for name, spec in specs.items()}
         widget = cls(_call_build(build, first), sliders=())
+        widget._locals = True  # the page cannot replay a rebuilt graph: it steps with the kernel's locals
         widget._build, widget._inputs = build, first
         widget._input_ids = {-1 - k: name for k, name in enumerate(specs)}  # below 0: never a node's id
         widget._slider_ids = set(widget._input_ids)
@@ -126,22 +130,32 @@ class GraphWidget(anywidget.AnyWidget):
                 "step": (high - low) / 1000,
                 "initial": value,  # where the page's Reset puts it back
                 "value": value,  # where it is now (no node holds it)
+                "group": None,
             }
             for k, (name, (value, low, high)) in enumerate(specs.items())
         ]
         return widget
 
-    def _take(self, graph: Graph) -> dict[str, object]:
-        """Show `graph` from now on; returns its topology (or only its size, if too large to draw)."""
+    def _take(self, root: object) -> dict[str, object]:
+        """Show `root`'s graph from now on; returns its topology (or, past MAX_VALUES values, why not).
+
+        A graph that large is refused as soon as the sort passes the limit: the kernel neither
+        sorts nor sends it, and the page shows what to do instead.
+        """
+        try:
+            graph = Graph.of(root, MAX_VALUES)
+        except GraphTooLarge as refused:
+            graph, too_large = Graph([]), _too_large(refused)
+        else:
+            too_large = None
         self._graph = graph
         self._index = graph.index()
-        self._by_label = {v.label: v for v in graph.order if v.is_leaf() and v.label}
-        self._names = dict(zip(graph.order, display_names(graph.order)))
-        self._step_count = sum(1 for v in graph.order if not v.is_leaf())
-        drawn = graph.drawn_nodes
-        self._drawable = drawn <= MAX_DRAWN_NODES
-        if not self._drawable:
-            return {"nodes": [], "root": -1, "ops": {}, "too_large": {"values": len(graph.order), "drawn": drawn}}
+        self._by_label = {v.label: v for v, inputs in zip(graph.order, graph.inputs) if not inputs and v.label}
+        self._step_count = sum(1 for inputs in graph.inputs if inputs)
+        self._locals = not graph.replayable  # the page replays the ops itself when it can
+        self._too_large = too_large
+        if too_large is not None:
+            return {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
         return graph.topology()
 
     @property
@@ -166,7 +180,8 @@ class GraphWidget(anywidget.AnyWidget):
         """
         with self.hold_sync():  # one message: a new shape arrives with its sliders and values
             if self._build is not None:
-                topology = {**self._take(Graph.of(_call_build(self._build, self._inputs))), "replay": False}
+                topology = {**self._take(_call_build(self._build, self._inputs)), "replay": False}
+                self._locals = True
                 self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
                 if _shape(topology) != _shape(self.topology):  # names alone may change: a constant's is its number
                     self.topology = topology
@@ -197,8 +212,7 @@ class GraphWidget(anywidget.AnyWidget):
             self._send_values()
 
     def _send_values(self, ack: str | int | None = None) -> None:
-        values = self._graph.values() if self._drawable else {"data": [], "grad": [], "local": []}
-        self.values = {**values, "ack": ack}
+        self.values = {**self._graph.values(local=self._locals), "ack": ack}
         self._refresh_stale = False
         self._refresh_sent_at = time.monotonic()
         self._check_gradients()
@@ -263,7 +277,7 @@ class GraphWidget(anywidget.AnyWidget):
         """Close every view and let go of the graph, so the Values can be freed."""
         super().close()
         self._graph, self._build = Graph([]), None
-        self._index, self._by_label, self._names, self._slider_ids, self._step_count = {}, {}, {}, set(), 0
+        self._index, self._by_label, self._slider_ids, self._step_count = {}, {}, set(), 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
@@ -304,12 +318,20 @@ class GraphWidget(anywidget.AnyWidget):
             if not (isinstance(pair, list) and len(pair) == 2):
                 raise MessageError(f"each entry of 'values' must be [id, number], got {pair!r:.200}")
             node_id, number = pair
-            if type(node_id) is not int or node_id not in self._slider_ids:
+            if type(node_id) is not int or not self._settable(node_id):  # any leaf can get a slider on the page
                 raise MessageError(f"{node_id!r:.50} is not the id of a leaf with a slider")
             if not isinstance(number, numbers.Real) or isinstance(number, bool) or not math.isfinite(number):
                 raise MessageError(f"the value for node {node_id} must be a finite number, got {number!r:.50}")
             parsed.append((self._input_ids.get(node_id) or self._graph.order[node_id], float(number)))
         return parsed
+
+    def _settable(self, node_id: int) -> bool:
+        """Whether the page may set this id: an input of from_function, or any leaf the graph can be
+        re-evaluated from (the page can add a slider to any leaf's card)."""
+        if self._build is not None:
+            return node_id in self._input_ids
+        order = self._graph.order
+        return 0 <= node_id < len(order) and order[node_id].is_leaf() and order[node_id] not in self._graph.blocked
 
     def _leaf(self, key: str | object, argument: str) -> Node:
         if not isinstance(key, str):
@@ -329,14 +351,14 @@ class GraphWidget(anywidget.AnyWidget):
     def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Node]:
         blocked = self._graph.blocked
         if sliders is None:
-            return [v for v in self._by_label.values() if v not in blocked]
+            return [v for v in self._default_sliders() if v not in blocked]
         if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
             raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
         chosen = list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
         for leaf in chosen:
             if leaf in blocked:
                 raise ValueError(
-                    f"sliders: {self._names[leaf]} feeds an op livegrad does not know, so the graph cannot be "
+                    f"sliders: {self._name(leaf)} feeds an op livegrad does not know, so the graph cannot be "
                     "re-evaluated from it; GraphWidget.from_function(build, ...) rebuilds it instead"
                 )
         return chosen
@@ -354,12 +376,103 @@ class GraphWidget(anywidget.AnyWidget):
             resolved[leaf] = _checked_range(spec, _name(key))
         return resolved
 
+    def _default_sliders(self) -> list[Node]:
+        """The graph's inputs first (labelled leaves outside every module call, then the inputs of the
+        first outermost call), then the labelled leaves inside module calls (parameters), call by call."""
+        groups, index = self._graph.groups, self._index
+        labelled = [(index[v], v) for v in self._by_label.values()]
+        first = next((call for call in groups.calls if call["parent"] is None), None)
+        call_inputs = [self._graph.order[i] for i in first["inputs"] if not self._graph.inputs[i]] if first else []
+        inside = sorted((groups.of[i], i, v) for i, v in labelled if groups.of[i] >= 0)
+        outside = [v for i, v in labelled if groups.of[i] < 0]
+        return list(dict.fromkeys([*outside, *call_inputs, *(v for _, _, v in inside)]))
+
+    def _name(self, node: Node) -> str:
+        return self._graph.names[self._index[node]]
+
     def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
         low, high, step = spec or default_range(leaf.data)
-        label = leaf.label or self._names[leaf]  # an unlabelled leaf of a learner's graph: its display name
+        i = self._index[leaf]
+        group = self._graph.groups.of[i]
+        label = leaf.label or self._input_label(i) or self._name(leaf)  # unlabelled: a call's input, or its number
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
-        initial = json_number(leaf.data)
-        return {"id": self._index[leaf], "label": label, "min": low, "max": high, "step": step, "initial": initial}
+        return {
+            "id": i,
+            "label": label,
+            "min": low,
+            "max": high,
+            "step": step,
+            "initial": json_number(leaf.data),
+            "group": self._graph.groups.calls[group]["name"] if group >= 0 else None,
+        }
+
+    def _input_label(self, node_id: int) -> str | None:
+        """An unlabelled input of a module call by its place: ``MLP input 0``."""
+        for call in self._graph.groups.calls:
+            if node_id in call["inputs"]:
+                return f"{call['name']} input {call['inputs'].index(node_id)}"  # type: ignore[attr-defined]
+        return None
+
+    # --- The folded view: which groups are open, and which call of a stack is on show (issue 11) ---
+
+    def expand(self, name: str) -> None:
+        """Open the group `name` (a module path, ``"L1.N3"``, or a Σ chain's ``"#<id>"``) on the page,
+        and every group around it, so it becomes visible. Before the page has drawn its default view,
+        everything else starts folded."""
+        shown = dict.fromkeys(self.expanded or [])
+        shown.update(dict.fromkeys(self._enclosing(name, "expand")))
+        self.expanded = list(shown)
+
+    def collapse(self, name: str) -> None:
+        """Fold the group (or Σ chain) `name` on the page; the groups inside it keep their state."""
+        self._enclosing(name, "collapse")
+        self.expanded = [shown for shown in self.expanded or [] if shown != name]
+
+    def pick(self, name: str, call: int) -> None:
+        """Show call `call` (from 0) of the stack `name` (a module called several times in a row,
+        drawn as ``MLP × 100``): the page shows that call's values inside it."""
+        stacks = self._stacks()
+        if name not in stacks:
+            known = ", ".join(list(stacks)[:5]) or "none in this graph"
+            raise ValueError(f"pick: {name!r} is not a stack (a module called several times); stacks: {known}")
+        if type(call) is not int or not 0 <= call < stacks[name]:
+            raise ValueError(f"pick: {name!r} has calls 0 to {stacks[name] - 1}, got {call!r:.50}")
+        self.picks = {**self.picks, name: call}
+
+    def _stacks(self) -> dict[str, int]:
+        """Each stack's name and its number of calls: sibling calls of one module, two or more."""
+        counts: dict[str, int] = {}
+        for call in self._graph.groups.calls:
+            counts[call["name"]] = max(counts.get(call["name"], 0), call["call"] + 1)  # type: ignore[call-overload,operator]
+        return {name: n for name, n in counts.items() if n > 1}
+
+    def _enclosing(self, name: str, argument: str) -> list[str]:
+        """`name` and the names of the groups around it (outermost first); a ValueError if unknown."""
+        calls = self._graph.groups.calls
+        if not isinstance(name, str):
+            raise TypeError(f"{argument}: a group is named by a str ('L1.N3', or '#12' for a Σ chain), got {name!r:.9}")
+        if name.startswith("#") and name[1:].isdigit() and self._is_sum(int(name[1:])):
+            inner = [self._graph.groups.of[int(name[1:])]]
+        else:
+            inner = [g for g, call in enumerate(calls) if call["name"] == name]
+        if not inner:
+            known = list(dict.fromkeys(call["name"] for call in calls))
+            sample = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "") if known else "none in this graph"
+            raise ValueError(f"{argument}: no group named {name!r}: groups are named by module, as {sample}")
+        around: dict[str, None] = {}
+        for g in inner:
+            chain = []
+            while g >= 0:
+                chain.append(calls[g]["name"])
+                parent = calls[g]["parent"]
+                g = -1 if parent is None else parent  # type: ignore[assignment]
+            around.update(dict.fromkeys(reversed(chain)))
+        around[name] = None  # a Σ chain's key, after the groups around it
+        return list(around)
+
+    def _is_sum(self, node_id: int) -> bool:
+        """Whether `node_id` is a value a Σ chain can end at: a sum (an op "+")."""
+        return 0 <= node_id < len(self._graph.order) and self._graph.order[node_id].op == "+"
 
     # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
 
@@ -372,16 +485,21 @@ class GraphWidget(anywidget.AnyWidget):
         """
         if not isinstance(path, (str, os.PathLike)):
             raise TypeError(f"save_html: path must be a str or path-like, got {type(path).__name__}")
+        if self._too_large is not None:
+            raise ValueError(f"save_html: {self._too_large['message']}")
         if not self._graph.order:
             raise ValueError("save_html: this widget is closed; make a new GraphWidget of the graph")
         target = Path(path)
         base = set(anywidget.AnyWidget.class_trait_names(sync=True))
         state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
+        state["values"] = {**self._graph.values(local=self._locals, binary=False), "ack": None}  # JSON: no buffers
         target.write_text(standalone_html(state, f"livegrad: {self._summary_name()}"), encoding="utf-8")
         return target
 
     def __repr__(self) -> str:
         """What a notebook shows where the live widget cannot be drawn (an export without widget state)."""
+        if getattr(self, "_too_large", None) is not None:
+            return f"GraphWidget: {self._too_large['message']}"
         if not getattr(self, "_graph", None) or not self._graph.order:
             return "GraphWidget (closed)"
         root = self._graph.root  # a Value, or the view of a learner's node (its data may be .value)
@@ -391,7 +509,21 @@ class GraphWidget(anywidget.AnyWidget):
         )
 
     def _summary_name(self) -> str:
-        return display_names(self._graph.order)[-1]  # the root's name, as the page shows it
+        return self._graph.names[-1]  # the root's name, as the page shows it
+
+
+def _too_large(refused: GraphTooLarge) -> dict[str, object]:
+    """What the page shows instead of a graph past MAX_VALUES values, and what to do about it."""
+    return {
+        "values": refused.counted,  # counted until the limit was passed: at least this many
+        "drawn": refused.counted,  # (every value is drawn at least once)
+        "limit": refused.limit,
+        "message": (
+            f"This graph has more than {refused.limit:,} values: too many to send to the page. Show a part of "
+            "it instead: the loss of one sample or of a small batch (GraphWidget(loss_of_one_sample)), "
+            "or draw_dot(...) of such a part."
+        ),
+    }
 
 
 def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
