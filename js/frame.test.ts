@@ -298,7 +298,7 @@ describe("stepping a stack of repeated calls", () => {
     nodes: [
       node("x0"),
       node("x1"),
-      { ...node("p"), group: 0, shared: true },
+      { ...node("p"), group: 0, shared: true as const },
       { ...node("", "*", [0, 2], "x0·p"), group: 0 },
       { ...node("", "*", [1, 2], "x1·p"), group: 1 },
       node("s", "+", [3, 4]),

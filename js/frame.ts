@@ -6,7 +6,7 @@
  */
 import type { Explainer } from "./explain";
 import { formatNumber as f } from "./format";
-import type { Local, TopologyNode } from "./graph";
+import type { Local, Topology, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
 import { backwardStepOf, planSteps, sweep, type BackwardStep, type StepPlan } from "./trace";
 import type { Pending, StepEdge } from "./view";
@@ -30,7 +30,7 @@ export interface StepLevel {
   within?(unit: number): string | null;
 }
 
-/** What stepping reads of the drawing (fold.ts's VisibleGraph). */
+/** What stepping reads of the drawing: fold.ts's VisibleGraph, which the widget passes, has all of it. */
 export interface Drawing {
   elements: readonly (
     | { kind: "value"; id: number }
@@ -52,10 +52,7 @@ export interface Drawing {
  * The drawing as steps see it: a value in another call of a stack is stepped with the stack (so
  * the shared parameters' gradients add up over every call); each folded element is named.
  */
-export function stepLevel(
-  topology: { nodes: readonly { inputs: number[]; group?: number }[]; groups?: readonly { parent: number | null }[] },
-  drawing: Drawing,
-): StepLevel {
+export function stepLevel(topology: Pick<Topology, "nodes" | "groups">, drawing: Drawing): StepLevel {
   const { nodes } = topology;
   const groups = topology.groups ?? [];
   const stackOf = new Map<number, number>(); // group call -> the stack element standing for it

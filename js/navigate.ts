@@ -18,7 +18,12 @@ export interface NavigableView {
   /** Pan so that value `id`'s element is in the panel's centre. */
   centreOn(id: number): void;
   /** Mark drawn elements and edges (element indexes) with `className`, taking it from everything else. */
-  mark(className: string, elements: Iterable<number>, edges: readonly (readonly [number, number])[]): void;
+  mark(
+    className: string,
+    elements: Iterable<number>,
+    edges: readonly (readonly [number, number])[],
+    openGroups?: boolean,
+  ): void;
 }
 
 export interface NavigatorHost {
@@ -95,7 +100,7 @@ export class Navigator {
     const { id, kind } = this.selected;
     const marked = pathSet(nodes, root, id, kind);
     const { elements, edges } = onElements(nodes, marked, elementOf);
-    view.mark(PATH, elements, edges);
+    view.mark(PATH, elements, edges, true);
     let count = 0;
     for (const m of marked) count += m;
     const node = nodes[id];

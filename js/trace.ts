@@ -104,8 +104,3 @@ export function backwardSteps(
   sweep(nodes, locals, root, new Float64Array(nodes.length), Infinity, (step) => steps.push(step));
   return steps;
 }
-
-/** The computed values, in the order a forward pass makes them. */
-export function forwardSteps(nodes: readonly TopologyNode[]): number[] {
-  return nodes.flatMap((node, i) => (node.inputs.length > 0 ? [i] : []));
-}
