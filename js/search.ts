@@ -1,6 +1,7 @@
 /**
  * Find a value by name or label: the toolbar's search field. Matches rank exact label, then
- * exact name, then a prefix, then a substring (ignoring case), each in the graph's order. The
+ * exact name (then either ignoring case); only when none is exact, a prefix, then a substring
+ * (ignoring case), each in the graph's order. The
  * field's Enter shows the best match, Enter again the next one (Shift+Enter the one before);
  * what happened is said in a polite live region. The index is built once per topology, so a
  * query over 65,818 values is one pass over ready lower-cased strings.
@@ -33,7 +34,9 @@ export class SearchIndex {
       else if (label.includes(lower)) ranks[4].push(id);
       else if (name.includes(lower)) ranks[5].push(id);
     }
-    return ranks.flat();
+    // An exact match is what was meant: the thousands of formulas that merely contain it are noise.
+    const exact = [...ranks[0], ...ranks[1], ...ranks[2]];
+    return exact.length > 0 ? exact : [...ranks[3], ...ranks[4], ...ranks[5]];
   }
 }
 
