@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { Explainer } from "./explain";
 import { frameAt, stepLevel, type FrameInput, type StepLevel } from "./frame";
 import { toNumbers } from "./format";
-import { localDerivatives } from "./replay";
+import type { TopologyNode } from "./graph";
+import { forward, localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
 import { backwardSteps, planSteps, sweep } from "./trace";
 
@@ -368,5 +369,37 @@ describe("stepping a stack of repeated calls", () => {
     expect(Array.from(level.unitOf)).toEqual([0, 1, 3, 2, 4, 5]);
     expect([1, 2, 3].map((step) => frame(level, "forward", step).place)).toEqual(["M × 2", "M, call 1 of 2", null]);
     expect(frame(level, "backward", 3).grad[2]).toBe(5);
+  });
+});
+
+describe("a folded step with many inputs", () => {
+  it("lists and labels a few of them, counts the rest, and still marks every edge", () => {
+    // s = Σ of 8 products w_i·x_i, folded into one Σ element (unit 16); the leaves are their own cards.
+    const nodes: TopologyNode[] = [];
+    for (let i = 0; i < 8; i++) nodes.push(node(`w${i}`), node(`x${i}`));
+    const products = Array.from(
+      { length: 8 },
+      (_, i) => nodes.push(node("", "*", [2 * i, 2 * i + 1], `w${i}·x${i}`)) - 1,
+    );
+    let total = products[0];
+    for (const p of products.slice(1)) total = nodes.push(node("", "+", [total, p], "Σ")) - 1;
+    const unitOf = nodes.map((_, id) => (id < 16 ? id : 16));
+    const data = Float64Array.from(nodes, (_, id) => (id < 16 ? 1 : 0));
+    forward(nodes, data);
+    const frame = frameAt({
+      nodes,
+      root: total,
+      data,
+      grad: new Float64Array(nodes.length),
+      locals: () => localDerivatives(nodes, data),
+      mode: "backward",
+      step: 1,
+      explainer: new Explainer({ nodes, root: total, ops: OPS }, () => data),
+      level: { unitOf, folded: () => ({ name: "Σ of 8 terms", summary: "Σ w·x" }) },
+    });
+    expect(frame.edges).toHaveLength(16);
+    expect(frame.edges.filter((e) => e.label)).toHaveLength(4);
+    expect(frame.lines).toHaveLength(1 + 5 + 0); // the title, four inputs and "… and 12 more inputs"
+    expect(frame.lines.at(-1)).toBe("… and 12 more inputs");
   });
 });

@@ -191,7 +191,7 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
     pending,
     current: sent[0].node,
     members,
-    edges: [...out].map(([input, { to, sum }]) => ({ from: input, to, label: `→ ${signed(sum)}` })),
+    edges: labelFew([...out].map(([input, { to, sum }]) => ({ from: input, to, label: `→ ${signed(sum)}` }))),
     lines,
   };
 }
@@ -241,13 +241,20 @@ function forwardFrame({ nodes, data, grad, step, explainer, level }: FrameInput,
       "more outputs",
     ),
   );
-  return { grad, pending, current: id, members, edges: [...edges.values()], lines };
+  return { grad, pending, current: id, members, edges: labelFew([...edges.values()]), lines };
 }
 
 /** "L1.N3 = relu(Σ w·x + b)", whether or not the summary already starts with the name. */
 function title({ name, summary }: { name: string; summary: string }): string {
   if (!summary || summary === name) return name;
   return summary.startsWith(`${name} `) ? summary : `${name} = ${summary}`;
+}
+
+/** Labels on as many edges as the panel lists: hundreds of labels would only cover the drawing. */
+function labelFew(edges: StepEdge[]): StepEdge[] {
+  return edges.length <= MOST_LINES
+    ? edges
+    : edges.map((e, k) => (k < MOST_LINES - 1 ? e : { from: e.from, to: e.to }));
 }
 
 function listed(lines: string[], more: string): string[] {

@@ -25,6 +25,7 @@ const MARGIN = 8; // px around the drawing inside the panel
 const MIN_HEIGHT = 120; // the panel never becomes a strip
 const MAX_HEIGHT = 560;
 const SVG = "http://www.w3.org/2000/svg";
+const MAX_FOLLOWED = 8; // a step's edges the view pans to keep in view, beside its current element
 const LABEL_PX = 12; // the edge labels' and notes' font size (widget.css), drawing px
 const LABEL_CHAR_PX = 0.6 * LABEL_PX; // the width of one of their characters, about (a monospace font)
 
@@ -321,7 +322,9 @@ export class GraphView {
     }
     this.highlighted = marks;
     this.showEdgeLabels(labels);
-    const inView = [current, ...edges.map((e) => e.from)].filter((id): id is number => id !== null);
+    // A folded element's step may reach hundreds of inputs all over the drawing: then only it is kept in view.
+    const inputs = edges.length <= MAX_FOLLOWED ? edges.map((e) => e.from) : [];
+    const inView = [current, ...inputs].filter((id): id is number => id !== null);
     if (inView.length > 0) this.reveal(inView);
   }
 
