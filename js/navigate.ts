@@ -105,7 +105,8 @@ export class Navigator {
     for (const m of marked) count += m;
     const node = nodes[id];
     const name = node.label || node.name;
-    const values = `${count.toLocaleString("en")} value${count === 1 ? "" : "s"}`;
+    // Not toLocaleString: its first call loads Intl's data, a tenth of a second on a click.
+    const values = `${String(count).replace(/\B(?=(\d{3})+$)/g, ",")} value${count === 1 ? "" : "s"}`;
     this.text.textContent =
       kind === "to-root"
         ? `${name} reaches ${nodes[root].name || "the output"} through ${values}`
