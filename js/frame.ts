@@ -8,7 +8,7 @@ import type { Explainer } from "./explain";
 import { formatNumber as f } from "./format";
 import type { Local, Topology, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
-import { backwardStepOf, planSteps, sweep, type BackwardStep, type StepPlan } from "./trace";
+import { planSteps, sweep, type BackwardStep, type StepPlan } from "./trace";
 import type { Pending, StepEdge } from "./view";
 
 export interface Frame {
@@ -119,29 +119,21 @@ const unitAt = (plan: StepPlan, mode: Mode, step: number): number =>
 
 function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
   const shown = new Float64Array(nodes.length);
-  const sent: BackwardStep[] = []; // by the values of this step, root side first
-  const reached = sweep(
-    nodes,
-    locals(),
-    root,
-    shown,
-    step,
-    (s) => backwardStepOf(plan, s.node) === step && sent.push(s),
-    plan,
-  );
-  const pending = { grad: reached.map((r) => 1 - r) };
-  if (sent.length === 0)
+  const unit = step > 0 ? unitAt(plan, "backward", step) : -1;
+  const folded = step > 0 ? (level?.folded(unit) ?? null) : null;
+  const sent: BackwardStep[] = []; // a value card's step: its one value's edges
+  const reached = sweep(nodes, locals(), root, shown, step, folded ? undefined : (s) => sent.push(s), plan);
+  const pending = { grad: new Uint8Array(nodes.length) };
+  for (let i = 0; i < nodes.length; i++) pending.grad[i] = reached[i] ^ 1; // a plain loop: 65,818 values a step
+  if (step === 0)
     return { grad: shown, pending, current: root, members: [root], edges: [], lines: [explainer.backwardStart(root)] };
-  const unit = unitAt(plan, "backward", step);
-  const folded = level?.folded(unit);
-  const members = sent.map((s) => s.node).reverse();
   if (!folded) {
     const [{ node, edges }] = sent;
     return {
       grad: shown,
       pending,
       current: node,
-      members,
+      members: [node],
       edges: edges.map((e) => ({
         from: e.input,
         to: node,
@@ -150,31 +142,32 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
       lines: explainer.backward(sent[0]),
     };
   }
-  // A folded element: what it passes out, summed per outside input, and its own leaves' gradients.
-  const inside = (id: number): boolean => level!.unitOf[id] === unit;
-  const out = new Map<number, { to: number; sum: number; before: number; after: number }>();
-  for (const { node, edges } of sent) {
-    for (const e of edges) {
-      if (inside(e.input)) continue;
-      const seen = out.get(e.input);
-      if (seen) seen.sum += e.contribution;
-      out.set(e.input, {
-        to: seen?.to ?? node,
-        sum: seen?.sum ?? e.contribution,
-        before: seen?.before ?? e.before,
-        after: e.after,
-      });
+  // A folded element (a stack's may hold 63,360 values): what it passed to each outside input is
+  // that input's gradient now less one step before, so no edge of it needs an object of its own.
+  const before = new Float64Array(nodes.length);
+  sweep(nodes, locals(), root, before, step - 1, undefined, plan);
+  const members: number[] = [];
+  for (let i = 0; i < nodes.length; i++)
+    if (plan.forward[i] > 0 && plan.count + 1 - plan.forward[i] === step) members.push(i);
+  const seen = new Uint8Array(nodes.length);
+  const inputs: [input: number, to: number][] = []; // outside the element, each with the first member it feeds
+  const leaves: number[] = []; // its own leaves (a module's parameters)
+  for (const member of members) {
+    for (const input of nodes[member].inputs) {
+      if (seen[input]) continue;
+      seen[input] = 1;
+      if (level!.unitOf[input] !== unit) inputs.push([input, member]);
+      else if (nodes[input].inputs.length === 0) leaves.push(input);
     }
   }
-  const leaves = [
-    ...new Set(members.flatMap((id) => nodes[id].inputs.filter((i) => inside(i) && nodes[i].inputs.length === 0))),
-  ];
+  const sum = (input: number): number => shown[input] - before[input];
   const lines = [`${title(folded)}: its ${count(members.length, "value")} pass the gradient back at once.`];
   lines.push(
     ...listed(
-      [...out].map(
-        ([input, { sum, before, after }]) =>
-          `${explainer.name(input)}.grad += ${signed(sum)}` + (before === 0 ? "" : ` = ${f(after)}`),
+      inputs.map(
+        ([input]) =>
+          `${explainer.name(input)}.grad += ${signed(sum(input))}` +
+          (before[input] === 0 ? "" : ` = ${f(shown[input])}`),
       ),
       "more inputs",
     ),
@@ -189,9 +182,9 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
   return {
     grad: shown,
     pending,
-    current: sent[0].node,
+    current: members[members.length - 1],
     members,
-    edges: labelFew([...out].map(([input, { to, sum }]) => ({ from: input, to, label: `→ ${signed(sum)}` }))),
+    edges: labelFew(inputs.map(([input, to]) => ({ from: input, to, label: `→ ${signed(sum(input))}` }))),
     lines,
   };
 }
@@ -199,10 +192,11 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
 function forwardFrame({ nodes, data, grad, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
   const pendingData = new Uint8Array(nodes.length);
   const members: number[] = [];
-  plan.forward.forEach((k, i) => {
+  for (let i = 0; i < nodes.length; i++) {
+    const k = plan.forward[i];
     if (k > step) pendingData[i] = 1;
     else if (k === step && k > 0) members.push(i);
-  });
+  }
   const pending = { data: pendingData, grad: new Uint8Array(nodes.length).fill(1) };
   if (members.length === 0) {
     return {
@@ -232,8 +226,9 @@ function forwardFrame({ nodes, data, grad, step, explainer, level }: FrameInput,
   for (const member of members)
     for (const input of nodes[member].inputs)
       if (!inside(input) && !edges.has(input)) edges.set(input, { from: input, to: member, label: f(data[input]) });
-  const used = new Set(members.flatMap((m) => nodes[m].inputs.filter(inside)));
-  const outputs = members.filter((m) => !used.has(m)); // what leaves the element
+  const used = new Uint8Array(nodes.length);
+  for (const m of members) for (const input of nodes[m].inputs) used[input] = 1;
+  const outputs = members.filter((m) => !used[m]); // what leaves the element
   const lines = [`${title(folded)}: its ${count(members.length, "value")} computed at once.`];
   lines.push(
     ...listed(

@@ -59,7 +59,8 @@ export const backwardStepOf = (plan: StepPlan, node: number): number => plan.cou
  * from the root each computed value's gradient is complete when it passes it on, as local ×
  * grad to each input. Stops after `steps` steps (one per computed value, or per element of
  * `plan`: the values of the steps not yet taken are skipped, in whatever order they lie);
- * `visit` sees each value's edges. Returns which values some edge has reached (the root counts).
+ * `visit` sees each value's edges (with a plan, only those of step `steps`). Returns which values
+ * some edge has reached (the root counts).
  */
 export function sweep(
   nodes: readonly TopologyNode[],
@@ -79,7 +80,8 @@ export function sweep(
     const { inputs } = nodes[i];
     if (inputs.length === 0 || (plan && backwardStepOf(plan, i) > steps)) continue;
     taken++;
-    const edges: TraceEdge[] | undefined = visit && [];
+    // With a plan, only the values of the step shown are visited: their edges are all a frame needs.
+    const edges: TraceEdge[] | undefined = visit && (!plan || backwardStepOf(plan, i) === steps) ? [] : undefined;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
       const local = locals[i][k];
