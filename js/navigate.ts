@@ -124,6 +124,7 @@ export class Navigator {
   private async find(id: number): Promise<void> {
     this.found = id;
     await this.host.reveal(id);
+    this.host.view.element.scrollIntoView?.({ block: "nearest" }); // the panel itself, if the page scrolled away
     this.host.view.centreOn(id);
     this.refresh();
   }
