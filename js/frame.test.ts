@@ -6,7 +6,7 @@ import { toNumbers } from "./format";
 import type { TopologyNode } from "./graph";
 import { forward, localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
-import { backwardSteps, planSteps, sweep } from "./trace";
+import { backwardSteps, firstStepOf, planSteps, sweep } from "./trace";
 
 function neuronAt(mode: FrameInput["mode"], step: number): ReturnType<typeof frameAt> {
   const values = neuronValues(2);
@@ -401,5 +401,22 @@ describe("a folded step with many inputs", () => {
     expect(frame.edges.filter((e) => e.label)).toHaveLength(4);
     expect(frame.lines).toHaveLength(1 + 5 + 0); // the title, four inputs and "… and 12 more inputs"
     expect(frame.lines.at(-1)).toBe("… and 12 more inputs");
+  });
+});
+
+describe("where a pass goes on when the folds change", () => {
+  const nodes = [node("a"), node("b", "*", [0, 0]), node("c", "+", [1, 0]), node("d", "*", [2, 2])];
+  const folded = planSteps(nodes, [0, 1, 1, 2]); // b and c in one element
+  const open = planSteps(nodes); // every value a step
+
+  it("expanding steps inside, at the element's first value in the pass's direction", () => {
+    expect(firstStepOf(open, "forward", [1, 2])).toBe(1); // b is computed first
+    expect(firstStepOf(open, "backward", [1, 2])).toBe(2); // c passes back first, after d
+  });
+
+  it("collapsing steps onto the element; a leaf alone is no step", () => {
+    expect(firstStepOf(folded, "forward", [2])).toBe(1);
+    expect(firstStepOf(folded, "backward", [2])).toBe(2);
+    expect(firstStepOf(folded, "backward", [0])).toBeNull();
   });
 });

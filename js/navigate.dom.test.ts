@@ -131,4 +131,19 @@ describe("stepping the drawn level in the widget", () => {
     stepTo(el, "forward", 1);
     expect(counter.textContent).toMatch(/^Forward pass: step 1 of \d+ · in L0\.N0$/);
   });
+
+  it("keeps the pass where it was when another group is expanded, and steps inside the one expanded", async () => {
+    const { el, model } = await mountMlp([2, 1], ["MLP", "L0", "L1"]);
+    stepTo(el, "backward", 3);
+    const counter = el.querySelector(".lg-step-count")!;
+    const place = /in (L0\.N\d)$/.exec(counter.textContent!)![1];
+    const other = place === "L0.N0" ? "L0.N1" : "L0.N0"; // stepped before it
+    model.change("expanded", ["MLP", "L0", "L1", other]);
+    expect(counter.textContent).toMatch(new RegExp(`^Backward pass: step \\d+ of \\d+ · in ${place}$`));
+    expect(counter.textContent).not.toContain("step 3 of");
+    expect(model.get("step")).toBeGreaterThan(3);
+    model.change("expanded", ["MLP", "L0", "L1", other, place]);
+    expect(counter.textContent).toMatch(new RegExp(`· in ${place}$`)); // now a value inside it
+    expect(el.querySelector('[data-testid="step-panel"]')!.textContent).not.toMatch(/its \d+ values/);
+  });
 });

@@ -3,6 +3,7 @@
  * replay runs it whole, the stepper stops it after a given number of steps.
  */
 import type { Local, TopologyNode } from "./graph";
+import type { Mode } from "./stepper";
 
 export interface TraceEdge {
   input: number;
@@ -49,6 +50,20 @@ export function planSteps(nodes: readonly TopologyNode[], unitOf?: ArrayLike<num
   for (let unit = 0; unit <= most; unit++) if (stepOf[unit]) stepOf[unit] = units.push(unit);
   for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) forward[i] = stepOf[unitOf[i]];
   return { count: units.length, forward, units };
+}
+
+/**
+ * Where a pass goes on after the folds change: the first step of `plan` that takes any of
+ * `members` (the values of the step on show before), so expanding a group steps inside it and
+ * collapsing one steps onto it. Null when none of them is computed.
+ */
+export function firstStepOf(plan: StepPlan, mode: Mode, members: readonly number[]): number | null {
+  let first = Infinity;
+  for (const m of members) {
+    const k = plan.forward[m];
+    if (k > 0) first = Math.min(first, mode === "forward" ? k : plan.count + 1 - k);
+  }
+  return first === Infinity ? null : first;
 }
 
 /** The backward step at which computed value `node` passes its gradient on (1..count). */

@@ -17,7 +17,7 @@ import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
 import { legend } from "./legend";
 import { Navigator } from "./navigate";
-import { planSteps } from "./trace";
+import { firstStepOf, planSteps } from "./trace";
 import { GraphView } from "./view";
 import "./widget.css";
 
@@ -123,6 +123,12 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     level = stepLevel(topology, view.shown);
     plan = planSteps(nodes, level.unitOf);
     navigator.refresh();
+    const step = model.get("step");
+    const goOn = step > 0 ? firstStepOf(plan, model.get("mode"), stepMembers) : null;
+    if (goOn !== null && goOn !== step) {
+      model.set("step", goOn); // the pass goes on inside what was expanded, or onto what was collapsed
+      model.save_changes();
+    }
     draw();
     onChecks();
   };
@@ -152,6 +158,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const { nodes, root: rootId } = topology;
   let level = stepLevel(topology, view.shown); // a step is one drawn element
   let plan = planSteps(nodes, level.unitOf);
+  let stepMembers: number[] = []; // the values of the step on show
   const explainer = new Explainer(topology, () => data);
   /** The page's own local derivatives when it can replay the ops, else the kernel's. */
   const localsNow = (): Local[][] =>
@@ -166,6 +173,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     const step = Math.min(model.get("step"), plan.count);
     if (step >= 0) stopFollowing(); // the current step is what must be in view now
     const frame = frameAt({ nodes, root: rootId, data, grad, locals: localsNow, mode, step, explainer, plan, level });
+    stepMembers = frame.members;
     view.update(data, frame.grad, frame.pending);
     view.highlight(frame.current, frame.edges);
     stepper.show(mode, step, plan.count, frame.lines, frame.place);
