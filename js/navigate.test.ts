@@ -97,7 +97,7 @@ describe("paths from a click", () => {
     const { view, navigator } = setUp();
     navigator.click(6, { altKey: true, shiftKey: false });
     expect(view.marks.get("lg-path")!.elements).toEqual([0, 1, 2, 3, 4]);
-    expect(navigator.bar.textContent).toContain("depends on 7 values");
+    expect(navigator.bar.textContent).toContain("x1*w1 + x2*w2 depends on 6 values");
     navigator.click(6, { altKey: false, shiftKey: true });
     expect(view.marks.get("lg-path")!.elements).toEqual([]);
     expect(navigator.bar.hidden).toBe(true);
@@ -107,6 +107,14 @@ describe("paths from a click", () => {
     navigator.click(6, { altKey: false, shiftKey: false });
     view.element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
     expect(navigator.bar.hidden).toBe(true);
+  });
+
+  it("says so when a leaf depends on nothing, or the value clicked is the output", () => {
+    const { navigator } = setUp();
+    navigator.click(0, { altKey: true, shiftKey: false });
+    expect(navigator.bar.textContent).toContain("x1 is a leaf: it depends on no other value");
+    navigator.click(9, { altKey: false, shiftKey: false });
+    expect(navigator.bar.textContent).toContain("o is the output");
   });
 
   it("marks again on the new drawing after the folds change, and offers + slider for a clicked leaf", () => {

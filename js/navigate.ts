@@ -103,17 +103,23 @@ export class Navigator {
     view.mark(PATH, elements, edges, true);
     let count = 0;
     for (const m of marked) count += m;
-    const node = nodes[id];
-    const name = node.label || node.name;
-    // Not toLocaleString: its first call loads Intl's data, a tenth of a second on a click.
-    const values = `${String(count).replace(/\B(?=(\d{3})+$)/g, ",")} value${count === 1 ? "" : "s"}`;
-    this.text.textContent =
-      kind === "to-root"
-        ? `${name} reaches ${nodes[root].name || "the output"} through ${values}`
-        : `${name} depends on ${values} (itself included)`;
+    this.text.textContent = this.sentence(id, kind, count);
     const clear = button("×", "Clear the highlight (Escape)", () => this.select(null), "Clear the highlight");
     this.actions.replaceChildren(...this.sliderButton(id), clear);
     this.bar.hidden = false;
+  }
+
+  /** What the highlight shows, in words: "w reaches loss through 5 values". */
+  private sentence(id: number, kind: PathKind, count: number): string {
+    const { nodes, root } = this.host;
+    const name = nodes[id].label || nodes[id].name;
+    // Not toLocaleString: its first call loads Intl's data, a tenth of a second on a click.
+    const many = (n: number): string => `${String(n).replace(/\B(?=(\d{3})+$)/g, ",")} value${n === 1 ? "" : "s"}`;
+    if (kind === "depends-on")
+      return count === 1 ? `${name} is a leaf: it depends on no other value` : `${name} depends on ${many(count - 1)}`;
+    return id === root
+      ? `${name} is the output`
+      : `${name} reaches ${nodes[root].name || "the output"} through ${many(count)}`;
   }
 
   private select(selected: { id: number; kind: PathKind } | null): void {
