@@ -89,6 +89,15 @@ describe("paths and + slider in the widget", () => {
     expect(bar.hidden).toBe(true);
   });
 
+  it("starting a pass takes the paths' highlight away: the step is what is highlighted then", async () => {
+    const { el } = await mountMlp([2, 1], ["MLP", "L0", "L0.N1", "L1", "L1.N0"]);
+    click(card(el, "L0.N1.w0")!);
+    expect(el.querySelector("svg")!.classList.contains("lg-path-on")).toBe(true);
+    click([...el.querySelectorAll("button")].find((b) => b.textContent === "Step forward pass")!);
+    expect(el.querySelector("svg")!.classList.contains("lg-path-on")).toBe(false);
+    expect(el.querySelector<HTMLElement>(".lg-navbar")!.hidden).toBe(true);
+  });
+
   it("with Alt, what the value depends on", async () => {
     const { el } = await mountMlp([2, 1], ["MLP", "L0", "L0.N1", "L1", "L1.N0"]);
     click(card(el, "L1.N0")!, { altKey: true });

@@ -122,7 +122,8 @@ export class Navigator {
       : `${name} reaches ${nodes[root].name || "the output"} through ${many(count)}`;
   }
 
-  private select(selected: { id: number; kind: PathKind } | null): void {
+  /** Highlight `selected`'s paths, or (null) none. */
+  select(selected: { id: number; kind: PathKind } | null): void {
     this.selected = selected;
     this.refresh();
   }

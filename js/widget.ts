@@ -180,6 +180,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   };
   const stepper = new Stepper({
     go: (mode, step) => {
+      if (model.get("step") < 0) navigator.select(null); // a pass starts: the step is what is highlighted now
       model.set("mode", mode);
       model.set("step", step);
       model.save_changes();
