@@ -105,6 +105,9 @@ describe("paths from a click", () => {
     view.element.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
     expect(view.marks.get("lg-path")!.elements).toEqual([]);
     navigator.click(6, { altKey: false, shiftKey: false });
+    const minimap = view.element.appendChild(Object.assign(document.createElement("div"), { className: "lg-minimap" }));
+    minimap.dispatchEvent(new MouseEvent("click", { bubbles: true })); // moving the view is no background click
+    expect(navigator.bar.hidden).toBe(false);
     view.element.dispatchEvent(new MouseEvent("click", { bubbles: true }));
     expect(navigator.bar.hidden).toBe(true);
   });

@@ -74,7 +74,8 @@ export class Navigator {
     });
     view.element.addEventListener("click", (event) => {
       const target = event.target as Element | null;
-      if (this.bar.contains(target) || target?.closest?.("g.node, g.cluster, select, button, input")) return;
+      if (this.bar.contains(target) || target?.closest?.("g.node, g.cluster, select, button, input, .lg-minimap"))
+        return;
       this.select(null); // the background
     });
   }
