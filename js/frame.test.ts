@@ -1,6 +1,7 @@
 /** The pure part of drawing a step: what a frame shows, without a DOM; and the one reverse sweep. */
 import { describe, expect, it } from "vitest";
 import { Explainer } from "./explain";
+import { visibleGraph } from "./fold";
 import { frameAt, stepLevel, type FrameInput, type StepLevel } from "./frame";
 import { toNumbers } from "./format";
 import type { TopologyNode } from "./graph";
@@ -327,19 +328,10 @@ describe("stepping a stack of repeated calls", () => {
     });
 
   it("collapsed: every call is one step, and the shared parameter's gradient sums over both calls", () => {
-    const level = stepLevel(TOPOLOGY, {
-      elements: [
-        { kind: "value", id: 0 },
-        { kind: "value", id: 1 },
-        { kind: "stack", name: "M", calls: [0, 1], summary: "M = x·p" },
-        { kind: "value", id: 5 },
-      ],
-      elementOf: [0, 1, 2, 2, -1, 3],
-      clusters: [],
-      clusterOf: [-1, -1, -1, -1],
-    });
-    expect(Array.from(level.unitOf)).toEqual([0, 1, 2, 2, 2, 3]);
-    expect(level.folded(2)).toEqual({ name: "M × 2", summary: "M × 2 = x·p" });
+    const level = stepLevel(TOPOLOGY, visibleGraph(TOPOLOGY, { expanded: new Set(), picks: new Map() }));
+    expect(level.unitOf[4]).toBe(level.unitOf[3]); // call 1, not drawn, steps with the stack
+    expect(level.unitOf[2]).toBe(level.unitOf[3]); // p, drawn inside the collapsed stack
+    expect(level.folded(level.unitOf[3])).toEqual({ name: "M × 2", summary: expect.stringMatching(/^M × 2 = /) });
     const stack = frame(level, "backward", 2);
     expect(stack.members).toEqual([3, 4]);
     expect(stack.place).toBe("M × 2");
@@ -353,20 +345,9 @@ describe("stepping a stack of repeated calls", () => {
   });
 
   it("expanded on call 1: its values step one by one, named by the call; call 0 steps with the stack", () => {
-    const level = stepLevel(TOPOLOGY, {
-      elements: [
-        { kind: "value", id: 0 },
-        { kind: "value", id: 1 },
-        { kind: "stack", name: "M", calls: [0, 1], summary: "M = x·p" },
-        { kind: "value", id: 2 },
-        { kind: "value", id: 4 },
-        { kind: "value", id: 5 },
-      ],
-      elementOf: [0, 1, 3, -1, 4, 5],
-      clusters: [{ kind: "group", name: "M", parent: -1, stack: { calls: 2, picked: 1 } }],
-      clusterOf: [-1, -1, -1, 0, 0, -1],
-    });
-    expect(Array.from(level.unitOf)).toEqual([0, 1, 3, 2, 4, 5]);
+    const drawing = visibleGraph(TOPOLOGY, { expanded: new Set(["M"]), picks: new Map([["M", 1]]) });
+    const level = stepLevel(TOPOLOGY, drawing);
+    expect(drawing.elements[level.unitOf[3]].kind).toBe("stack"); // call 0, not drawn, steps with the stack
     expect([1, 2, 3].map((step) => frame(level, "forward", step).place)).toEqual(["M × 2", "M, call 1 of 2", null]);
     expect(frame(level, "backward", 3).grad[2]).toBe(5);
   });

@@ -5,6 +5,7 @@
  * or a collapsed group, stack or Σ whose values all come at once.
  */
 import type { Explainer } from "./explain";
+import type { VisibleGraph } from "./fold";
 import { formatNumber as f } from "./format";
 import type { Local, Topology, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
@@ -30,29 +31,14 @@ export interface StepLevel {
   within?(unit: number): string | null;
 }
 
-/** What stepping reads of the drawing: fold.ts's VisibleGraph, which the widget passes, has all of it. */
-export interface Drawing {
-  elements: readonly (
-    | { kind: "value"; id: number }
-    | { kind: "group"; name: string; summary: string }
-    | { kind: "stack"; name: string; calls: readonly number[]; summary: string }
-    | { kind: "sum"; terms: number; summary: string }
-  )[];
-  elementOf: ArrayLike<number>; // -1: in another call of a stack
-  clusters: readonly {
-    kind: "group" | "sum";
-    name: string;
-    parent: number;
-    stack?: { calls: number; picked: number };
-  }[];
-  clusterOf: ArrayLike<number>; // element -> its innermost open cluster, -1 at top level
-}
-
 /**
  * The drawing as steps see it: a value in another call of a stack is stepped with the stack (so
  * the shared parameters' gradients add up over every call); each folded element is named.
  */
-export function stepLevel(topology: Pick<Topology, "nodes" | "groups">, drawing: Drawing): StepLevel {
+export function stepLevel(
+  topology: Pick<Topology, "nodes" | "groups">,
+  drawing: Pick<VisibleGraph, "elements" | "elementOf" | "clusters" | "clusterOf">,
+): StepLevel {
   const { nodes } = topology;
   const groups = topology.groups ?? [];
   const stackOf = new Map<number, number>(); // group call -> the stack element standing for it
