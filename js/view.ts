@@ -17,6 +17,7 @@ const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: 
 
 const PT_TO_PX = 4 / 3;
 const FONT_PT = 10; // the records' font size in the DOT text (dot.ts)
+const CHAR_PT = 6; // the width of one of its characters (Courier)
 const MIN_TEXT_PX = 10; // the smallest text the first view and Fit draw
 const MIN_SCALE = MIN_TEXT_PX / (FONT_PT * PT_TO_PX);
 const START_SCALE = 0.9; // a graph too big to fit starts near here, at the inputs
@@ -93,6 +94,7 @@ export class GraphView {
   private gradcheckMarks: Element[] = [];
   private minimap!: Minimap;
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
+  private replacing = false; // the drawing is being swapped for a new one
 
   static async create(
     topology: Topology,
@@ -132,11 +134,22 @@ export class GraphView {
       });
     select(this.element).call(this.zoomer).on("dblclick.zoom", null);
     this.element.addEventListener("keydown", (event) => this.onKey(event));
+    // Focus moving to a fold or a picker off screen (Tab) makes the browser scroll the panel, though
+    // it hides its overflow: that scroll becomes a pan, so the drawing and the zoom stay in step.
+    this.element.addEventListener("scroll", () => {
+      const { scrollLeft: dx, scrollTop: dy } = this.element;
+      if (dx === 0 && dy === 0) return;
+      this.element.scrollLeft = 0;
+      this.element.scrollTop = 0;
+      this.touched = true;
+      this.apply(this.transform.translate(-dx / this.transform.k, -dy / this.transform.k));
+    });
     this.canvas = document.createElement("div");
     this.canvas.className = "lg-canvas";
     this.canvas.addEventListener("pointerover", (event) => this.describe(event.target));
     this.canvas.addEventListener("click", (event) => this.onClick(event));
     this.canvas.addEventListener("keydown", (event) => this.onFoldKey(event));
+    this.canvas.addEventListener("focusin", (event) => this.showFocused(event.target as Element));
     this.element.append(this.canvas);
     if (typeof ResizeObserver !== "undefined") {
       this.observe(() => (this.viewSize = null));
@@ -194,7 +207,10 @@ export class GraphView {
       [-40, -40],
       [this.size[0] + 40, this.size[1] + 40],
     ]);
+    // Removing a focused picker fires its change event (Chrome): the old drawing's events are not acted on.
+    this.replacing = true;
     this.canvas.replaceChildren(this.svg);
+    this.replacing = false;
     this.shownScale = 0;
     this.show(this.transform);
   }
@@ -655,19 +671,38 @@ export class GraphView {
       const match = /^cluster_(\d+)$/.exec(group.querySelector("title")?.textContent ?? "");
       const cluster = match && clusters[Number(match[1])];
       if (!cluster) continue;
-      const header = group.querySelector("text");
-      if (header) header.textContent = clusterHeader(cluster);
       group.classList.add("lg-cluster");
-      this.makeToggle(group, cluster.kind === "sum" ? "sum" : "group", cluster.name, true);
-      group.setAttribute("aria-label", cluster.kind === "sum" ? (cluster.summary ?? "Σ") : cluster.name);
+      const text = group.querySelector("text");
+      if (!text) continue;
+      // The header alone is the toggle (a click in the cluster's open space pans, as anywhere else):
+      // its text over a box as wide, so that its centre is on it.
+      const header = document.createElementNS(SVG, "g");
+      header.setAttribute("class", "lg-cluster-header");
+      const words = clusterHeader(cluster);
+      const [x, y] = ["x", "y"].map((name) => Number(text.getAttribute(name)));
+      const width = Array.from(words).length * CHAR_PT + 4;
+      const start = text.getAttribute("text-anchor") === "middle" ? x - width / 2 : x - 2;
+      const back = document.createElementNS(SVG, "rect");
+      for (const [name, value] of [
+        ["x", start],
+        ["y", y - FONT_PT],
+        ["width", width],
+        ["height", FONT_PT + 4],
+      ])
+        back.setAttribute(name as string, (value as number).toFixed(1));
+      text.textContent = words;
+      text.replaceWith(header);
+      header.append(back, text);
+      this.makeToggle(header, cluster.kind === "sum" ? "sum" : "group", cluster.name, true);
+      header.setAttribute("aria-label", cluster.kind === "sum" ? (cluster.summary ?? "Σ") : cluster.name);
       const title = document.createElementNS(SVG, "title");
       title.textContent = `${cluster.kind === "sum" ? "This sum" : cluster.name}, open: click or press Enter to fold it`;
-      group.prepend(title);
-      this.folds.set(cluster.name, { target: group, box: this.boxOf(group.querySelector("polygon")) });
+      header.prepend(title);
+      this.folds.set(cluster.name, { target: header, box: this.boxOf(group.querySelector("polygon")) });
     }
     // Graphviz titles the graph and every edge by internal names (G, v0->v2op): none may show.
     for (const title of Array.from(this.svg.querySelectorAll("title"))) {
-      if (!title.parentElement?.matches("g.node, g.cluster")) title.remove();
+      if (!title.parentElement?.matches("g.node, .lg-cluster-header")) title.remove();
     }
   }
 
@@ -761,6 +796,7 @@ export class GraphView {
     input.dataset.picks = element.name;
     input.setAttribute("aria-label", `${element.name}: the call on show, 0 to ${n - 1}`);
     input.addEventListener("change", () => {
+      if (this.replacing || !input.isConnected) return;
       const call = Math.round(Number(input.value));
       if (Number.isInteger(call) && call >= 0 && call < n && call !== element.picked)
         this.actions.pick(element.name, call);
@@ -787,6 +823,20 @@ export class GraphView {
     }
     const value = target?.closest?.("g.lg-value") as SVGGElement | null;
     if (value && this.actions.click) this.actions.click(Number(value.dataset.nodeId), event);
+  }
+
+  /** Pan so that what has the keyboard focus (a fold, a picker) is in the panel. */
+  private showFocused(target: Element): void {
+    const r = target.getBoundingClientRect();
+    const p = this.element.getBoundingClientRect();
+    if (r.width === 0 || p.width === 0) return; // not laid out (or not in a page)
+    const shift = (low: number, high: number, from: number, to: number): number =>
+      low < from ? from - low + MARGIN : high > to ? Math.max(to - high - MARGIN, from - low + MARGIN) : 0;
+    const dx = shift(r.left, r.right, p.left, p.right);
+    const dy = shift(r.top, r.bottom, p.top, p.bottom);
+    if (dx === 0 && dy === 0) return;
+    this.touched = true;
+    this.apply(this.transform.translate(dx / this.transform.k, dy / this.transform.k));
   }
 
   private onFoldKey(event: KeyboardEvent): void {
@@ -1015,7 +1065,11 @@ export function startAtInputs(
     const centred = high - low <= shown ? (low + high) / 2 - shown / 2 : low - MARGIN / k;
     const target = Math.max(0, Math.min(wide - shown, centred));
     const spans = inView.map((b) => [b.c0, b.c1] as [number, number]);
-    top = bestCut(spans, target, target - shown / 4, target + shown / 4);
+    // The panel's edge moves to cut no record, but never so far that the first input leaves the view
+    // (a folded model's inputs can sit far apart, at the top and the bottom of a tall layer).
+    const fits = high - low <= shown;
+    const lowest = fits ? Math.max(target - shown / 4, high - shown) : target - shown / 4;
+    top = bestCut(spans, target, Math.min(lowest, target), Math.max(target, Math.min(target + shown / 4, low)));
     const end = across ? bestCut(spans, top + shown, top + 0.5 * shown, top + shown) : top + shown;
     const margin = top <= 0 ? MARGIN : 0; // room to breathe at the drawing's own edge; elsewhere the edge sits in a gap
     crossExtent = (end - top) * k + margin;

@@ -132,21 +132,28 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     draw();
     onChecks();
   };
+  /** The user's own change of folds (a toggle, a pick, a search that reveals a value): drawn and saved. */
+  const setFold = (next: FoldState, anchor: string | null): void => {
+    refold(next, anchor);
+    saveFold();
+  };
   view.actions = {
     toggle: (key) => {
       const expanded = new Set(fold.expanded);
       if (!expanded.delete(key)) expanded.add(key);
-      refold({ expanded, picks: fold.picks }, key);
-      saveFold();
+      setFold({ expanded, picks: fold.picks }, key);
     },
-    pick: (name, call) => {
-      refold({ expanded: fold.expanded, picks: new Map(fold.picks).set(name, call) }, name);
-      saveFold();
-    },
+    pick: (name, call) => setFold({ expanded: fold.expanded, picks: new Map(fold.picks).set(name, call) }, name),
   };
+  /** Python's expand, collapse or pick: drawn, and what it opened or picked brought into view. */
   const onFold = (): void => {
     const next = readFold();
-    if (next && !sameFold(next, fold)) refold(next, null);
+    if (!next || sameFold(next, fold)) return;
+    const opened = [...next.expanded].filter((name) => !fold.expanded.has(name));
+    const picked = [...next.picks].filter(([name, call]) => fold.picks.get(name) !== call).map(([name]) => name);
+    refold(next, null);
+    const shown = [...opened, ...picked].pop();
+    if (shown !== undefined) view.centreOn(shown);
   };
   listen("change:expanded", onFold);
   listen("change:picks", onFold);

@@ -313,3 +313,33 @@ def test_the_page_writes_the_view_state_and_a_malformed_one_is_refused() -> None
     assert w.expanded == ["MLP", "L1"] and w.error == ""
     w.set_state({"picks": {"MLP": "seven"}})
     assert w.picks == {} and w.error.startswith("Refused a message from the page")
+
+
+def test_only_the_calls_holding_values_of_the_graph_are_groups() -> None:
+    layer = Layer(2, 3, seed=0, name="L")
+    second = layer([1.0, 2.0])[1]  # the graph of one neuron's output: its siblings' calls hold nothing of it
+    topology = Graph.of(second * 2).topology()
+    assert [(g["name"], g["parent"], g["outputs"]) for g in topology["groups"]] == [
+        ("L", None, [topology["root"] - 2]),
+        ("L.N1", 0, [topology["root"] - 2]),
+    ]
+
+
+def test_forward_of_no_argument_or_several_is_recorded_with_what_it_received() -> None:
+    class Bias(Module):
+        def __init__(self) -> None:
+            self.b = Value(0.5, "bias")
+
+        def forward(self) -> Value:
+            return self.b * 1.0
+
+    class Mix(Module):
+        def forward(self, a: Value, b: Value, *, weight: Value) -> Value:
+            return a * weight + b
+
+    a, weight = Value(1.0, "a"), Value(3.0, "weight")
+    out = Mix().forward(a, Bias().forward(), weight=weight)  # (Module.__call__ takes one input)
+    topology = Graph.of(out).topology()
+    names = [n["name"] for n in topology["nodes"]]
+    shape = [(g["name"], [names[i] for i in g["inputs"]]) for g in topology["groups"]]
+    assert shape == [("Bias", []), ("Mix", ["a", "bias·1", "weight"])]

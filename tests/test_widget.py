@@ -230,6 +230,17 @@ def test_a_graph_past_max_values_is_refused_early_with_what_to_do(monkeypatch: p
         w.save_html("never.html")
 
 
+def test_a_learners_graph_past_max_values_is_refused_while_walking_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from learner_engines import Node
+
+    monkeypatch.setattr(livegrad.widget, "MAX_VALUES", 20)
+    out = Node(1.0)
+    for _ in range(30):
+        out = out * Node(1.0)  # 61 nodes
+    w = GraphWidget(out)
+    assert w.topology["too_large"]["values"] == 21 and w.sliders == []
+
+
 def test_a_graph_past_the_real_limit_is_refused() -> None:
     x = Value(0.5, label="x")
     out = x

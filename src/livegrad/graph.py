@@ -9,11 +9,14 @@ the page folds (see `Groups`).
 
 from __future__ import annotations
 
+import gc
 import math
 import re
 import sys
 from array import array
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -141,6 +144,10 @@ class Graph:
     def topology(self) -> dict[str, object]:
         """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
         exponent and innermost group; the text of each op of the graph, once; and the groups."""
+        with _collector_paused():
+            return self._topology()
+
+    def _topology(self) -> dict[str, object]:
         order, groups = self.order, self.groups
         nodes = [
             {"label": v.label, "name": name, "op": v.op, "inputs": inputs}
@@ -180,6 +187,19 @@ class Graph:
                 [None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order
             ]
         return values
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a snapshot makes a few objects per value and no
+    cycles, and each collection on the way would rescan the whole graph (a fifth of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _numbers(xs: list[float], binary: bool) -> list[float | str] | bytes:
@@ -240,33 +260,63 @@ class Groups:
 
 def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list[list[int]]) -> Groups:
     """The groups of a livegrad graph: every module call that returned one of its values, and the
-    calls around those. A call's members are the values reachable backwards from its outputs,
-    stopping at its inputs, that no call inside it claims: calls are walked children first, and a
-    walk that meets a child's value goes on from that child's inputs, so each value is visited
-    once per enclosing call (nodes x nesting depth)."""
-    found: dict[int, Call] = {}
-    for value in order:
+    calls around and inside those that hold any. A call's members are the values reachable
+    backwards from its outputs, stopping at its inputs, that no call inside it claims: calls are
+    walked children first, and a walk that meets a child's value goes on from that child's inputs,
+    so each value is visited once per enclosing call (nodes x nesting depth)."""
+    returned: dict[int, int] = {}  # id of each value a call returned -> its node id
+    found: dict[int, Call] = {}  # the calls that returned a value of the graph, and the calls inside them
+    for i, value in enumerate(order):
         call = getattr(value, "_call", None)
-        while call is not None and id(call) not in found:
+        if call is not None:
+            returned[id(value)] = i
             found[id(call)] = call
-            call = call.parent
-    calls = sorted(found.values(), key=lambda c: c.seq)  # the order they started: parents first
+    above: dict[int, Call] = {}  # id of a call -> the call it ran in
+    stack = list(found.values())
+    while stack:
+        call = stack.pop()
+        for child in call.children or ():
+            above[id(child)] = call
+            if id(child) not in found:
+                found[id(child)] = child
+                stack.append(child)
+
+    def outputs_in_graph(call: Call) -> list[int]:
+        """Its returned values in the graph: each one's slot names this call, or a call around it that
+        returned the value too (an id alone could be a newer value's, once the one returned is gone)."""
+        ids = []
+        for key in (call.outputs,) if type(call.outputs) is int else call.outputs:
+            if key in returned:
+                outermost, around = order[returned[key]]._call, call  # type: ignore[union-attr]
+                while around is not None and around is not outermost:
+                    around = above.get(id(around))
+                if around is not None:
+                    ids.append(returned[key])
+        return list(dict.fromkeys(ids))
+
+    everything = sorted(found.values(), key=lambda c: c.seq)  # the order they started: parents first
+    outputs_of = {id(c): outputs_in_graph(c) for c in everything}
+    kept = {id(c) for c in everything if outputs_of[id(c)]}  # with a value in the graph, or such a call inside
+    for call in reversed(everything):
+        if id(call) in kept and id(call) in above:
+            kept.add(id(above[id(call)]))
+    calls = [c for c in everything if id(c) in kept]
     position = {id(c): g for g, c in enumerate(calls)}
-    parent = [-1 if c.parent is None else position[id(c.parent)] for c in calls]
+    parent = [position[id(above[id(c)])] if id(c) in above else -1 for c in calls]
 
     def ids(values: list[Value]) -> list[int]:
         return list(dict.fromkeys(index[v] for v in values if v in index))
 
-    seen_args: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
+    received: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
 
-    def arguments(args: tuple[object, ...]) -> list[int]:
-        key = id(args[0] if len(args) == 1 else args)  # alive (calls hold their args): the ids are theirs
-        if key not in seen_args:
-            seen_args[key] = ids(values_in(args))
-        return seen_args[key]
+    def arguments(call: Call) -> list[int]:
+        key = id(call.received)  # alive (the call holds it): the id is its own
+        if key not in received:
+            received[key] = ids(values_in(call.received))
+        return received[key]
 
-    inputs = [arguments(c.args) for c in calls]
-    outputs = [ids([v for ref in c.outputs if (v := ref()) is not None]) for c in calls]
+    inputs = [arguments(c) for c in calls]
+    outputs = [outputs_of[id(c)] for c in calls]
     modules: dict[int, int] = {}  # id of a module object -> its index, in the order of first call
     module = [modules.setdefault(id(c.module), len(modules)) for c in calls]
 
@@ -298,6 +348,7 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
 
     of = [-1] * len(order)
     shared: set[int] = set()
+    leaves: list[int] = []  # the leaves the calls hold: their parameters among them
     for g in _children_first(parent):
         stop = set(inputs[g])
         entered: set[int] = set()  # children of g whose inputs the walk has gone on from
@@ -309,7 +360,10 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
                 continue
             if owner < 0:
                 of[i] = g
-                stack += node_inputs[i]
+                if node_inputs[i]:
+                    stack += node_inputs[i]
+                else:
+                    leaves.append(i)
                 continue
             child = owner  # the call inside g that holds i, if any
             while child >= 0 and parent[child] != g:
@@ -319,14 +373,15 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
                     shared.add(i)
             elif child not in entered:
                 entered.add(child)
-                stack += inputs[child]
-    parameters: dict[int, set[int]] = {}  # per module with leaf members, the ids of its parameters
-    for i, g in enumerate(of):
-        if g >= 0 and order[i]._fn is None:
-            if module[g] not in parameters:
-                parameters[module[g]] = {index[p] for p in calls[g].module.parameters() if p in index}
-            if i in parameters[module[g]]:
-                shared.add(i)
+                if inputs[child] is not inputs[g]:  # (a layer's neurons receive the layer's own inputs)
+                    stack += inputs[child]
+    parameters: dict[int, set[int]] = {}  # per module holding leaves, the ids of its parameters
+    for i in leaves:
+        m = module[of[i]]
+        if m not in parameters:
+            parameters[m] = {index[p] for p in calls[of[i]].module.parameters() if p in index}
+        if i in parameters[m]:
+            shared.add(i)
     return Groups(entries, of, shared)
 
 

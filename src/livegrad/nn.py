@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, TypeVar
 
@@ -78,26 +77,20 @@ def _activation(owner: str, activation: object, options: dict[str, object], defa
 class Call:
     """One call of a module, as recorded for drawing it as a group (graph.py reads these).
 
-    It holds what the module received (its arguments, strongly: they are upstream of its outputs)
-    and its returned Values only weakly, so no reference cycle forms: a graph is still freed the
-    moment it is dropped. A returned value points back here through its ``_call`` slot, set by
-    the innermost call that returned it; `parent` leads to the calls around it.
+    It holds what the module received (upstream of its outputs), the calls made inside it, and
+    its returned Values by id only, so no reference cycle forms: a graph is still freed the moment
+    it is dropped. A returned value points here through its ``_call`` slot, set by the outermost
+    call that returned it (a neuron's output, returned by its layer too, points to the layer's
+    call); the calls inside are reached through `children`. Made by `_recorded`, field by field.
     """
 
-    __slots__ = ("args", "module", "outputs", "parent", "seq")
+    __slots__ = ("children", "module", "outputs", "received", "seq")
 
-    def __init__(self, module: Module, args: tuple[object, ...], parent: Call | None) -> None:
-        self.module = module
-        self.args = args
-        self.parent = parent
-        self.seq = _next_seq()  # calls start in this order: parents before their children
-        self.outputs: list[weakref.ref[Value]] = []
-
-    def returned(self, out: object) -> None:
-        for value in [out] if type(out) is Value else values_in(out):
-            if getattr(value, "_call", None) is None:  # else an inner call returned it first
-                value._call = self
-            self.outputs.append(weakref.ref(value))
+    module: Module
+    received: object  # its one argument, or a tuple of them all
+    children: list[Call] | None  # the calls made inside this one, in order (None: none)
+    outputs: int | tuple[int, ...]  # the id of the Value it returned, or of each Value it returned
+    seq: int  # calls start in this order: parents before their children
 
 
 def values_in(x: object) -> list[Value]:
@@ -114,7 +107,15 @@ def values_in(x: object) -> list[Value]:
     return found
 
 
+_new = object.__new__
 _next_seq = itertools.count().__next__
+_NOTHING = object()  # no argument given: a forward() that takes none
+
+
+def _arguments(x: object, more: tuple[object, ...]) -> tuple[object, ...]:
+    return more if x is _NOTHING else (x, *more)
+
+
 _open: list[Call] = []  # the module calls running now, innermost last
 Method = TypeVar("Method", bound=Callable[..., object])
 
@@ -123,17 +124,34 @@ def _recorded(method: Method) -> Method:
     """`method` (a module's ``forward`` or ``__call__``), recording each call as a `Call`."""
 
     @functools.wraps(method)
-    def recorded(self: Module, *args: object, **kwargs: object) -> object:
+    def recorded(self: Module, x: object = _NOTHING, /, *more: object, **options: object) -> object:
+        # One argument, ``forward(x)``, is passed on as it is: spreading *args and **kwargs would
+        # cost more than the rest of the recording.
+        alone = x is not _NOTHING and not more and not options
         parent = _open[-1] if _open else None
         if parent is not None and parent.module is self:  # __call__ running forward: one call
-            return method(self, *args, **kwargs)
-        call = Call(self, (*args, *kwargs.values()) if kwargs else args, parent)
+            return method(self, x) if alone else method(self, *_arguments(x, more), **options)
+        call = _new(Call)  # no __init__: its frame would cost as much again
+        call.module, call.children, call.seq = self, None, _next_seq()
+        call.received = x if alone else (*_arguments(x, more), *options.values())
+        if parent is not None:
+            if parent.children is None:
+                parent.children = [call]
+            else:
+                parent.children.append(call)
         _open.append(call)
         try:
-            out = method(self, *args, **kwargs)
+            out = method(self, x) if alone else method(self, *_arguments(x, more), **options)
         finally:
             _open.pop()
-        call.returned(out)
+        if type(out) is Value:  # the common case, a neuron's output, without building a list
+            out._call = call
+            call.outputs = id(out)
+        else:
+            returned = values_in(out)
+            for value in returned:
+                value._call = call
+            call.outputs = tuple(map(id, returned))
         return out
 
     return recorded  # type: ignore[return-value]

@@ -53,6 +53,8 @@ class GraphWidget(anywidget.AnyWidget):
     labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
     `root` may be a node of a learner's own engine; its leaves are then named by label or
     by the learner's own objects. A leaf that feeds an op livegrad does not know gets no slider.
+    The calls of `livegrad.nn` modules are groups the page folds: `expand`, `collapse` and `pick`
+    drive them from Python. A graph of more than `MAX_VALUES` values is refused with what to do instead.
     """
 
     _esm = STATIC / "widget.js"

@@ -1,0 +1,133 @@
+"""What opening micrograd's demo loss in a GraphWidget costs the kernel, and what it sends (issue 11).
+
+The loss: livegrad.nn.MLP(2, [16, 16, 1], "relu", linear_output=True) over 100 two-moons points,
+micrograd's SVM loss plus 1e-4 L2 (65,818 values; `livegrad.datasets`). Measured:
+
+- in this process, each part of ``GraphWidget(loss)``: the sort, the names, the groups, the
+  topology, the values, and the whole constructor (which also runs forward and backward once and
+  hands the state to ipywidgets, which walks it for binary buffers);
+- in a real kernel (jupyter_client), the ``GraphWidget(loss)`` cell from execute request to reply,
+  with the size of the comm_open message it sends (its JSON and its binary buffers);
+- the bytes of the topology (JSON) and of the values as JSON lists and as float64 buffers;
+- a graph of about a million values (the same model over 1,600 points): how long the refusal takes.
+
+    python benchmarks/demo_snapshot.py            # everything (about a minute)
+    python benchmarks/demo_snapshot.py --no-kernel
+
+Prints figures; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+from livegrad import GraphWidget
+from livegrad.datasets import svm_loss, two_moons
+from livegrad.graph import Graph, display_names, module_groups
+from livegrad.nn import MLP
+
+BUILD = """
+from livegrad import GraphWidget
+from livegrad.datasets import svm_loss, two_moons
+from livegrad.nn import MLP
+loss = svm_loss(MLP(2, [16, 16, 1], "relu", linear_output=True, seed=1337), *two_moons(100))
+"""
+
+
+def demo_loss(points: int = 100) -> object:
+    return svm_loss(MLP(2, [16, 16, 1], "relu", linear_output=True, seed=1337), *two_moons(points))
+
+
+def median_ms(run: Callable[[], object], repeat: int = 5) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process, in ms (on a shared machine the CPU time
+    drifts less with the load)."""
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        run()
+        wall.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)
+
+
+def in_process() -> None:
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    loss = demo_loss()
+    graph = Graph.of(loss)
+    order = graph.order
+    print(f"demo loss: {len(order):,} values, {len(graph.topology()['groups']):,} group calls")
+    rows = [
+        ("sort (bounded at MAX_VALUES)", lambda: Graph.of(loss, 250_000)),
+        ("ids and inputs", lambda: Graph(order).inputs),
+        ("names", lambda: display_names(order, graph.inputs)),
+        ("groups", lambda: module_groups(order, graph.index(), graph.inputs)),
+        ("topology, all of it from the order", lambda: Graph(order).topology()),
+        ("values (float64 buffers, no locals)", lambda: graph.values(local=False)),
+        ("GraphWidget(loss), no kernel", lambda: GraphWidget(loss)),
+    ]
+    print(f"  {'':40s} {'wall':>8s} {'CPU':>8s}")
+    for name, run in rows:
+        wall, cpu = median_ms(run)
+        print(f"  {name:40s} {wall:8.1f} {cpu:8.1f} ms")
+    topology = json.dumps(graph.topology(), ensure_ascii=False, allow_nan=False).encode()
+    as_json = json.dumps(graph.values(local=False, binary=False), allow_nan=False).encode()
+    with_locals = json.dumps(graph.values(local=True, binary=False), allow_nan=False).encode()
+    binary = graph.values(local=False)
+    print(f"  topology JSON                            {len(topology) / 1e6:8.2f} MB")
+    print(f"  values as JSON lists, with locals (before) {len(with_locals) / 1e6:6.2f} MB")
+    print(f"  values as JSON lists, no locals          {len(as_json) / 1e6:8.2f} MB")
+    print(f"  values as float64 buffers (sent)         {(len(binary['data']) + len(binary['grad'])) / 1e6:8.2f} MB")
+
+
+def in_kernel(repeat: int = 3) -> None:
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive(BUILD, timeout=120)
+        for k in range(repeat):
+            messages: list[dict] = []
+            start = time.perf_counter()
+            client.execute_interactive(f"w{k} = GraphWidget(loss)", timeout=120, output_hook=messages.append)
+            took = time.perf_counter() - start
+            sent = [m for m in messages if m["msg_type"] in ("comm_open", "comm_msg")]
+            json_bytes = sum(len(json.dumps(m["content"], separators=(",", ":")).encode()) for m in sent)
+            buffer_bytes = sum(len(b) for m in sent for b in m.get("buffers", []))
+            print(
+                f"  kernel: the GraphWidget(loss) cell, request to reply {1000 * took:7.1f} ms; its widget "
+                f"messages {json_bytes / 1e6:.2f} MB JSON + {buffer_bytes / 1e6:.2f} MB binary buffers"
+            )
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def a_million() -> None:
+    start = time.perf_counter()
+    loss = demo_loss(1_600)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    widget = GraphWidget(loss)
+    refused = time.perf_counter() - start
+    values = len(Graph.of(loss).order)
+    print(f"about a million values ({values:,}, built in {built:.1f} s): GraphWidget refused it in {refused:.3f} s")
+    print(f"  {widget.topology['too_large']['message']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--no-kernel", action="store_true", help="skip the real kernel")
+    args = parser.parse_args()
+    in_process()
+    if not args.no_kernel:
+        in_kernel()
+    a_million()
+
+
+if __name__ == "__main__":
+    main()
