@@ -217,9 +217,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     sliders,
     reveal: (id) => {
       const next = reveal(topology, fold, id);
-      if (sameFold(next, fold)) return;
-      refold(next, null);
-      saveFold();
+      if (!sameFold(next, fold)) setFold(next, null);
     },
   });
   view.actions.click = (id, event) => navigator.click(id, event);
