@@ -7,11 +7,25 @@ import type { TopologyNode } from "./graph";
 
 export type PathKind = "to-root" | "depends-on";
 
+/** Per graph and root, the values that flow into the root: worked out on the first click, not on each. */
+const intoRoot = new WeakMap<object, Map<number, Uint8Array>>();
+
+function flowsInto(nodes: readonly Pick<TopologyNode, "inputs">[], root: number): Uint8Array {
+  const byRoot = intoRoot.get(nodes) ?? new Map<number, Uint8Array>();
+  intoRoot.set(nodes, byRoot);
+  let below = byRoot.get(root);
+  if (!below) {
+    below = new Uint8Array(nodes.length);
+    below[root] = 1;
+    for (let i = root; i >= 0; i--) if (below[i]) for (const input of nodes[i].inputs) below[input] = 1;
+    byRoot.set(root, below);
+  }
+  return below;
+}
+
 /** Values on some path from `id` to `root` (both included): what `id` flows into, that reaches the root. */
 export function pathsToRoot(nodes: readonly Pick<TopologyNode, "inputs">[], root: number, id: number): Uint8Array {
-  const below = new Uint8Array(nodes.length); // values that flow into the root
-  below[root] = 1;
-  for (let i = root; i >= 0; i--) if (below[i]) for (const input of nodes[i].inputs) below[input] = 1;
+  const below = flowsInto(nodes, root);
   const marked = new Uint8Array(nodes.length);
   if (!below[id]) return marked;
   marked[id] = 1;
@@ -51,15 +65,14 @@ export function onElements(
 ): { elements: Set<number>; edges: [from: number, to: number][] } {
   const elements = new Set<number>();
   const edges = new Map<string, [number, number]>();
-  marked.forEach((m, id) => {
-    if (!m) return;
+  for (let id = 0; id < marked.length; id++) {
     const to = elementOf[id];
-    if (to < 0) return;
+    if (!marked[id] || to < 0) continue;
     elements.add(to);
     for (const input of nodes[id].inputs) {
       const from = elementOf[input];
       if (marked[input] && from >= 0 && from !== to) edges.set(`${from}>${to}`, [from, to]);
     }
-  });
+  }
   return { elements, edges: [...edges.values()] };
 }
