@@ -4,7 +4,7 @@
  * new leaf value to the kernel, and the kernel's answer, the authority, follows.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { button } from "./dom";
+import { button, nextTask } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
 import { defaultState, visibleGraph, type FoldState } from "./fold";
@@ -107,6 +107,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
       picks: new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === "number")),
     };
   };
+  await nextTask(); // the page paints what it has (the toolbar's place) before the folds are worked out
   let fold = readFold() ?? defaultState(topology);
   const saveFold = (): void => {
     model.set("expanded", [...fold.expanded]);
@@ -114,7 +115,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     model.save_changes();
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
-  const view = await GraphView.create(topology, model.get("rankdir"), visibleGraph(topology, fold));
+  const first = visibleGraph(topology, fold);
+  await nextTask();
+  const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;
