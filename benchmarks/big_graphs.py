@@ -192,7 +192,8 @@ def main() -> None:
                     (line.split()[0], (int(line.split()[1]), int(line.split()[2])))
                     for line in in_kernel(page, SIZES).splitlines()
                 )
-                print(f"\n{name}: {values:,} values; first view: {elements} drawn elements (target < 300), {frames} open groups")
+                print(f"\n{name}: {values:,} values; first view: {elements} drawn elements (target < 300), ", end="")
+                print(f"{frames} open groups")
                 print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms")
                 print(f"  longest main-thread task after it: {longest:6.1f} ms   target <= 100 ms")
                 took = "no collapsed group" if expand is None else f"{expand:.1f} ms   target <= 300 ms"
