@@ -86,12 +86,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
 
   const topology = model.get("topology");
   if (topology.too_large) {
-    const { values: count, drawn } = topology.too_large;
     const message = document.createElement("p");
     message.className = "lg-too-large";
-    message.textContent =
-      `This graph has ${count.toLocaleString("en")} values (${drawn.toLocaleString("en")} drawn nodes): too many ` +
-      "to lay out in the page without freezing it. Draw a smaller part, for example the loss of a single input.";
+    message.textContent = topology.too_large.message; // written by Python, which knows the limit
     root.append(message);
     root.dataset.ready = "true";
     return stopListening;
