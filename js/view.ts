@@ -7,6 +7,7 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
+import { nextTask } from "./dom";
 import { clusterHeader, foldFields, opText, toDot, shownLabel } from "./dot";
 import { defaultState, visibleGraph, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
@@ -103,7 +104,9 @@ export class GraphView {
   ): Promise<GraphView> {
     const engine = await graphviz;
     const view = new GraphView(topology, rankdir, engine);
-    view.load(visible);
+    const svgText = view.layout(visible);
+    await nextTask(); // the layout and the drawing, each a task of its own: the page stays responsive
+    view.load(visible, svgText);
     return view;
   }
 
@@ -156,11 +159,16 @@ export class GraphView {
     }
   }
 
-  /** Lay out `visible` and draw it in place of the current drawing. */
-  private load(visible: VisibleGraph): void {
+  /** Graphviz's drawing of `visible` (SVG text). */
+  private layout(visible: VisibleGraph): string {
     const started = performance.now();
     const svgText = this.engine.dot(toDot(this.topology, visible, this.rankdir));
     performance.measure("livegrad layout", { start: started });
+    return svgText;
+  }
+
+  /** Draw `visible` (laid out as `svgText`) in place of the current drawing. */
+  private load(visible: VisibleGraph, svgText = this.layout(visible)): void {
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,

@@ -4,7 +4,7 @@
  * new leaf value to the kernel, and the kernel's answer, the authority, follows.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { button } from "./dom";
+import { button, nextTask } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
 import { defaultState, reveal, visibleGraph, type FoldState } from "./fold";
@@ -86,12 +86,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
 
   const topology = model.get("topology");
   if (topology.too_large) {
-    const { values: count, drawn } = topology.too_large;
     const message = document.createElement("p");
     message.className = "lg-too-large";
-    message.textContent =
-      `This graph has ${count.toLocaleString("en")} values (${drawn.toLocaleString("en")} drawn nodes): too many ` +
-      "to lay out in the page without freezing it. Draw a smaller part, for example the loss of a single input.";
+    message.textContent = topology.too_large.message; // written by Python, which knows the limit
     root.append(message);
     root.dataset.ready = "true";
     return stopListening;
@@ -108,6 +105,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
       picks: new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === "number")),
     };
   };
+  await nextTask(); // the page paints what it has (the toolbar's place) before the folds are worked out
   let fold = readFold() ?? defaultState(topology);
   const saveFold = (): void => {
     model.set("expanded", [...fold.expanded]);
@@ -115,7 +113,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     model.save_changes();
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
-  const view = await GraphView.create(topology, model.get("rankdir"), visibleGraph(topology, fold));
+  const first = visibleGraph(topology, fold);
+  await nextTask();
+  const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;

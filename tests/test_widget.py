@@ -221,7 +221,7 @@ def test_a_graph_past_max_values_is_refused_early_with_what_to_do(monkeypatch: p
     too_large = w.topology["too_large"]
     assert w.topology == {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
     message = too_large["message"]
-    assert too_large == {"values": 1001, "drawn": 1001, "limit": 1000, "message": message}  # stopped at the limit
+    assert too_large == {"values": 1001, "limit": 1000, "message": message}  # stopped at the limit
     assert "more than 1,000 values" in message and "loss of one sample" in message
     assert w.sliders == [] and w.values == {"data": [], "grad": [], "ack": None}
     assert x.grad == 0.0  # nothing ran over the refused graph

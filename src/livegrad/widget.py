@@ -518,7 +518,6 @@ def _too_large(refused: GraphTooLarge) -> dict[str, object]:
     """What the page shows instead of a graph past MAX_VALUES values, and what to do about it."""
     return {
         "values": refused.counted,  # counted until the limit was passed: at least this many
-        "drawn": refused.counted,  # (every value is drawn at least once)
         "limit": refused.limit,
         "message": (
             f"This graph has more than {refused.limit:,} values: too many to send to the page. Show a part of "
