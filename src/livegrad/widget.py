@@ -10,6 +10,7 @@ then set their objects and the backward pass is theirs.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import numbers
 import os
@@ -60,7 +61,7 @@ class GraphWidget(anywidget.AnyWidget):
     _esm = STATIC / "widget.js"
     _css = STATIC / "widget.css"
 
-    topology = traitlets.Dict().tag(sync=True)
+    topology = traitlets.Dict().tag(sync=True, to_json=lambda topology, _: _json_buffer(topology))
     values = traitlets.Dict().tag(sync=True)
     sliders = traitlets.List().tag(sync=True)
     rankdir = traitlets.Enum(RANKDIRS, "LR").tag(sync=True)
@@ -512,6 +513,12 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _summary_name(self) -> str:
         return self._graph.names[-1]  # the root's name, as the page shows it
+
+
+def _json_buffer(topology: dict) -> memoryview:
+    """The topology as one UTF-8 JSON buffer, parsed once by the page. Sent as a dict, ipywidgets would
+    walk its every node looking for buffers, and Jupyter would encode it again: a second on a big graph."""
+    return memoryview(json.dumps(topology, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode())
 
 
 def _too_large(refused: GraphTooLarge) -> dict[str, object]:
