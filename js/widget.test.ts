@@ -20,6 +20,13 @@ describe("GraphWidget frontend", () => {
     expect(ops).toEqual(["*", "*", "+", "+", "tanh"]);
   });
 
+  it("reads the topology from the JSON buffer the kernel sends", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(NEURON));
+    const { el } = await mount({ topology: new DataView(bytes.buffer) as unknown as Topology });
+    expect(el.querySelectorAll("g.lg-value")).toHaveLength(10);
+    expect(record(el, "o").textContent).toContain("data 0.7071");
+  });
+
   it("makes real, labelled range inputs that JupyterLab leaves the arrow keys to", async () => {
     const { el } = await mount();
     const input = slider(el, "x1");

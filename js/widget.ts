@@ -22,7 +22,7 @@ import { GraphView } from "./view";
 import "./widget.css";
 
 export interface WidgetModel {
-  topology: Topology;
+  topology: Topology | DataView; // a JSON buffer from the kernel (see readTopology)
   values: Values;
   sliders: SliderSpec[];
   rankdir: string;
@@ -84,7 +84,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   showError();
   listen("change:error", showError);
 
-  const topology = model.get("topology");
+  const topology = readTopology(model.get("topology"));
   if (topology.too_large) {
     const message = document.createElement("p");
     message.className = "lg-too-large";
@@ -307,6 +307,14 @@ function sameFold(a: FoldState, b: FoldState): boolean {
     [...a.picks].every(([name, call]) => b.picks.get(name) === call)
   );
 }
+
+/** The topology as the kernel sends it, one JSON buffer (a DataView here), or as a saved page holds it. */
+function readTopology(sent: Topology | DataView): Topology {
+  return sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
+}
+
+/** The state with its topology parsed: as a saved page holds it, and as the tests write it. */
+export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology };
 
 export type Model = AnyModel<WidgetModel>;
 export default { render };

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import math
 import weakref
 
@@ -40,6 +41,9 @@ def test_topology_and_values_on_display() -> None:
     assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
     assert math.isclose(w.values["data"][9], 0.7071067811865476, rel_tol=1e-12)
     assert v["x1"].grad == pytest.approx(-1.5)
+    # The page gets the topology as one JSON buffer: ipywidgets does not walk it, Jupyter does not encode it.
+    sent = w.get_state("topology")["topology"]
+    assert isinstance(sent, memoryview) and json.loads(bytes(sent)) == w.topology
 
 
 def test_default_sliders_are_the_labelled_leaves_with_useful_ranges() -> None:

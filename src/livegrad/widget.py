@@ -10,6 +10,7 @@ then set their objects and the backward pass is theirs.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import numbers
 import os
@@ -60,7 +61,7 @@ class GraphWidget(anywidget.AnyWidget):
     _esm = STATIC / "widget.js"
     _css = STATIC / "widget.css"
 
-    topology = traitlets.Dict().tag(sync=True)
+    topology = traitlets.Dict().tag(sync=True, to_json=lambda topology, _: _json_buffer(topology))
     values = traitlets.Dict().tag(sync=True)
     sliders = traitlets.List().tag(sync=True)
     rankdir = traitlets.Enum(RANKDIRS, "LR").tag(sync=True)
@@ -396,7 +397,7 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         i = self._index[leaf]
         group = self._graph.groups.of[i]
-        label = leaf.label or self._input_label(i) or self._name(leaf)  # unlabelled: a call's input, or its number
+        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``MLP input 0``, or its number)
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         return {
             "id": i,
@@ -407,13 +408,6 @@ class GraphWidget(anywidget.AnyWidget):
             "initial": json_number(leaf.data),
             "group": self._graph.groups.calls[group]["name"] if group >= 0 else None,
         }
-
-    def _input_label(self, node_id: int) -> str | None:
-        """An unlabelled input of a module call by its place: ``MLP input 0``."""
-        for call in self._graph.groups.calls:
-            if node_id in call["inputs"]:
-                return f"{call['name']} input {call['inputs'].index(node_id)}"  # type: ignore[attr-defined]
-        return None
 
     # --- The folded view: which groups are open, and which call of a stack is on show (issue 11) ---
 
@@ -512,6 +506,12 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _summary_name(self) -> str:
         return self._graph.names[-1]  # the root's name, as the page shows it
+
+
+def _json_buffer(topology: dict) -> memoryview:
+    """The topology as one UTF-8 JSON buffer, parsed once by the page. Sent as a dict, ipywidgets would
+    walk its every node looking for buffers, and Jupyter would encode it again: a second on a big graph."""
+    return memoryview(json.dumps(topology, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode())
 
 
 def _too_large(refused: GraphTooLarge) -> dict[str, object]:
