@@ -52,10 +52,14 @@ class Graph:
     def of(cls, root: object, limit: int | None = None) -> Graph:
         """`root`'s graph: a livegrad Value's, or else a micrograd-style node's, by duck typing.
 
-        With a `limit`, a graph of more values raises `GraphTooLarge` as soon as the sort passes it.
+        With a `limit`, a graph of more values raises `GraphTooLarge`: a learner's as soon as the walk
+        passes it, a livegrad one after the engine's sort (about a second for a million values).
         """
         if isinstance(root, Value):
-            return cls(engine.topological_order(root) if limit is None else _bounded_order(root, limit))
+            order = engine.topological_order(root)
+            if limit is not None and len(order) > limit:
+                raise GraphTooLarge(len(order), limit)
+            return cls(order)
         return cls(foreign.topological_order(root, limit), learner=True)
 
     @property
@@ -216,37 +220,6 @@ def _numbers(xs: list[float], binary: bool) -> list[float | str] | bytes:
     if sys.byteorder == "big":
         packed.byteswap()
     return packed.tobytes()
-
-
-def _bounded_order(root: Value, limit: int) -> list[Value]:
-    """`engine.topological_order`, giving up (`GraphTooLarge`) as soon as it finds more than `limit`
-    values: a huge graph is refused in the time it takes to walk `limit` of them, never sorted twice."""
-    order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    see, push, pop, place = seen.add, stack.append, stack.pop, order.append
-    while stack:
-        node = pop()
-        if node is None:  # a marker: the node under it has all its inputs placed
-            place(pop())  # type: ignore[arg-type]
-            continue
-        if node in seen:
-            continue
-        see(node)
-        if len(seen) > limit:
-            raise GraphTooLarge(len(seen), limit)
-        a = node._a
-        if a is None:
-            place(node)
-            continue
-        push(node)
-        push(None)
-        b = node._b
-        if b is not None and b not in seen:
-            push(b)
-        if a not in seen:
-            push(a)
-    return order
 
 
 @dataclass(frozen=True)

@@ -517,7 +517,7 @@ def _json_buffer(topology: dict) -> memoryview:
 def _too_large(refused: GraphTooLarge) -> dict[str, object]:
     """What the page shows instead of a graph past MAX_VALUES values, and what to do about it."""
     return {
-        "values": refused.counted,  # counted until the limit was passed: at least this many
+        "values": refused.counted,  # all of them (a learner's graph: counted until past the limit)
         "limit": refused.limit,
         "message": (
             f"This graph has more than {refused.limit:,} values: too many to send to the page. Show a part of "
