@@ -44,7 +44,7 @@ def main() -> None:
     elif engine == "micrograd":
         step = lambda k: bench.train_step(micro, micrograd.engine.Value, points, labels, k)  # noqa: E731
     else:
-        sys.exit(f"engine must be built-once, livegrad, unrecorded, build, build-unrecorded or micrograd, got {engine!r}")
+        sys.exit(f"engine must be built-once, livegrad, unrecorded, build, build-unrecorded or micrograd: {engine!r}")
     for k in range(1, steps + 1):
         step(k)
 
