@@ -10,7 +10,8 @@ one input (1,619) and micrograd's demo loss, MLP(2, [16, 16, 1]) over 100 two-mo
   for the demo loss, <= 0.3 s for the single-input MLP);
 - the longest main-thread task after the first render (target: none over 100 ms);
 - expanding a collapsed group by click, to the new layout on screen (target <= 300 ms);
-- slider to records: a slider's input event to the records changed in the DOM (within a frame);
+- slider to records: a slider's input event to the records changed in the DOM (within a frame), and
+  to the kernel's answer back in the page (Python's Values set, forward and backward re-run there);
 - one backward step by keyboard, from the key press to the records restyled and laid out;
 - the bytes the kernel sent for the topology and the values.
 It asserts nothing: machines are shared and noisy, so it prints figures against the targets.
@@ -84,7 +85,7 @@ MOVE = """async ({ value }) => {
   const root = document.querySelector('.livegrad[data-ready]');
   const input = root.querySelector('input[type=range]');
   const graph = root.querySelector('.lg-graph');
-  let recordsAt = null;
+  let recordsAt = null, syncedAt = null;
   const records = new MutationObserver(() => { recordsAt ??= performance.now(); });
   records.observe(graph, { subtree: true, characterData: true, childList: true });
   input.value = String(value);
@@ -95,11 +96,12 @@ MOVE = """async ({ value }) => {
   await new Promise((resolve) => {
     if (root.dataset.synced === 'true') return resolve();
     const watch = new MutationObserver(() => {
-      if (root.dataset.synced === 'true') { watch.disconnect(); resolve(); }
+      if (root.dataset.synced === 'true') { syncedAt = performance.now(); watch.disconnect(); resolve(); }
     });
     watch.observe(root, { attributes: true, attributeFilter: ['data-synced'] });
   });
-  return recordsAt === null ? null : recordsAt - start;
+  const since = (t) => (t === null ? null : t - start);
+  return { records: since(recordsAt), kernel: since(syncedAt) };
 }"""
 
 STEPS = """async ({ count }) => {
@@ -166,7 +168,10 @@ def main() -> None:
                 values = int(in_kernel(page, "print(len(__import__('livegrad').graph.Graph.of(out).order))"))
                 shown = page.evaluate(RUN_WIDGET_CELL)
                 root = page.locator(".livegrad[data-ready]").first
-                elements = root.locator(".lg-graph g.node, .lg-graph g.cluster").count()
+                # Drawn elements as the fold counts them: records (values and folded cards; an op's
+                # ellipse belongs to its value's record), and the open groups' frames beside them.
+                elements = root.locator(".lg-graph g.node:not(.lg-op)").count()
+                frames = root.locator(".lg-graph g.cluster").count()
                 page.wait_for_function(KERNEL_READY, timeout=60_000)
                 page.wait_for_timeout(1000)  # let late work show up as long tasks
                 longest = page.evaluate(
@@ -183,18 +188,21 @@ def main() -> None:
                     page.evaluate(MOVE, {"value": low + (high - low) * ((k * 7) % 100) / 100})
                     for k in range(args.moves)
                 ]
-                records = [m for m in moves if m is not None]
+                records = [m["records"] for m in moves if m["records"] is not None]
+                answers = [m["kernel"] for m in moves if m["kernel"] is not None]
                 steps = page.evaluate(STEPS, {"count": args.moves})
                 sizes = dict(
                     (line.split()[0], (int(line.split()[1]), int(line.split()[2])))
                     for line in in_kernel(page, SIZES).splitlines()
                 )
-                print(f"\n{name}: {values:,} values, {elements} drawn elements at first view (target <= 300)")
+                print(f"\n{name}: {values:,} values; first view: {elements} drawn elements (target < 300), ", end="")
+                print(f"{frames} open groups")
                 print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms")
                 print(f"  longest main-thread task after it: {longest:6.1f} ms   target <= 100 ms")
                 took = "no collapsed group" if expand is None else f"{expand:.1f} ms   target <= 300 ms"
                 print(f"  expand {group!r} by click: {took}")
                 print(f"  slider -> records: {median_p95(records)}   ({len(records)} of {len(moves)} moves shown)")
+                print(f"  slider -> kernel's answer: {median_p95(answers)}   ({len(answers)} answered after the move)")
                 print(f"  one backward step (keyboard): {median_p95(steps)}")
                 for key, (text, binary) in sizes.items():
                     print(f"  {key} message: {text:,} B of JSON + {binary:,} B of binary buffers")

@@ -10,3 +10,19 @@ export function button(text: string, title: string, onClick: () => void, label?:
   element.addEventListener("click", onClick);
   return element;
 }
+
+/**
+ * Resolves in a new task, so the browser can paint and handle input between two long pieces of
+ * work (a first render of a big graph: folds, layout, drawing). A message, not a timer: timers in
+ * a background tab wait a second or more.
+ */
+export function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}

@@ -4,7 +4,7 @@ import type { Topology, Values } from "./graph";
 import { backward, forward } from "./replay";
 import { mount, mounted } from "./testing/helpers";
 import { mlpTopology } from "./testing/mlp";
-import type { WidgetModel } from "./widget";
+import type { WidgetState } from "./widget";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -22,7 +22,7 @@ function valuesOf(topology: Topology): Values & { data: number[]; grad: number[]
   return { data: [...data], grad: [...grad] };
 }
 
-function state(topology: Topology, overrides: Partial<WidgetModel> = {}): Partial<WidgetModel> {
+function state(topology: Topology, overrides: Partial<WidgetState> = {}): Partial<WidgetState> {
   return { topology, values: valuesOf(topology), sliders: [], ...overrides };
 }
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { toDot } from "./dot";
-import { defaultState, reveal, visibleGraph, type Element, type FoldState, type VisibleGraph } from "./fold";
+import {
+  READABLE_BUDGET,
+  defaultState,
+  reveal,
+  visibleGraph,
+  type Element,
+  type FoldState,
+  type VisibleGraph,
+} from "./fold";
 import type { Topology } from "./graph";
 import { NEURON, OPS, node } from "./testing/helpers";
 import { mlpTopology } from "./testing/mlp";
@@ -144,19 +152,22 @@ describe("fold model", () => {
     checkEdges(t, picked);
   });
 
-  it("opens small graphs whole and big ones folded under 300 elements", () => {
+  it("opens small graphs whole, and big ones one readable level deep: the model's layers, neurons folded", () => {
     const small = mlpTopology(2, [3, 1]);
     expect(visibleGraph(small, defaultState(small)).elements).toHaveLength(small.nodes.length);
     const one = mlpTopology(2, [16, 16, 1]);
     expect(one.nodes.length).toBe(979);
-    const first = visibleGraph(one, defaultState(one));
-    expect(first.elements.length).toBeLessThan(300);
-    expect(first.elements.length).toBeGreaterThan(40); // opened past the MLP's three layers
-    // Siblings open together: every neuron of a layer, or none.
-    for (const layer of ["L0", "L1", "L2"]) {
-      const open = first.clusters.filter((c) => c.name.startsWith(`${layer}.`)).length;
-      expect([0, layer === "L2" ? 1 : 16]).toContain(open);
-    }
+    const level = defaultState(one);
+    expect([...level.expanded].sort()).toEqual(["L0", "L1", "L2", "MLP"]);
+    const first = visibleGraph(one, level);
+    expect(first.elements.length).toBeLessThan(READABLE_BUDGET);
+    // A level opens whole or not at all: all 33 neurons are cards, L2's lone neuron too.
+    const neurons = first.elements.filter((e) => e.kind === "group" && /^L\d\.N\d+$/.test(e.name));
+    expect(neurons).toHaveLength(33);
+    expect(named(first, "L1.N3")).toMatchObject({ kind: "group", summary: "L1.N3 = relu(Σ w·x + b)" });
+    // A bigger budget opens the next level whole (all 33 neurons), never part of it.
+    const roomy = visibleGraph(one, defaultState(one, 300));
+    expect(roomy.clusters.filter((c) => /^L\d\.N\d+$/.test(c.name)).length).toBeOneOf([0, 33]);
     const demo = mlpTopology(2, [16, 16, 1], 100);
     const start = performance.now();
     const chosen = defaultState(demo); // the first call also analyses the topology (chains, stacks)
@@ -168,8 +179,9 @@ describe("fold model", () => {
       `demo topology: ${demo.nodes.length} values; defaultState ${(middle - start).toFixed(0)} ms, ` +
         `then visibleGraph ${(end - middle).toFixed(1)} ms for ${view.elements.length} elements`,
     );
-    expect(view.elements.length).toBeLessThan(300);
-    expect(named(view, "MLP")).toMatchObject({ kind: "stack" });
+    expect(view.elements.length).toBeLessThan(READABLE_BUDGET);
+    expect(named(view, "MLP")).toMatchObject({ kind: "stack", expanded: true, picked: 0 });
+    expect([...chosen.expanded].sort()).toEqual(["L0", "L1", "L2", "MLP"]);
     checkEdges(demo, view);
   });
 

@@ -53,8 +53,8 @@ export interface VisibleGraph {
   clusterOf: Int32Array; // element index -> its innermost cluster, -1 at top level
 }
 
-/** Fewer drawn elements than this open at first. */
-export const DEFAULT_BUDGET = 300;
+/** Fewer drawn elements than this open at first: a view a learner can read (about a screen or two). */
+export const READABLE_BUDGET = 80;
 const SUMMARY_CHARS = 48;
 
 /** A Σ chain: `+` nodes each unlabelled and used once by the next, with the private subtrees of its terms. */
@@ -448,35 +448,32 @@ const foldName = (element: Element): string | null =>
 
 /**
  * The first view: everything when that draws fewer than `budget` elements (the neuron as it always
- * looked); else, from all collapsed, outermost first, each set of sibling groups (and at each depth
- * all Σ chains together) opened when the view stays under the budget. Siblings open together, so
- * no layer shows some neurons open and others shut.
+ * looked); else, from all collapsed, one level at a time, outermost first: all the groups at the
+ * shallowest folded depth open together, then all its Σ chains together, each when the view stays
+ * under the budget. A level opens whole or not at all, so no layer shows some neurons open and
+ * others shut, and the first view reads as one level of the model (MLP > L0, L1, L2, neurons folded).
  */
-export function defaultState(topology: Topology, budget = DEFAULT_BUDGET): FoldState {
+export function defaultState(topology: Topology, budget = READABLE_BUDGET): FoldState {
   const picks = new Map<string, number>();
   const all = new Set(everything(topology));
   if (visibleGraph(topology, { expanded: all, picks }).elements.length < budget) return { expanded: all, picks };
   const expanded = new Set<string>();
   const tried = new Set<string>();
   let visible = visibleGraph(topology, { expanded, picks });
-  for (let round = 0; round < 64; round++) {
-    const candidates = visible.elements.flatMap((element, i) => {
+  for (;;) {
+    let depth = Infinity;
+    const candidates: [name: string, depth: number, sum: boolean][] = [];
+    visible.elements.forEach((element, i) => {
       const name = foldName(element);
-      return name !== null && !tried.has(name)
-        ? [{ name, i, depth: depthOf(visible, i), sum: element.kind === "sum" }]
-        : [];
+      if (name === null || tried.has(name)) return;
+      const d = depthOf(visible, i);
+      depth = Math.min(depth, d);
+      candidates.push([name, d, element.kind === "sum"]);
     });
-    if (candidates.length === 0) break;
-    const depth = Math.min(...candidates.map((c) => c.depth));
-    const sets = new Map<string, string[]>();
-    for (const c of candidates) {
-      if (c.depth !== depth) continue;
-      const key = c.sum ? "sum" : `group ${visible.clusterOf[c.i]}`;
-      sets.set(key, [...(sets.get(key) ?? []), c.name]);
-    }
-    const order = [...sets.keys()].sort((x, y) => Number(x === "sum") - Number(y === "sum")); // groups first
-    for (const key of order) {
-      const names = sets.get(key)!;
+    if (candidates.length === 0) return { expanded, picks };
+    for (const sums of [false, true]) {
+      const names = candidates.filter(([, d, sum]) => d === depth && sum === sums).map(([name]) => name);
+      if (names.length === 0) continue;
       for (const name of names) {
         tried.add(name);
         expanded.add(name);
@@ -486,7 +483,6 @@ export function defaultState(topology: Topology, budget = DEFAULT_BUDGET): FoldS
       else for (const name of names) expanded.delete(name);
     }
   }
-  return { expanded, picks };
 }
 
 /** The state with whatever hides node `id` opened (and a stack's pick moved to its call). */

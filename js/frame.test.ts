@@ -1,11 +1,13 @@
 /** The pure part of drawing a step: what a frame shows, without a DOM; and the one reverse sweep. */
 import { describe, expect, it } from "vitest";
 import { Explainer } from "./explain";
-import { frameAt, type FrameInput } from "./frame";
+import { visibleGraph } from "./fold";
+import { frameAt, stepLevel, type FrameInput, type StepLevel } from "./frame";
 import { toNumbers } from "./format";
-import { localDerivatives } from "./replay";
+import type { TopologyNode } from "./graph";
+import { forward, localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
-import { backwardSteps, sweep } from "./trace";
+import { backwardSteps, firstStepOf, planSteps, sweep } from "./trace";
 
 function neuronAt(mode: FrameInput["mode"], step: number): ReturnType<typeof frameAt> {
   const values = neuronValues(2);
@@ -140,5 +142,262 @@ describe("the gradient check's marks", () => {
         [2, { ok: true, text: "" }],
       ]),
     );
+  });
+});
+
+describe("stepping the drawn level: a collapsed group is one step", () => {
+  // y = relu(x0·w0 + b) · x0, with the neuron N0 (ids 1 to 5) collapsed into one element.
+  const GRAPH = {
+    nodes: [
+      node("x0"),
+      node("N0.w0"),
+      node("", "*", [0, 1], "x0·N0.w0"),
+      node("N0.b"),
+      node("", "+", [2, 3], "x0·N0.w0 + N0.b"),
+      node("", "relu", [4], "relu(x0·N0.w0 + N0.b)"),
+      node("y", "*", [5, 0]),
+    ],
+    root: 6,
+    ops: { "*": OPS["*"], "+": OPS["+"], relu: OPS.relu },
+  };
+  const DATA = new Float64Array([2, 0.5, 1, 1, 2, 2, 4]);
+  const unitOf = Int32Array.from([0, 1, 1, 1, 1, 1, 2]);
+  const level = {
+    unitOf,
+    folded: (unit: number) => (unit === 1 ? { name: "N0", summary: "relu(Σ w·x + b)" } : null),
+    within: () => null,
+  };
+  const plan = planSteps(GRAPH.nodes, unitOf);
+  const at = (mode: FrameInput["mode"], step: number, withLevel = true) =>
+    frameAt({
+      nodes: GRAPH.nodes,
+      root: GRAPH.root,
+      data: DATA,
+      grad: new Float64Array(7),
+      locals: () => localDerivatives(GRAPH.nodes, DATA),
+      mode,
+      step,
+      explainer: new Explainer(GRAPH, () => DATA),
+      ...(withLevel && { plan, level }),
+    });
+
+  it("plans one step per element that computes something, in the elements' order", () => {
+    expect(plan.count).toBe(2);
+    expect(plan.units).toEqual([1, 2]);
+    expect([...plan.forward]).toEqual([0, 0, 1, 0, 1, 1, 2]);
+    expect(planSteps(GRAPH.nodes).count).toBe(4); // unfolded: one per computed value
+  });
+
+  it("forward: the group's values all come at once, named by the group, its output's number given", () => {
+    const first = at("forward", 1);
+    expect(first.members).toEqual([2, 4, 5]);
+    expect(first.current).toBe(5);
+    expect(first.place).toBe("N0");
+    expect(pendingIds(first.pending.data)).toEqual([6]);
+    expect(first.edges).toEqual([{ from: 0, to: 2, label: "2.0000" }]); // x0 enters; the leaves inside do not
+    expect(first.lines).toEqual([
+      "N0 = relu(Σ w·x + b): its 3 values computed at once.",
+      "relu(x0·N0.w0 + N0.b) = 2.0000",
+    ]);
+    const second = at("forward", 2);
+    expect(second.members).toEqual([6]);
+    expect(second.place).toBeNull();
+    expect(second.lines).toEqual(["y = (relu(x0·N0.w0 + N0.b))·x0 = 2.0000·2.0000 = 4.0000"]);
+  });
+
+  it("backward: y first, then the whole group, which passes x0 its share and fills its leaves' gradients", () => {
+    const first = at("backward", 1);
+    expect(first.members).toEqual([6]);
+    expect(pendingIds(first.pending.grad)).toEqual([1, 2, 3, 4]);
+    expect(first.grad[0]).toBe(2); // x0 has y's direct share only
+    const group = at("backward", 2);
+    expect(group.members).toEqual([2, 4, 5]);
+    expect(group.current).toBe(5);
+    expect(group.place).toBe("N0");
+    expect(pendingIds(group.pending.grad)).toEqual([]);
+    expect([...group.grad]).toEqual([3, 4, 2, 2, 2, 2, 1]); // x0: 2 + 0.5 × 2; w0: 2 × 2
+    expect(group.edges).toEqual([{ from: 0, to: 2, label: "→ +1.0000" }]);
+    expect(group.lines).toEqual([
+      "N0 = relu(Σ w·x + b): its 3 values pass the gradient back at once.",
+      "x0.grad += +1.0000 = 3.0000",
+      "Its leaves' gradients: N0.w0 4.0000, N0.b 2.0000.",
+    ]);
+  });
+
+  it("names the group a value's card is drawn in, when it is expanded", () => {
+    const expanded = {
+      unitOf: [0, 1, 2, 3, 4, 5, 6],
+      folded: () => null,
+      within: (u: number) => (u >= 1 && u <= 5 ? "N0" : null),
+    };
+    const frame = (step: number) =>
+      frameAt({
+        nodes: GRAPH.nodes,
+        root: 6,
+        data: DATA,
+        grad: new Float64Array(7),
+        locals: () => localDerivatives(GRAPH.nodes, DATA),
+        mode: "forward",
+        step,
+        explainer: new Explainer(GRAPH, () => DATA),
+        level: expanded,
+      });
+    expect([1, 2, 3, 4].map((step) => frame(step).place)).toEqual(["N0", "N0", "N0", null]);
+    expect(frame(2).lines).toEqual(["x0·N0.w0 + N0.b = (x0·N0.w0) + N0.b = 1.0000 + 1.0000 = 2.0000"]);
+  });
+
+  it("ends, whatever the folding, with the gradients of the whole backward pass", () => {
+    const whole = at("backward", 4, false).grad;
+    for (const units of [
+      [0, 1, 1, 1, 1, 1, 2],
+      [0, 0, 0, 0, 0, 0, 0],
+      [0, 1, 2, 3, 4, 4, 5],
+      [0, 1, 1, 2, 2, 3, 3],
+    ]) {
+      const unitPlan = planSteps(GRAPH.nodes, units);
+      const frame = frameAt({
+        nodes: GRAPH.nodes,
+        root: 6,
+        data: DATA,
+        grad: new Float64Array(7),
+        locals: () => localDerivatives(GRAPH.nodes, DATA),
+        mode: "backward",
+        step: unitPlan.count,
+        explainer: new Explainer(GRAPH, () => DATA),
+        plan: unitPlan,
+        level: { unitOf: units, folded: () => ({ name: "G", summary: "" }) },
+      });
+      expect([...frame.grad]).toEqual([...whole]);
+    }
+  });
+
+  it("steps the seed neuron exactly as before when every element is a value's card", () => {
+    const identity = NEURON.nodes.map((_, i) => i);
+    const values = neuronValues(2);
+    const data = toNumbers(values.data);
+    for (const mode of ["forward", "backward"] as const) {
+      for (let step = -1; step <= 5; step++) {
+        const input = {
+          nodes: NEURON.nodes,
+          root: NEURON.root,
+          data,
+          grad: toNumbers(values.grad),
+          locals: () => localDerivatives(NEURON.nodes, data),
+          mode,
+          step,
+          explainer: new Explainer(NEURON, () => data),
+        };
+        const level = { unitOf: identity, folded: () => null };
+        expect(frameAt({ ...input, plan: planSteps(NEURON.nodes, identity), level })).toEqual(frameAt(input));
+      }
+    }
+  });
+});
+
+describe("stepping a stack of repeated calls", () => {
+  // s = x0·p + x1·p: module M called twice (its parameter p shared), drawn as "M × 2".
+  const TOPOLOGY = {
+    nodes: [
+      node("x0"),
+      node("x1"),
+      { ...node("p"), group: 0, shared: true as const },
+      { ...node("", "*", [0, 2], "x0·p"), group: 0 },
+      { ...node("", "*", [1, 2], "x1·p"), group: 1 },
+      node("s", "+", [3, 4]),
+    ],
+    root: 5,
+    ops: { "*": OPS["*"], "+": OPS["+"] },
+    groups: [
+      { name: "M", kind: "M", parent: null, module: 0, call: 0, inputs: [0], outputs: [3] },
+      { name: "M", kind: "M", parent: null, module: 0, call: 1, inputs: [1], outputs: [4] },
+    ],
+  };
+  const DATA = new Float64Array([2, 3, 0.5, 1, 1.5, 2.5]);
+  const frame = (level: StepLevel, mode: FrameInput["mode"], step: number) =>
+    frameAt({
+      nodes: TOPOLOGY.nodes,
+      root: 5,
+      data: DATA,
+      grad: new Float64Array(6),
+      locals: () => localDerivatives(TOPOLOGY.nodes, DATA),
+      mode,
+      step,
+      explainer: new Explainer(TOPOLOGY, () => DATA),
+      plan: planSteps(TOPOLOGY.nodes, level.unitOf),
+      level,
+    });
+
+  it("collapsed: every call is one step, and the shared parameter's gradient sums over both calls", () => {
+    const level = stepLevel(TOPOLOGY, visibleGraph(TOPOLOGY, { expanded: new Set(), picks: new Map() }));
+    expect(level.unitOf[4]).toBe(level.unitOf[3]); // call 1, not drawn, steps with the stack
+    expect(level.unitOf[2]).toBe(level.unitOf[3]); // p, drawn inside the collapsed stack
+    expect(level.folded(level.unitOf[3])).toEqual({ name: "M × 2", summary: expect.stringMatching(/^M × 2 = /) });
+    const stack = frame(level, "backward", 2);
+    expect(stack.members).toEqual([3, 4]);
+    expect(stack.place).toBe("M × 2");
+    expect([...stack.grad]).toEqual([0.5, 0.5, 5, 1, 1, 1]); // p: x0 + x1
+    expect(stack.lines[0]).toBe("M × 2 = x·p: its 2 values pass the gradient back at once.");
+    expect(frame(level, "forward", 1).lines).toEqual([
+      "M × 2 = x·p: its 2 values computed at once.",
+      "x0·p = 1.0000",
+      "x1·p = 1.5000",
+    ]);
+  });
+
+  it("expanded on call 1: its values step one by one, named by the call; call 0 steps with the stack", () => {
+    const drawing = visibleGraph(TOPOLOGY, { expanded: new Set(["M"]), picks: new Map([["M", 1]]) });
+    const level = stepLevel(TOPOLOGY, drawing);
+    expect(drawing.elements[level.unitOf[3]].kind).toBe("stack"); // call 0, not drawn, steps with the stack
+    expect([1, 2, 3].map((step) => frame(level, "forward", step).place)).toEqual(["M × 2", "M, call 1 of 2", null]);
+    expect(frame(level, "backward", 3).grad[2]).toBe(5);
+  });
+});
+
+describe("a folded step with many inputs", () => {
+  it("lists and labels a few of them, counts the rest, and still marks every edge", () => {
+    // s = Σ of 8 products w_i·x_i, folded into one Σ element (unit 16); the leaves are their own cards.
+    const nodes: TopologyNode[] = [];
+    for (let i = 0; i < 8; i++) nodes.push(node(`w${i}`), node(`x${i}`));
+    const products = Array.from(
+      { length: 8 },
+      (_, i) => nodes.push(node("", "*", [2 * i, 2 * i + 1], `w${i}·x${i}`)) - 1,
+    );
+    let total = products[0];
+    for (const p of products.slice(1)) total = nodes.push(node("", "+", [total, p], "Σ")) - 1;
+    const unitOf = nodes.map((_, id) => (id < 16 ? id : 16));
+    const data = Float64Array.from(nodes, (_, id) => (id < 16 ? 1 : 0));
+    forward(nodes, data);
+    const frame = frameAt({
+      nodes,
+      root: total,
+      data,
+      grad: new Float64Array(nodes.length),
+      locals: () => localDerivatives(nodes, data),
+      mode: "backward",
+      step: 1,
+      explainer: new Explainer({ nodes, root: total, ops: OPS }, () => data),
+      level: { unitOf, folded: () => ({ name: "Σ of 8 terms", summary: "Σ w·x" }) },
+    });
+    expect(frame.edges).toHaveLength(16);
+    expect(frame.edges.filter((e) => e.label)).toHaveLength(4);
+    expect(frame.lines).toHaveLength(1 + 5 + 0); // the title, four inputs and "… and 12 more inputs"
+    expect(frame.lines.at(-1)).toBe("… and 12 more inputs");
+  });
+});
+
+describe("where a pass goes on when the folds change", () => {
+  const nodes = [node("a"), node("b", "*", [0, 0]), node("c", "+", [1, 0]), node("d", "*", [2, 2])];
+  const folded = planSteps(nodes, [0, 1, 1, 2]); // b and c in one element
+  const open = planSteps(nodes); // every value a step
+
+  it("expanding steps inside, at the element's first value in the pass's direction", () => {
+    expect(firstStepOf(open, "forward", [1, 2])).toBe(1); // b is computed first
+    expect(firstStepOf(open, "backward", [1, 2])).toBe(2); // c passes back first, after d
+  });
+
+  it("collapsing steps onto the element; a leaf alone is no step", () => {
+    expect(firstStepOf(folded, "forward", [2])).toBe(1);
+    expect(firstStepOf(folded, "backward", [2])).toBe(2);
+    expect(firstStepOf(folded, "backward", [0])).toBeNull();
   });
 });

@@ -38,9 +38,9 @@ export interface Topology {
   // Module calls, parents first; [] for a learner's graph or one built without modules. Python always
   // sends it (optional only for the tests' hand-written topologies).
   groups?: Group[];
-  // The kernel declined to send a graph this big: values (and drawn nodes) counted until it passed `limit`
-  // (so at least that many), and `message`, what to do instead. (Python always sends limit and message.)
-  too_large?: { values: number; drawn: number; limit?: number; message?: string };
+  // The kernel declined to send a graph this big: values counted until it passed `limit` (so at least
+  // that many), and `message`, what to do instead, shown as it is.
+  too_large?: { values: number; limit: number; message: string };
   replay?: false; // the page must not replay the ops: a learner's engine, or a graph rebuilt by a function
   learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
 }

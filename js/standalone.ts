@@ -11,7 +11,7 @@ import type { GradientCheck, Local, TopologyNode, Values } from "./graph";
 import { jsonNumber, toNumbers } from "./format";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { sweep } from "./trace";
-import type { WidgetModel } from "./widget";
+import type { WidgetModel, WidgetState } from "./widget";
 
 type Render = (props: { model: unknown; el: HTMLElement }) => Promise<unknown>;
 
@@ -107,7 +107,10 @@ export class StandaloneModel {
   private data: Float64Array;
   private saved: boolean;
 
-  constructor(private readonly state: WidgetModel) {
+  private readonly state: WidgetModel;
+
+  constructor(state: WidgetState) {
+    this.state = state;
     const { nodes, root } = state.topology;
     const replayable = state.topology.replay !== false;
     this.replay = new Replay(nodes, root, state.values, replayable);
@@ -220,7 +223,7 @@ function markBlocked(el: HTMLElement, model: StandaloneModel): void {
 }
 
 /** Render the saved widget into `el` from the state the page carries, with the widget's `render`. */
-export async function renderSaved(el: HTMLElement, state: WidgetModel, render: Render): Promise<StandaloneModel> {
+export async function renderSaved(el: HTMLElement, state: WidgetState, render: Render): Promise<StandaloneModel> {
   const model = new StandaloneModel(state);
   await render({ model, el });
   markBlocked(el, model);
@@ -228,7 +231,7 @@ export async function renderSaved(el: HTMLElement, state: WidgetModel, render: R
 }
 
 /** The page's start: the widget's module from its inlined text, then the saved state drawn. */
-async function start(source: string, state: WidgetModel, target: HTMLElement): Promise<void> {
+async function start(source: string, state: WidgetState, target: HTMLElement): Promise<void> {
   const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
   const widget = (await import(/* @vite-ignore */ url)) as { default: { render: Render } };
   const model = await renderSaved(target, state, widget.default.render);
@@ -238,7 +241,7 @@ async function start(source: string, state: WidgetModel, target: HTMLElement): P
 const page = typeof document === "undefined" ? null : document;
 const [esm, saved, target] = ["livegrad-esm", "livegrad-state", "livegrad"].map((id) => page?.getElementById(id));
 if (esm && saved && target) {
-  start(esm.textContent ?? "", JSON.parse(saved.textContent ?? "{}") as WidgetModel, target).catch((error) => {
+  start(esm.textContent ?? "", JSON.parse(saved.textContent ?? "{}") as WidgetState, target).catch((error) => {
     target.textContent = `This saved livegrad page could not start: ${error}`;
   });
 }

@@ -86,8 +86,8 @@ export class Stepper {
     this.show("backward", -1, 0, []);
   }
 
-  /** Reflect the state the widget is in (set by the user, Python, or a new trace). */
-  show(mode: Mode, step: number, count: number, lines: readonly string[]): void {
+  /** Reflect the state the widget is in (set by the user, Python, or a new trace); `place` names the step's element. */
+  show(mode: Mode, step: number, count: number, lines: readonly string[], place: string | null = null): void {
     this.mode = mode;
     this.step = step;
     this.count = count;
@@ -99,7 +99,9 @@ export class Stepper {
     this.controls.hidden = !stepping;
     for (const button of this.towardStart) button.disabled = step <= 0;
     for (const button of this.towardEnd) button.disabled = step >= count;
-    this.counter.textContent = stepping ? `${PASS[mode]}: step ${step} of ${count}` : "";
+    // Where the step is, by name ("in L1.N3"): on a big graph the step's own text may not say.
+    const where = place === null ? "" : ` · in ${place}`;
+    this.counter.textContent = stepping ? `${PASS[mode]}: step ${step} of ${count}${where}` : "";
     this.panel.hidden = !stepping; // the graph moves down once, on starting to step, and then stays
     this.panel.replaceChildren(
       ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),

@@ -3,6 +3,7 @@
  * replay runs it whole, the stepper stops it after a given number of steps.
  */
 import type { Local, TopologyNode } from "./graph";
+import type { Mode } from "./stepper";
 
 export interface TraceEdge {
   input: number;
@@ -19,10 +20,62 @@ export interface BackwardStep {
 }
 
 /**
+ * The steps of a pass at the level the graph is drawn: each step is one drawn element (a
+ * value's card, or a collapsed group, stack or Σ holding many values), in the elements'
+ * topological order; an element that computes nothing (a leaf's card) is not a step.
+ */
+export interface StepPlan {
+  count: number;
+  forward: Int32Array; // node -> the forward step that computes it (1..count); 0 for a leaf
+  units: number[]; // forward step k (1-based) -> its element, at units[k - 1]
+}
+
+/**
+ * The plan for `unitOf` (node -> its element's index, every node one; elements in topological
+ * order), or, without it, one step per computed value as the seed neuron has always stepped.
+ */
+export function planSteps(nodes: readonly TopologyNode[], unitOf?: ArrayLike<number>): StepPlan {
+  const forward = new Int32Array(nodes.length);
+  const units: number[] = [];
+  if (!unitOf) {
+    nodes.forEach((node, i) => {
+      if (node.inputs.length > 0) forward[i] = units.push(i);
+    });
+    return { count: units.length, forward, units };
+  }
+  let most = -1;
+  for (let i = 0; i < nodes.length; i++) most = Math.max(most, unitOf[i]);
+  const stepOf = new Int32Array(most + 1); // unit -> its step; first 1 for "computes something"
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) stepOf[unitOf[i]] = 1;
+  for (let unit = 0; unit <= most; unit++) if (stepOf[unit]) stepOf[unit] = units.push(unit);
+  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) forward[i] = stepOf[unitOf[i]];
+  return { count: units.length, forward, units };
+}
+
+/**
+ * Where a pass goes on after the folds change: the first step of `plan` that takes any of
+ * `members` (the values of the step on show before), so expanding a group steps inside it and
+ * collapsing one steps onto it. Null when none of them is computed.
+ */
+export function firstStepOf(plan: StepPlan, mode: Mode, members: readonly number[]): number | null {
+  let first = Infinity;
+  for (const m of members) {
+    const k = plan.forward[m];
+    if (k > 0) first = Math.min(first, mode === "forward" ? k : plan.count + 1 - k);
+  }
+  return first === Infinity ? null : first;
+}
+
+/** The backward step at which computed value `node` passes its gradient on (1..count). */
+export const backwardStepOf = (plan: StepPlan, node: number): number => plan.count + 1 - plan.forward[node];
+
+/**
  * A fresh backward pass from `root` into `grad`: the ids are a topological order, so going down
  * from the root each computed value's gradient is complete when it passes it on, as local ×
- * grad to each input. Stops after `steps` computed values; `visit` sees each step's edges.
- * Returns which values some edge has reached (the root counts as reached).
+ * grad to each input. Stops after `steps` steps (one per computed value, or per element of
+ * `plan`: the values of the steps not yet taken are skipped, in whatever order they lie);
+ * `visit` sees each value's edges (with a plan, only those of step `steps`). Returns which values
+ * some edge has reached (the root counts).
  */
 export function sweep(
   nodes: readonly TopologyNode[],
@@ -31,17 +84,19 @@ export function sweep(
   grad: Float64Array,
   steps = Infinity,
   visit?: (step: BackwardStep) => void,
+  plan?: StepPlan,
 ): Uint8Array {
   const reached = new Uint8Array(nodes.length);
   grad.fill(0);
   grad[root] = 1;
   reached[root] = 1;
   let taken = 0;
-  for (let i = root; i >= 0 && taken < steps; i--) {
+  for (let i = root; i >= 0 && (plan || taken < steps); i--) {
     const { inputs } = nodes[i];
-    if (inputs.length === 0) continue;
+    if (inputs.length === 0 || (plan && backwardStepOf(plan, i) > steps)) continue;
     taken++;
-    const edges: TraceEdge[] | undefined = visit && [];
+    // With a plan, only the values of the step shown are visited: their edges are all a frame needs.
+    const edges: TraceEdge[] | undefined = visit && (!plan || backwardStepOf(plan, i) === steps) ? [] : undefined;
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
       const local = locals[i][k];
@@ -65,9 +120,4 @@ export function backwardSteps(
   const steps: BackwardStep[] = [];
   sweep(nodes, locals, root, new Float64Array(nodes.length), Infinity, (step) => steps.push(step));
   return steps;
-}
-
-/** The computed values, in the order a forward pass makes them. */
-export function forwardSteps(nodes: readonly TopologyNode[]): number[] {
-  return nodes.flatMap((node, i) => (node.inputs.length > 0 ? [i] : []));
 }

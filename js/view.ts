@@ -7,6 +7,7 @@
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
+import { nextTask } from "./dom";
 import { clusterHeader, foldFields, opText, toDot, shownLabel } from "./dot";
 import { defaultState, visibleGraph, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
@@ -26,6 +27,7 @@ const MARGIN = 8; // px around the drawing inside the panel
 const MIN_HEIGHT = 120; // the panel never becomes a strip
 const MAX_HEIGHT = 560;
 const SVG = "http://www.w3.org/2000/svg";
+const MAX_FOLLOWED = 8; // a step's edges the view pans to keep in view, beside its current element
 const LABEL_PX = 12; // the edge labels' and notes' font size (widget.css), drawing px
 const LABEL_CHAR_PX = 0.6 * LABEL_PX; // the width of one of their characters, about (a monospace font)
 
@@ -85,6 +87,8 @@ export class GraphView {
   private edges = new Map<string, SVGGElement>(); // "3->5": the edge from element 3 into element 5 (its op)
   private folds = new Map<string, { target: SVGGElement; box: Box }>(); // group name or Σ key -> what toggles it
   private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
+  private opEdges = new Map<number, SVGGElement>(); // element -> the edge from its op into it
+  private marked = new Map<string, Element[]>(); // class -> what mark() gave it (paths, a found value)
   private notes!: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
   private edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
   private labelsShown = 0;
@@ -100,7 +104,9 @@ export class GraphView {
   ): Promise<GraphView> {
     const engine = await graphviz;
     const view = new GraphView(topology, rankdir, engine);
-    view.load(visible);
+    const svgText = view.layout(visible);
+    await nextTask(); // the layout and the drawing, each a task of its own: the page stays responsive
+    view.load(visible, svgText);
     return view;
   }
 
@@ -153,11 +159,16 @@ export class GraphView {
     }
   }
 
-  /** Lay out `visible` and draw it in place of the current drawing. */
-  private load(visible: VisibleGraph): void {
+  /** Graphviz's drawing of `visible` (SVG text). */
+  private layout(visible: VisibleGraph): string {
     const started = performance.now();
     const svgText = this.engine.dot(toDot(this.topology, visible, this.rankdir));
     performance.measure("livegrad layout", { start: started });
+    return svgText;
+  }
+
+  /** Draw `visible` (laid out as `svgText`) in place of the current drawing. */
+  private load(visible: VisibleGraph, svgText = this.layout(visible)): void {
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
@@ -186,6 +197,8 @@ export class GraphView {
     this.edges = new Map();
     this.folds = new Map();
     this.highlighted = new Map();
+    this.opEdges = new Map();
+    this.marked = new Map();
     this.edgeLabels = [];
     this.labelsShown = 0;
     this.gradcheckMarks = [];
@@ -333,8 +346,47 @@ export class GraphView {
     }
     this.highlighted = marks;
     this.showEdgeLabels(labels);
-    const inView = [current, ...edges.map((e) => e.from)].filter((id): id is number => id !== null);
+    // A folded element's step may reach hundreds of inputs all over the drawing: then only it is kept in view.
+    const inputs = edges.length <= MAX_FOLLOWED ? edges.map((e) => e.from) : [];
+    const inView = [current, ...inputs].filter((id): id is number => id !== null);
     if (inView.length > 0) this.reveal(inView);
+  }
+
+  /**
+   * Give drawn elements (their cards, ops and, with `openGroups`, the open groups around them) and
+   * edges, by element index, the class `className`, taking it from what had it; while any has it, the drawing has
+   * `${className}-on` (the paths a click shows fade the rest). Navigation's marks, apart from the step's.
+   */
+  mark(
+    className: string,
+    elements: Iterable<number>,
+    edges: readonly (readonly [number, number])[],
+    openGroups = false,
+  ): void {
+    for (const element of this.marked.get(className) ?? []) element.classList.remove(className);
+    const marked: Element[] = [];
+    const { clusters, clusterOf } = this.visible;
+    const open = new Set<number>();
+    for (const e of elements) {
+      const card = this.cards[e];
+      if (!card) continue;
+      marked.push(card.group);
+      if (card.op) marked.push(card.op);
+      const edge = this.opEdges.get(e);
+      if (edge) marked.push(edge);
+      if (openGroups) for (let c = clusterOf[e] ?? -1; c >= 0 && !open.has(c); c = clusters[c].parent) open.add(c);
+    }
+    for (const c of open) {
+      const target = this.folds.get(clusters[c].name)?.target;
+      if (target) marked.push(target);
+    }
+    for (const [from, to] of edges) {
+      const edge = this.edges.get(`${from}->${to}`);
+      if (edge) marked.push(edge);
+    }
+    for (const element of marked) element.classList.add(className);
+    this.marked.set(className, marked);
+    this.svg.classList.toggle(`${className}-on`, marked.length > 0);
   }
 
   /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
@@ -562,8 +614,11 @@ export class GraphView {
       name[0] === "v" ? elementOf[Number(name.slice(1))] : Number(name.slice(1));
     const edgeName = /^([ve]\d+)->([ve]\d+)(?:op)?$/;
     for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
-      const match = edgeName.exec(edge.querySelector("title")?.textContent ?? "");
+      const title = edge.querySelector("title")?.textContent ?? "";
+      const match = edgeName.exec(title);
       if (match && match[1] !== match[2]) this.edges.set(`${elementNamed(match[1])}->${elementNamed(match[2])}`, edge);
+      const fromOp = /^([ve]\d+)op->\1$/.exec(title); // "v5op->v5"
+      if (fromOp) this.opEdges.set(elementNamed(fromOp[1]), edge);
     }
     const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {

@@ -20,6 +20,13 @@ describe("GraphWidget frontend", () => {
     expect(ops).toEqual(["*", "*", "+", "+", "tanh"]);
   });
 
+  it("reads the topology from the JSON buffer the kernel sends", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify(NEURON));
+    const { el } = await mount({ topology: new DataView(bytes.buffer) as unknown as Topology });
+    expect(el.querySelectorAll("g.lg-value")).toHaveLength(10);
+    expect(record(el, "o").textContent).toContain("data 0.7071");
+  });
+
   it("makes real, labelled range inputs that JupyterLab leaves the arrow keys to", async () => {
     const { el } = await mount();
     const input = slider(el, "x1");
@@ -195,12 +202,17 @@ describe("GraphWidget frontend", () => {
 
   it("shows the kernel's refusal to send a graph too large to draw", async () => {
     const { el } = await mount({
-      topology: { nodes: [], root: -1, ops: {}, too_large: { values: 65818, drawn: 98422 } },
+      topology: {
+        nodes: [],
+        root: -1,
+        ops: {},
+        too_large: { values: 250_001, limit: 250_000, message: "More than 250,000 values: show a part." },
+      },
       values: { data: [], grad: [], local: [] },
       sliders: [],
     });
     expect(el.querySelector("svg")).toBeNull();
-    expect(el.querySelector(".lg-too-large")!.textContent).toContain("65,818 values (98,422 drawn nodes)");
+    expect(el.querySelector(".lg-too-large")!.textContent).toBe("More than 250,000 values: show a part.");
     expect(el.querySelector(".livegrad")!.getAttribute("data-ready")).toBe("true");
   });
 

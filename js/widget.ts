@@ -4,24 +4,25 @@
  * new leaf value to the kernel, and the kernel's answer, the authority, follows.
  */
 import type { AnyModel, RenderProps } from "@anywidget/types";
-import { button } from "./dom";
+import { button, nextTask } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
-import { defaultState, visibleGraph, type FoldState } from "./fold";
+import { defaultState, reveal, visibleGraph, type FoldState } from "./fold";
 import { toNumbers } from "./format";
-import { frameAt } from "./frame";
+import { frameAt, stepLevel } from "./frame";
 import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
 import { legend } from "./legend";
-import { forwardSteps } from "./trace";
+import { Navigator } from "./navigate";
+import { firstStepOf, planSteps } from "./trace";
 import { GraphView } from "./view";
 import "./widget.css";
 
 export interface WidgetModel {
-  topology: Topology;
+  topology: Topology | DataView; // a JSON buffer from the kernel (see readTopology)
   values: Values;
   sliders: SliderSpec[];
   rankdir: string;
@@ -83,14 +84,11 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   showError();
   listen("change:error", showError);
 
-  const topology = model.get("topology");
+  const topology = readTopology(model.get("topology"));
   if (topology.too_large) {
-    const { values: count, drawn } = topology.too_large;
     const message = document.createElement("p");
     message.className = "lg-too-large";
-    message.textContent =
-      `This graph has ${count.toLocaleString("en")} values (${drawn.toLocaleString("en")} drawn nodes): too many ` +
-      "to lay out in the page without freezing it. Draw a smaller part, for example the loss of a single input.";
+    message.textContent = topology.too_large.message; // written by Python, which knows the limit
     root.append(message);
     root.dataset.ready = "true";
     return stopListening;
@@ -107,6 +105,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
       picks: new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === "number")),
     };
   };
+  await nextTask(); // the page paints what it has (the toolbar's place) before the folds are worked out
   let fold = readFold() ?? defaultState(topology);
   const saveFold = (): void => {
     model.set("expanded", [...fold.expanded]);
@@ -114,11 +113,22 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     model.save_changes();
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
-  const view = await GraphView.create(topology, model.get("rankdir"), visibleGraph(topology, fold));
+  const first = visibleGraph(topology, fold);
+  await nextTask();
+  const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;
     view.relayout(visibleGraph(topology, fold), anchor);
+    level = stepLevel(topology, view.shown);
+    plan = planSteps(nodes, level.unitOf);
+    navigator.refresh();
+    const step = model.get("step");
+    const goOn = step > 0 ? firstStepOf(plan, model.get("mode"), stepMembers) : null;
+    if (goOn !== null && goOn !== step) {
+      model.set("step", goOn); // the pass goes on inside what was expanded, or onto what was collapsed
+      model.save_changes();
+    }
     draw();
     onChecks();
   };
@@ -153,7 +163,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   let grad = toNumbers(values.grad);
   let locals: Local[][] | null = null; // each edge's local derivative: worked out when stepping needs it
   const { nodes, root: rootId } = topology;
-  const stepCount = forwardSteps(nodes).length;
+  let level = stepLevel(topology, view.shown); // a step is one drawn element
+  let plan = planSteps(nodes, level.unitOf);
+  let stepMembers: number[] = []; // the values of the step on show
   const explainer = new Explainer(topology, () => data);
   /** The page's own local derivatives when it can replay the ops, else the kernel's. */
   const localsNow = (): Local[][] =>
@@ -165,15 +177,17 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   /** The records as the current step shows them (or every value, when not stepping). */
   const draw = (): void => {
     const mode = model.get("mode");
-    const step = Math.min(model.get("step"), stepCount);
+    const step = Math.min(model.get("step"), plan.count);
     if (step >= 0) stopFollowing(); // the current step is what must be in view now
-    const frame = frameAt({ nodes, root: rootId, data, grad, locals: localsNow, mode, step, explainer });
+    const frame = frameAt({ nodes, root: rootId, data, grad, locals: localsNow, mode, step, explainer, plan, level });
+    stepMembers = frame.members;
     view.update(data, frame.grad, frame.pending);
     view.highlight(frame.current, frame.edges);
-    stepper.show(mode, step, stepCount, frame.lines);
+    stepper.show(mode, step, plan.count, frame.lines, frame.place);
   };
   const stepper = new Stepper({
     go: (mode, step) => {
+      if (model.get("step") < 0) navigator.select(null); // a pass starts: the step is what is highlighted now
       model.set("mode", mode);
       model.set("step", step);
       model.save_changes();
@@ -196,6 +210,17 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     root.dataset.synced = "false";
   };
   const sliders = new SliderPanel(model.get("sliders"), (id, value) => move([[id, value]]));
+  const navigator = new Navigator({
+    nodes,
+    root: rootId,
+    view,
+    sliders,
+    reveal: (id) => {
+      const next = reveal(topology, fold, id);
+      if (!sameFold(next, fold)) setFold(next, null);
+    },
+  });
+  view.actions.click = (id, event) => navigator.click(id, event);
 
   const onValues = (): void => {
     values = model.get("values");
@@ -251,7 +276,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
   showCheckState();
   listen("change:check_gradients", showCheckState);
-  toolbar.append(fit, reset, check);
+  toolbar.append(navigator.search.element, fit, reset, check);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   const controls = document.createElement("div");
@@ -282,6 +307,14 @@ function sameFold(a: FoldState, b: FoldState): boolean {
     [...a.picks].every(([name, call]) => b.picks.get(name) === call)
   );
 }
+
+/** The topology as the kernel sends it, one JSON buffer (a DataView here), or as a saved page holds it. */
+function readTopology(sent: Topology | DataView): Topology {
+  return sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
+}
+
+/** The state with its topology parsed: as a saved page holds it, and as the tests write it. */
+export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology };
 
 export type Model = AnyModel<WidgetModel>;
 export default { render };

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 import math
 import weakref
 
@@ -40,6 +41,9 @@ def test_topology_and_values_on_display() -> None:
     assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
     assert math.isclose(w.values["data"][9], 0.7071067811865476, rel_tol=1e-12)
     assert v["x1"].grad == pytest.approx(-1.5)
+    # The page gets the topology as one JSON buffer: ipywidgets does not walk it, Jupyter does not encode it.
+    sent = w.get_state("topology")["topology"]
+    assert isinstance(sent, memoryview) and json.loads(bytes(sent)) == w.topology
 
 
 def test_default_sliders_are_the_labelled_leaves_with_useful_ranges() -> None:
@@ -221,7 +225,7 @@ def test_a_graph_past_max_values_is_refused_early_with_what_to_do(monkeypatch: p
     too_large = w.topology["too_large"]
     assert w.topology == {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
     message = too_large["message"]
-    assert too_large == {"values": 1001, "drawn": 1001, "limit": 1000, "message": message}  # stopped at the limit
+    assert too_large == {"values": 1001, "limit": 1000, "message": message}  # stopped at the limit
     assert "more than 1,000 values" in message and "loss of one sample" in message
     assert w.sliders == [] and w.values == {"data": [], "grad": [], "ack": None}
     assert x.grad == 0.0  # nothing ran over the refused graph

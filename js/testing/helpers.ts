@@ -1,7 +1,7 @@
 /** Shared by the frontend's tests: the seed neuron as the kernel sends it, and a mounted widget. */
 import { FakeModel } from "./fake-model";
 import type { Topology, Values } from "../graph";
-import widget, { type WidgetModel } from "../widget";
+import widget, { type WidgetState } from "../widget";
 
 /** The op table's text for the ops these tests use, as the kernel sends it. */
 export const OPS: Topology["ops"] = {
@@ -52,7 +52,7 @@ export function neuronValues(
 export const mounted: HTMLElement[] = [];
 
 /** The neuron's widget state as the kernel would send it, a slider per leaf. */
-export function neuronState(overrides: Partial<WidgetModel> = {}): WidgetModel {
+export function neuronState(overrides: Partial<WidgetState> = {}): WidgetState {
   return {
     topology: NEURON,
     values: neuronValues(2),
@@ -72,7 +72,7 @@ export function neuronState(overrides: Partial<WidgetModel> = {}): WidgetModel {
   };
 }
 
-export async function mount(overrides: Partial<WidgetModel> = {}) {
+export async function mount(overrides: Partial<WidgetState> = {}) {
   const model = new FakeModel(neuronState(overrides));
   const el = document.createElement("div");
   document.body.append(el);

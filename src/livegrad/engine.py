@@ -4,13 +4,15 @@ A node stores its op and at most two inputs, nothing else: no closure, no tuple,
 reference cycle. So Python's cyclic garbage collector has little to rescan, graphs of
 any depth work (every walk is iterative), and a graph can be re-run in place after its
 leaves change: build a loss once, then train it with ``loss.forward()`` and
-``loss.backward()``, which sort the graph only the first time.
+``loss.backward()``, which sort the graph the first time and keep its flat steps (node,
+op rules, inputs) from the second, so each later sweep is one pass over a list.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from typing import NamedTuple
 
 from . import ops
 
@@ -18,7 +20,7 @@ from . import ops
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_below", "_call", "_fn", "data", "grad", "label")
+    __slots__ = ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
@@ -27,7 +29,7 @@ class Value:
     _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
-    _below: list[Value]  # set by forward() or backward(): the values this one depends on, in order
+    _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(data, numbers.Real):
@@ -103,34 +105,44 @@ class Value:
         `backward()` twice gives the same grads. With ``accumulate=True`` the leaves' grads
         are added to instead (PyTorch style, for summing over several backward calls; clear
         them with `Module.zero_grad()`); interior grads are always fresh. The graph is sorted on
-        the first call only (see `_order`), so a loss built once trains fast.
+        the first call only (see `_planned`), so a loss built once trains fast.
         """
         if not isinstance(accumulate, bool):
             raise TypeError(f"accumulate must be a bool, got {type(accumulate).__name__}")
-        backpropagate(self._order(), accumulate=accumulate)
+        plan = self._planned()
+        zero_grads(plan.below, accumulate)
+        self.grad = 1.0
+        sweep_backward(steps([self]))  # the root's own step first (a plan leaves it out), then the rest
+        sweep_backward(plan.in_reverse())
 
     def forward(self) -> float:
         """Re-evaluate this graph in place from its leaves' current data; returns the new data.
 
         Gives exactly the numbers a rebuild would; like `backward()`, it sorts the graph once.
         """
-        evaluate(self._order())
+        sweep_forward(self._planned().in_order())
+        sweep_forward(steps([self]))
         return self.data
 
-    def _order(self) -> list[Value]:
-        """This graph in topological order, sorted on the first call and then kept on this root.
+    def _planned(self) -> Plan:
+        """The graph below this root: sorted on the first call; from the second call on (the graph
+        is being re-run, as a loss built once is) its steps are kept too, so the sweeps fetch no op
+        or input from a node. A graph used once, as in a loop that rebuilds it, pays nothing for them.
 
         Safe to keep: a node's inputs are fixed when it is made, so the values a root depends on
-        never change. The root keeps them without itself, and nothing below refers back up to it,
-        so keeping the order makes no reference cycle: the graph is still freed the moment it is
-        dropped.
+        never change. The plan leaves the root itself out, and nothing below refers back up to it,
+        so keeping it makes no reference cycle: the graph is still freed the moment it is dropped.
         """
         try:
-            below = self._below
+            plan = self._plan
         except AttributeError:  # first call: sort once
-            below = self._below = topological_order(self)
+            below = topological_order(self)
             below.pop()
-        return [*below, self]
+            plan = self._plan = Plan(below)
+            return plan
+        if plan.kept is None:  # second call: keep the steps
+            plan = self._plan = Plan(plan.below, list(steps(plan.below)))
+        return plan
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -260,23 +272,52 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def evaluate(order: Iterable[Value]) -> None:
-    """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
+Step = tuple[Value, Callable[..., float], Callable[..., object], Value, Value | None]
+"""An interior node, its op's forward and local rules, and its inputs: all a sweep reads, fetched once."""
+
+
+def steps(order: Iterable[Value]) -> Iterator[Step]:
+    """The steps of a topologically ordered graph's interior nodes, in its order; leaves have none."""
     for node in order:
         op = node._fn
         if op is not None:
-            forward = op.forward  # fetched first: a call through op.forward(...) costs more here
-            a, b = node._a, node._b
-            node.data = forward(a.data) if b is None else forward(a.data, b.data)  # type: ignore[union-attr]
+            yield node, op.forward, op.local, node._a, node._b  # type: ignore[misc]
+
+
+class Plan(NamedTuple):
+    """What `Value.forward()` and `backward()` keep on a root (see `Value._planned`)."""
+
+    below: list[Value]  # every value the root depends on, in topological order, the root left out
+    kept: list[Step] | None = None  # the steps of `below`, kept once the graph is re-run
+
+    def in_order(self) -> Iterable[Step]:
+        return self.kept if self.kept is not None else steps(self.below)
+
+    def in_reverse(self) -> Iterable[Step]:
+        return reversed(self.kept) if self.kept is not None else steps(reversed(self.below))
+
+
+def evaluate(order: Iterable[Value]) -> None:
+    """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
+    sweep_forward(steps(order))
 
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
-    """Reverse-mode sweep over a topological order whose last element is the root.
+    """Set the grads of a topologically ordered graph whose last element is the root (see `backward`)."""
+    if order:
+        zero_grads(order, accumulate)
+        order[-1].grad = 1.0
+        sweep_backward(steps(reversed(order)))
 
-    An input whose local derivative is None gets nothing (PyTorch selects there: 0·inf is not nan).
-    """
-    if not order:
-        return
+
+def sweep_forward(steps: Iterable[Step]) -> None:
+    """Recompute each step's node from its inputs, in the steps' (topological) order."""
+    for node, forward, _, a, b in steps:
+        node.data = forward(a.data) if b is None else forward(a.data, b.data)
+
+
+def zero_grads(order: list[Value], accumulate: bool) -> None:
+    """Clear the grads a backward sweep adds to: all of them, or only the interior ones when accumulating."""
     if accumulate:
         for node in order:
             if node._fn is not None:
@@ -284,20 +325,22 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
     else:
         for node in order:
             node.grad = 0.0
-    order[-1].grad = 1.0
-    for node in reversed(order):
-        op = node._fn
-        if op is None:
-            continue
-        local = op.local
-        grad, a, b = node.grad, node._a, node._b
+
+
+def sweep_backward(steps: Iterable[Step]) -> None:
+    """Reverse-mode sweep over a graph's steps in reverse order, from the root's grad down.
+
+    An input whose local derivative is None gets nothing (PyTorch selects there: 0·inf is not nan).
+    """
+    for node, _, local, a, b in steps:
+        grad = node.grad
         if b is None:
-            d_a = local(a.data, node.data)  # type: ignore[union-attr]
+            d_a = local(a.data, node.data)
             if d_a is not None:
-                a.grad += d_a * grad  # type: ignore[union-attr]
+                a.grad += d_a * grad
         else:
-            d_a, d_b = local(a.data, b.data, node.data)  # type: ignore[union-attr]
+            d_a, d_b = local(a.data, b.data, node.data)
             if d_a is not None:
-                a.grad += d_a * grad  # type: ignore[union-attr]
+                a.grad += d_a * grad
             if d_b is not None:
                 b.grad += d_b * grad

@@ -78,7 +78,7 @@ def test_hardening(page: Page, jupyter, screenshots) -> None:
     expect(slider(twin_2, "a")).to_have_value("0.5")
 
     # A graph too large to draw: refused with its size, and the page stays responsive.
-    expect(big.locator(".lg-too-large")).to_contain_text("too many to lay out")
+    expect(big.locator(".lg-too-large")).to_contain_text("too many to send to the page")
     assert big.locator("svg").count() == 0
     twin_1_box.fill("1")
     twin_1_box.press("Enter")

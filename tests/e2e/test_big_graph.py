@@ -1,0 +1,117 @@
+"""micrograd's demo loss (65,818 values) in JupyterLab with a real kernel: it opens folded, a call of
+the model is picked and opened down to a neuron, a parameter is found by search, a slider moves the
+records, and the stepper walks inside a group."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+import pytest
+from notebook import in_kernel, open_and_run, shown, synced, widget
+from playwright.sync_api import Locator, Page, expect
+from server import Server
+
+BUILD = """from livegrad import GraphWidget
+from livegrad.datasets import svm_loss, two_moons
+from livegrad.nn import MLP
+
+model = MLP(2, [16, 16, 1], "relu", linear_output=True, seed=1337)
+loss = svm_loss(model, *two_moons(100))"""
+
+# The centre of an element, and whether the page's topmost element there is inside it.
+HIT_AT_CENTRE = """(el) => {
+  const box = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !!hit && el.contains(hit);
+}"""
+
+
+@pytest.fixture
+def demo(page: Page, jupyter: Server) -> Locator:
+    book = nbformat.v4.new_notebook()
+    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    book.cells = [nbformat.v4.new_code_cell(BUILD), nbformat.v4.new_code_cell("w = GraphWidget(loss)\nw")]
+    nbformat.write(book, jupyter.notebooks / "big_graph.ipynb")
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_and_run(page, jupyter.open_url("big_graph.ipynb"))
+    return widget(page)
+
+
+def kernel(page: Page, expression: str) -> object:
+    return json.loads(in_kernel(page, f"import json; print(json.dumps({expression}))"))
+
+
+def drawn_elements(root: Locator) -> int:
+    """Records (values and folded cards; an op's ellipse belongs to its value's record) and open groups' frames."""
+    return root.locator(".lg-graph g.node:not(.lg-op), .lg-graph g.cluster").count()
+
+
+def until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
+    """Wait for the kernel's copy of what the page saved: the page's saves reach Python a moment later."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_demo_loss_opens_folded_and_is_explored(page: Page, demo: Locator, screenshots: Path) -> None:
+    root = demo
+    assert kernel(page, "len(w.topology['nodes'])") == 65_818
+    assert 0 < drawn_elements(root) < 300
+    stack = root.locator('[data-group="MLP"]')
+    expect(stack).to_have_count(1)
+    expect(stack).to_contain_text(re.compile(r"MLP × 100|call 0 of 100"))  # folded, or call 0 open
+    until(lambda: kernel(page, "w.expanded") is not None, "the page's default view written back to Python")
+    root.screenshot(path=screenshots / "big-graph-first-view-1400.png")
+
+    # Sample 17's call, opened down to neuron 3 of layer 1, by the page's own controls.
+    picker = root.get_by_role("spinbutton", name="MLP: the call on show, 0 to 99")
+    picker.fill("17")
+    picker.press("Enter")
+    expect(root.get_by_role("spinbutton", name="MLP: the call on show, 0 to 99")).to_have_value("17")
+    for name in ("MLP", "L1", "L1.N3"):
+        group = root.locator(f'[data-group="{name}"]')
+        if group.get_attribute("aria-expanded") == "false":
+            group.focus()  # as Tab would: the view pans to the focused fold
+            group.click()
+        expect(root.locator(f'[data-group="{name}"]')).to_have_attribute("aria-expanded", "true")
+    until(lambda: kernel(page, "w.picks") == {"MLP": 17}, "the pick saved")
+    until(lambda: {"MLP", "L1", "L1.N3"} <= set(kernel(page, "w.expanded")), "the groups opened saved")  # type: ignore[arg-type]
+
+    # The bias of that neuron, found by search: on screen, under the pointer, with its number.
+    search = root.get_by_role("searchbox", name="Find a value by name or label")
+    search.fill("L1.N3.b")
+    search.press("Enter")
+    card = root.locator('g.lg-value[data-label="L1.N3.b"]')
+    expect(card).to_have_count(1)
+    page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
+    bias = kernel(page, "next(p.data for p in model.parameters() if p.label == 'L1.N3.b')")
+    expect(card).to_contain_text(f"data {shown(bias)}")  # type: ignore[arg-type]
+    root.screenshot(path=screenshots / "big-graph-L1.N3-call-17-1400.png")
+
+    # A slider moves the loss's record at once (the page replays the ops); Python agrees once synced.
+    out = kernel(page, "len(w.topology['nodes']) - 1")
+    loss_card = root.locator(f'g.lg-value[data-node-id="{out}"]')
+    before = loss_card.text_content()
+    slider = root.get_by_role("slider").first
+    low, high = float(slider.get_attribute("min") or 0), float(slider.get_attribute("max") or 0)
+    slider.fill(str(low + 0.9 * (high - low)))
+    expect(loss_card).not_to_have_text(before or "")
+    synced(root)
+    expect(loss_card).to_contain_text(f"data {shown(kernel(page, 'loss.data'))}")  # type: ignore[arg-type]
+
+    # Stepping the forward pass reaches neuron L1.N3 and names it.
+    root.get_by_role("button", name="Step forward pass").click()
+    panel = root.get_by_role("status", name="Step")
+    bar = root.get_by_role("toolbar", name="Step through the passes")
+    for _ in range(300):
+        if "L1.N3" in (panel.text_content() or ""):
+            break
+        bar.press("ArrowRight")
+    expect(panel).to_contain_text("L1.N3")
+    root.screenshot(path=screenshots / "big-graph-stepping-1400.png")
