@@ -68,13 +68,15 @@ def test_nested_calls_of_mlp_layer_and_neuron_are_groups_with_their_values() -> 
     assert len({g["module"] for g in groups}) == 6  # six distinct module objects
     nodes = topology["nodes"]
     names = [n["name"] for n in nodes]
-    assert [names[i] for i in groups[0]["inputs"]] == ["1", "-1"] and groups[0]["outputs"] == [topology["root"]]
+    # Unlabelled inputs are named by their place in the call, as their sliders are.
+    assert [names[i] for i in groups[0]["inputs"]] == ["MLP input 0", "MLP input 1"]
+    assert groups[0]["outputs"] == [topology["root"]]
     assert [names[i] for i in groups[4]["outputs"]] == ["L1.N0"]  # a layer of one neuron returns it unwrapped
     assert [names[i] for i in groups[1]["outputs"]] == ["L0.N0", "L0.N1"]
     held = members(topology)
     assert set(held) == {"L0.N0", "L0.N1", "L1.N0"}  # every value sits in its innermost call: the neurons
     assert {"L0.N0.w0", "L0.N0.w1", "L0.N0.b", "L0.N0"} <= held["L0.N0"]
-    assert all(("group" in n) == (n["name"] not in ("1", "-1")) for n in nodes)  # the inputs stay at top level
+    assert all(("group" in n) == (not n["name"].startswith("MLP input")) for n in nodes)  # the inputs stay at top level
     assert [n.get("group", -1) for n in nodes] == brute_force_groups(topology)
     parameters = {p.label for p in model.parameters()}
     assert {n["label"] for n in nodes if n.get("shared")} == parameters

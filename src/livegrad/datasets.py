@@ -46,4 +46,7 @@ def svm_loss(
     losses = [(1 + -y * score).relu() for y, score in zip(labels, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
     reg_loss = alpha * sum(p * p for p in model.parameters())  # type: ignore[attr-defined]
-    return data_loss + reg_loss
+    total = data_loss + reg_loss
+    # Named as the demo's code names them, so the drawing's top reads "data_loss + reg_loss = loss".
+    data_loss.label, reg_loss.label, total.label = "data_loss", "reg_loss", "loss"
+    return total

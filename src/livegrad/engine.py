@@ -259,16 +259,21 @@ def topological_order(root: Value) -> list[Value]:
             continue
         see(node)
         a = node._a
-        if a is None:
+        if a is None:  # a leaf
             place(node)
             continue
-        push(node)
-        push(None)
         b = node._b
-        if b is not None and b not in seen:
-            push(b)
-        if a not in seen:
-            push(a)
+        new_a = a not in seen
+        new_b = b is not None and b not in seen
+        if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
+            push(node)
+            push(None)
+            if new_b:
+                push(b)
+            if new_a:
+                push(a)
+        else:  # all its inputs placed already (shared ones): place it now, no marker
+            place(node)
     return order
 
 

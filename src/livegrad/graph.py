@@ -15,7 +15,7 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -102,8 +102,15 @@ class Graph:
 
     @cached_property
     def names(self) -> list[str]:
-        """Each node's name as the page shows it (see `display_names`)."""
-        return display_names(self.order, self.inputs)
+        """Each node's name as the page shows it (see `display_names`); an unlabelled leaf passed to a
+        module call is named by its place, ``MLP input 0``, in every call (search finds each)."""
+        given = {}
+        for call in self.groups.calls:
+            for place, node_id in enumerate(call["inputs"]):  # type: ignore[arg-type]
+                node = self.order[node_id]
+                if not node.label and node.is_leaf():
+                    given.setdefault(node_id, f"{call['name']} input {place}")
+        return display_names(self.order, self.inputs, given)
 
     def node_of(self, x: object) -> Node | None:
         """This graph's node for `x` (a Value, a learner's own object or its view), or None."""
@@ -425,14 +432,17 @@ _SIMPLE_NAME = re.compile(r"[\w.]+")  # an identifier, a dotted label (L1.N0.w2)
 _INPUT_TOKEN = re.compile(r"\b[ab]\b", re.ASCII)  # whole words, as JavaScript's \b sees them: "a²" holds a
 
 
-def display_names(order: list[Node], inputs: list[list[int]] | None = None) -> list[str]:
+def display_names(
+    order: list[Node], inputs: list[list[int]] | None = None, given: Mapping[int, str] | None = None
+) -> list[str]:
     """Each value's name as the page shows it, for a topological order (inputs named first).
 
     A label if there is one; an unlabelled leaf's number (``2``, ``0.5``); an unlabelled computed
     value's formula written in its inputs' names (``x1·w1``, ``tanh(n)``, ``(x1·w1)**2``), an input
     parenthesised unless it is a simple name or an argument already (``f(a)``); a custom op
     without a formula, or a learner's op livegrad does not know, reads ``name(a, b)``. Everything is
-    cut to 24 characters with "…". (`inputs`: each node's input ids, if known already.)
+    cut to 24 characters with "…". (`inputs`: each node's input ids, if known already; `given`: names
+    chosen by the caller for some unlabelled values, by id, used as labels would be.)
     """
     if inputs is None:
         index = {v: i for i, v in enumerate(order)}
@@ -441,9 +451,12 @@ def display_names(order: list[Node], inputs: list[list[int]] | None = None) -> l
     wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
     templates: dict[Op, tuple[str, list[tuple[int, list[str]]]]] = {}
     simple = _SIMPLE_NAME.fullmatch
-    for value, ids in zip(order, inputs):
+    given = given or {}
+    for i, (value, ids) in enumerate(zip(order, inputs)):
         if value.label:
             name = value.label
+        elif i in given:
+            name = given[i]
         elif not ids:
             name = f"{value.data:.6g}"
         elif value._fn is None:

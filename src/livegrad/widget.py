@@ -397,7 +397,7 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         i = self._index[leaf]
         group = self._graph.groups.of[i]
-        label = leaf.label or self._input_label(i) or self._name(leaf)  # unlabelled: a call's input, or its number
+        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``MLP input 0``, or its number)
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         return {
             "id": i,
@@ -408,13 +408,6 @@ class GraphWidget(anywidget.AnyWidget):
             "initial": json_number(leaf.data),
             "group": self._graph.groups.calls[group]["name"] if group >= 0 else None,
         }
-
-    def _input_label(self, node_id: int) -> str | None:
-        """An unlabelled input of a module call by its place: ``MLP input 0``."""
-        for call in self._graph.groups.calls:
-            if node_id in call["inputs"]:
-                return f"{call['name']} input {call['inputs'].index(node_id)}"  # type: ignore[attr-defined]
-        return None
 
     # --- The folded view: which groups are open, and which call of a stack is on show (issue 11) ---
 
