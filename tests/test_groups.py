@@ -345,3 +345,18 @@ def test_forward_of_no_argument_or_several_is_recorded_with_what_it_received() -
     names = [n["name"] for n in topology["nodes"]]
     shape = [(g["name"], [names[i] for i in g["inputs"]]) for g in topology["groups"]]
     assert shape == [("Bias", []), ("Mix", ["a", "bias·1", "weight"])]
+
+
+def test_a_layer_holding_a_users_neuron_records_each_neuron_once() -> None:
+    class Scaled(Neuron):
+        def forward(self, x: list[Value]) -> Value:
+            return super().forward(x) * 2
+
+    layer = Layer(2, 2, seed=0, name="L")
+    layer.neurons[1] = Scaled(2, seed=1, name="L.S")  # not livegrad's own Neuron: recorded on its own
+    out = layer([1.0, 2.0])
+    topology = Graph.of(out[0] + out[1]).topology()
+    names = [n["name"] for n in topology["nodes"]]
+    shape = [(g["name"], g["parent"], [names[i] for i in g["outputs"]]) for g in topology["groups"]]
+    assert shape == [("L", None, ["L.N0", "L.S·2"]), ("L.N0", 0, ["L.N0"]), ("L.S", 0, ["L.S·2"])]
+    assert [n.get("group", -1) for n in topology["nodes"]] == brute_force_groups(topology)

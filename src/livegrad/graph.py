@@ -260,6 +260,8 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
             if id(child) not in found:
                 found[id(child)] = child
                 stack.append(child)
+        for part in _parts(call):
+            above[id(part)], found[id(part)] = call, part
 
     def outputs_in_graph(call: Call) -> list[int]:
         """Its returned values in the graph: each one's slot names this call, or a call around it that
@@ -363,6 +365,21 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
         if i in parameters[m]:
             shared.add(i)
     return Groups(entries, of, shared)
+
+
+def _parts(call: Call) -> list[Call]:
+    """The calls of a layer's neurons, recorded with the layer's call (see `livegrad.nn.Call`)."""
+    if not call.parts:
+        return []
+    outputs = (call.outputs,) if type(call.outputs) is int else call.outputs
+    made = []
+    for k, (module, output) in enumerate(zip(call.parts, outputs), 1):
+        part = object.__new__(Call)
+        part.module, part.received, part.outputs = module, call.received, output
+        part.seq = call.seq + k / (len(call.parts) + 1)  # after the layer's start, before the next call's
+        part.children = part.parts = None
+        made.append(part)
+    return made
 
 
 def _children_first(parent: list[int]) -> list[int]:

@@ -82,21 +82,29 @@ class Call:
     it is dropped. A returned value points here through its ``_call`` slot, set by the outermost
     call that returned it (a neuron's output, returned by its layer too, points to the layer's
     call); the calls inside are reached through `children`. Made by `_recorded`, field by field.
+
+    A `Layer` runs its neurons without a record each (one would cost more than the neuron's own
+    sum): its call's `parts` are those neurons, neuron i having received what the layer received
+    and returned the layer's output i.
     """
 
-    __slots__ = ("children", "module", "outputs", "received", "seq")
+    __slots__ = ("children", "module", "outputs", "parts", "received", "seq")
 
     module: Module
     received: object  # its one argument, or a tuple of them all
     children: list[Call] | None  # the calls made inside this one, in order (None: none)
+    parts: list[Module] | None  # modules it ran unrecorded, one per output (a layer's neurons)
     outputs: int | tuple[int, ...]  # the id of the Value it returned, or of each Value it returned
     seq: int  # calls start in this order: parents before their children
 
 
 def values_in(x: object) -> list[Value]:
-    """The Values in `x`: a Value, or lists and tuples of them (nested), in order; nothing else."""
+    """The Values in `x`: a Value, or lists and tuples of them (nested), in order; nothing else.
+    (A list of Values only is returned itself: don't change it.)"""
     if isinstance(x, Value):
         return [x]
+    if type(x) is list and set(map(type, x)) == {Value}:  # a layer's outputs: checked without a Python loop
+        return x
     found: list[Value] = []
     if isinstance(x, (list, tuple)):
         for item in x:
@@ -132,7 +140,7 @@ def _recorded(method: Method) -> Method:
         if parent is not None and parent.module is self:  # __call__ running forward: one call
             return method(self, x) if alone else method(self, *_arguments(x, more), **options)
         call = _new(Call)  # no __init__: its frame would cost as much again
-        call.module, call.children, call.seq = self, None, _next_seq()
+        call.module, call.children, call.parts, call.seq = self, None, None, _next_seq()
         call.received = x if alone else (*_arguments(x, more), *options.values())
         if parent is not None:
             if parent.children is None:
@@ -230,6 +238,9 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, activation={self.activation!r})"
 
 
+_neuron_forward = Neuron.forward.__wrapped__  # type: ignore[attr-defined]  # its forward, unrecorded
+
+
 class Layer(Module):
     """``nout`` independent neurons on the same inputs; a single output is returned unwrapped."""
 
@@ -252,7 +263,12 @@ class Layer(Module):
         self.neurons = [Neuron(nin, chosen, rng, f"{prefix}N{j}", zero_bias=zero_bias) for j in range(nout)]
 
     def forward(self, x: Sequence[Value]) -> Value | list[Value]:
-        outs = [n.forward(x) for n in self.neurons]
+        call = _open[-1] if _open else None
+        if call is not None and call.module is self and set(map(type, self.neurons)) == {Neuron}:
+            call.parts = self.neurons  # recorded with this call (see `Call`), so run without a record each
+            outs = [_neuron_forward(n, x) for n in self.neurons]
+        else:
+            outs = [n.forward(x) for n in self.neurons]
         return outs[0] if len(outs) == 1 else outs
 
     def parameters(self) -> list[Value]:
