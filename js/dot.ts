@@ -151,7 +151,14 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const outs = new Set(
       (topology.groups ?? [])[cluster.group].outputs.map((o) => visible.elementOf[o]).filter((e) => e >= 0),
     );
-    if (outs.size > 1) lines.push(`  {rank=same; ${[...outs].map((e) => dotName(visible, e)).join("; ")}}`);
+    if (outs.size < 2) continue;
+    const names = [...outs].map((e) => dotName(visible, e));
+    lines.push(`  {rank=same; ${names.join("; ")}}`);
+    // ... in the module's order (N0, N1, ...), kept by invisible edges within the rank: crossing
+    // minimisation cannot tell a fully connected layer's orders apart and would rotate them.
+    // (Graphviz orders a rank left to right, which ranks laid out left to right turn bottom to top.)
+    const downward = rankdir === "LR" || rankdir === "RL" ? [...names].reverse() : names;
+    lines.push(`  ${downward.join(" -> ")} [style=invis];`);
   }
   lines.push(...edges, "}");
   return lines.join("\n");

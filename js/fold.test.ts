@@ -230,6 +230,9 @@ describe("the folded view in DOT", () => {
     expect(l0).toBeGreaterThan(mlp);
     const outputs = t.groups![1].outputs.map((o) => `e${visible.elementOf[o]}`);
     expect(dot).toContain(`{rank=same; ${outputs.join("; ")}}`);
+    // In the module's order, N0 first: top to bottom when ranks run left to right, else left to right.
+    expect(dot).toContain(`${[...outputs].reverse().join(" -> ")} [style=invis];`);
+    expect(toDot(t, visible, "TB")).toContain(`${outputs.join(" -> ")} [style=invis];`);
     const b = t.nodes.findIndex((n) => n.label === "L1.N0.b");
     expect(dot).not.toContain(`v${b} ->`); // inside the folded neuron
     const w = t.nodes.findIndex((n) => n.label === "L0.N1.w0");
