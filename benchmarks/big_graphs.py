@@ -197,7 +197,11 @@ def main() -> None:
                 )
                 print(f"\n{name}: {values:,} values; first view: {elements} drawn elements (target < 300), ", end="")
                 print(f"{frames} open groups")
+                render = page.evaluate(
+                    "() => performance.getEntriesByName('livegrad render').map((e) => e.duration).pop() ?? null"
+                )
                 print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms")
+                print(f"  of which the page's first render (folds, layout, drawing): {render:7.1f} ms")
                 print(f"  longest main-thread task after it: {longest:6.1f} ms   target <= 100 ms")
                 took = "no collapsed group" if expand is None else f"{expand:.1f} ms   target <= 300 ms"
                 print(f"  expand {group!r} by click: {took}")
