@@ -1,26 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { formatNumber } from "./format";
-import type { Topology, Values } from "./graph";
-import { backward, forward } from "./replay";
+import type { Topology } from "./graph";
 import { mount, mounted } from "./testing/helpers";
-import { mlpTopology } from "./testing/mlp";
+import { mlpTopology, valuesOf } from "./testing/mlp";
 import type { WidgetState } from "./widget";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
 });
-
-/** Values as the kernel would send them: leaves from a fixed rule, the rest replayed. */
-function valuesOf(topology: Topology): Values & { data: number[]; grad: number[] } {
-  const data = new Float64Array(topology.nodes.length);
-  topology.nodes.forEach((node, id) => {
-    if (node.inputs.length === 0) data[id] = node.label ? Math.sin(id + 1) : Number(node.name);
-  });
-  forward(topology.nodes, data);
-  const grad = new Float64Array(data.length);
-  backward(topology.nodes, data, grad, topology.root);
-  return { data: [...data], grad: [...grad] };
-}
 
 function state(topology: Topology, overrides: Partial<WidgetState> = {}): Partial<WidgetState> {
   return { topology, values: valuesOf(topology), sliders: [], ...overrides };

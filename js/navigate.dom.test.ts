@@ -1,25 +1,12 @@
 /** Navigation in the mounted widget, on folded MLPs: search, paths, + slider, and stepping the drawn level. */
 import { afterEach, describe, expect, it } from "vitest";
-import type { SliderSpec, Topology, Values } from "./graph";
-import { backward, forward } from "./replay";
+import type { SliderSpec, Topology } from "./graph";
 import { mount, mounted } from "./testing/helpers";
-import { mlpTopology } from "./testing/mlp";
+import { mlpTopology, valuesOf } from "./testing/mlp";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
 });
-
-/** Values as the kernel would send them: leaves from a fixed rule, the rest replayed. */
-function valuesOf(topology: Topology): Values {
-  const data = new Float64Array(topology.nodes.length);
-  topology.nodes.forEach((node, id) => {
-    if (node.inputs.length === 0) data[id] = node.label ? Math.sin(id + 1) : Number(node.name);
-  });
-  forward(topology.nodes, data);
-  const grad = new Float64Array(data.length);
-  backward(topology.nodes, data, grad, topology.root);
-  return { data: [...data], grad: [...grad] };
-}
 
 /** A slider per labelled leaf, in the kernel's order: inputs, then parameters by module. */
 function slidersOf(topology: Topology): SliderSpec[] {

@@ -3,7 +3,8 @@
  * MLP, Layer and Neuron a group (nested), parameters recorded in the first call that uses them and
  * marked shared, and micrograd's demo loss over `samples` points when asked.
  */
-import type { Group, Topology, TopologyNode } from "../graph";
+import type { Group, Topology, TopologyNode, Values } from "../graph";
+import { backward, forward } from "../replay";
 import { OPS } from "./helpers";
 
 export function mlpTopology(nin: number, sizes: number[], samples = 1, demoLoss = samples > 1): Topology {
@@ -68,4 +69,16 @@ export function mlpTopology(nin: number, sizes: number[], samples = 1, demoLoss 
   const regLoss = op("*", [reg, leaf("", "0.0001")], undefined);
   op("+", [dataLoss, regLoss], undefined, "loss");
   return { nodes, root: nodes.length - 1, ops: OPS, groups };
+}
+
+/** Values as the kernel would send them: leaves from a fixed rule, the rest replayed. */
+export function valuesOf(topology: Topology): Values & { data: number[]; grad: number[] } {
+  const data = new Float64Array(topology.nodes.length);
+  topology.nodes.forEach((node, id) => {
+    if (node.inputs.length === 0) data[id] = node.label ? Math.sin(id + 1) : Number(node.name);
+  });
+  forward(topology.nodes, data);
+  const grad = new Float64Array(data.length);
+  backward(topology.nodes, data, grad, topology.root);
+  return { data: [...data], grad: [...grad] };
 }
