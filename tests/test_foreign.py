@@ -248,3 +248,57 @@ def test_a_masked_edge_from_the_op_table_stays_none_as_the_engines_does() -> Non
     assert foreign.local_derivatives(nodes["z"]) == (None,)  # x ** 0: the base gets none
     local = livegrad.GraphWidget(order[-1].obj).values["local"]
     assert [None] in local and not any(isinstance(d, float) and math.isnan(d) for row in local for d in row)
+
+
+def test_closures_of_one_function_share_a_layout_but_each_keeps_its_own_operands_and_result() -> None:
+    a, b = Scalar(3.0, label="a"), Scalar(4.0, label="b")
+    ab, ba = a / b, b / a  # one `_backward` function, its operands the other way round
+    ta, tb = a.tanh(), b.tanh()  # one function: each closure holds its own `t`
+    sq = a**2  # another function, whose extra cell `k` is no result
+    root = ab + ba + ta + tb + sq
+    order = foreign.topological_order(root)
+    view = {id(n.obj): n for n in order}
+    assert [x.obj for x in view[id(ab)].inputs] == [a, b] and [x.obj for x in view[id(ba)].inputs] == [b, a]
+    assert view[id(ab)]._fn is view[id(ba)]._fn is BUILTIN_OPS["/"]
+    assert view[id(ta)]._fn is BUILTIN_OPS["tanh"] and view[id(sq)]._fn is power_of(2.0)
+    assert [len(view[id(x)]._result_cells) for x in (ab, ba, ta, tb, sq)] == [0, 0, 1, 1, 0]
+    a.data, b.data = 0.5, -0.25
+    foreign.evaluate(order)
+    foreign.backpropagate(order)
+    lv = {k: livegrad.Value(x.data) for k, x in (("a", a), ("b", b))}
+    lroot = lv["a"] / lv["b"] + lv["b"] / lv["a"] + lv["a"].tanh() + lv["b"].tanh() + lv["a"] ** 2
+    lroot.backward()
+    assert root.data == pytest.approx(lroot.data, rel=1e-12)
+    assert (a.grad, b.grad) == pytest.approx((lv["a"].grad, lv["b"].grad), rel=1e-12)  # each t rewritten as its own
+
+
+@pytest.mark.parametrize("data", [True, "1.0", None])
+def test_a_bool_or_a_non_number_is_not_a_nodes_number(data: object) -> None:
+    with pytest.raises(TypeError, match=r"a number in \.data or \.value"):
+        foreign.topological_order(Shaped(data))
+
+
+def test_numbers_other_than_float_and_int_are_read() -> None:
+    from fractions import Fraction
+
+    x = Shaped(Fraction(1, 2), label="x")
+    (node,) = foreign.topological_order(x)
+    assert node.data == 0.5
+
+
+def test_the_walk_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    v = neuron()
+    assert gc.isenabled()
+    foreign.topological_order(v["o"])
+    assert gc.isenabled()
+    with pytest.raises(TypeError):
+        foreign.topological_order(Shaped(1.0, (Shaped(1.0), 2.0), "+"))  # fails half-way
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        foreign.topological_order(v["o"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

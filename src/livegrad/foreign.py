@@ -22,11 +22,13 @@ shows the gradients their engine computes, bugs included.
 
 from __future__ import annotations
 
+import gc
 import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .ops import BUILTIN_OPS, Op, central_difference, power_of
 
@@ -48,23 +50,22 @@ class LearnerNode:
 
     __slots__ = ("_data_attr", "_fn", "_result_cells", "inputs", "obj", "op")
 
-    def __init__(self, obj: object, data_attr: str, inputs: tuple[LearnerNode, ...], op: str) -> None:
+    def __init__(
+        self,
+        obj: object,
+        data_attr: str,
+        inputs: tuple[LearnerNode, ...],
+        op: str,
+        fn: Op | None,
+        result_cells: tuple[object, ...] = (),
+    ) -> None:
         self.obj = obj
         self._data_attr = data_attr
         self.inputs = inputs
         self.op = op  # their name for it, as they wrote it ('' for a leaf)
-        self._fn = livegrad_op(op, len(inputs)) if inputs else None  # None: a leaf, or an op livegrad does not know
-        # The `_backward` closure's cells that hold this node's result (micrograd's tanh keeps `t`), found
-        # now, while the result is theirs: a later match could be a coincidence (an exponent `n` equal to it).
-        self._result_cells = tuple(
-            cell
-            for name, cell in _closure(obj).items()
-            if self._fn is not None
-            and name not in (*OPERANDS, "out")
-            and _filled(cell)
-            and _number(cell.cell_contents)
-            and cell.cell_contents == self.data
-        )
+        self._fn = fn if inputs else None  # livegrad's op; None: a leaf, or an op livegrad does not know
+        # The `_backward` closure's cells that hold this node's result (micrograd's tanh keeps `t`): see `_holding`.
+        self._result_cells = result_cells if self._fn is not None else ()
 
     @property
     def data(self) -> float:
@@ -127,34 +128,66 @@ def topological_order(root: object, limit: int | None = None) -> list[LearnerNod
 
     Iterative, so graphs of any depth work; deterministic (see the module's note on order).
     Past `limit` nodes it gives up (`GraphTooLarge`) rather than walk a huge graph to the end.
+    Python's cyclic garbage collector is paused meanwhile: the walk makes a few objects per node and
+    no cycles, and each collection on the way would rescan their whole graph (half the time).
     """
-    data_attr, problems = _shape(root)
-    if data_attr is None:
-        raise TypeError(_not_a_node("root", root, problems))
-    found: dict[int, tuple[object, str, tuple[object, ...]]] = {}
-    placed: list[object] = []
+    if _read(root) is None:
+        raise TypeError(_not_a_node("root", root, _problems(root)))
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _walk(root, limit)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _walk(root: object, limit: int | None) -> list[LearnerNode]:
+    found: dict[int, tuple[object, str, tuple[object, ...], list[object]]] = {}
+    views: dict[int, LearnerNode] = {}
+    ops: dict[tuple[str, int], Op | None] = {}  # their op names, looked up once each
     stack: list[object] = [root]
     while stack:
         obj = stack.pop()
         if obj is _DONE:
-            placed.append(stack.pop())
+            obj = stack.pop()
+            _, data_attr, inputs, others = found[id(obj)]
+            if not inputs:
+                views[id(obj)] = LearnerNode(obj, data_attr, (), "", None)
+                continue
+            op = _op_name(obj, len(inputs))
+            key = (op, len(inputs))
+            if key not in ops:
+                ops[key] = livegrad_op(*key)
+            fn = ops[key]
+            held = _holding(others, getattr(obj, data_attr)) if fn is not None and others else ()
+            views[id(obj)] = LearnerNode(obj, data_attr, tuple(views[id(x)] for x in inputs), op, fn, held)
             continue
         if id(obj) in found:
             continue
-        data_attr, problems = _shape(obj)
-        if data_attr is None:
-            raise TypeError(_not_a_node(f"an input of {_describe(_parent_of(obj, found))}", obj, problems))
-        inputs = _ordered_inputs(obj)
-        found[id(obj)] = (obj, data_attr, inputs)
+        read = _read(obj)
+        if read is None:
+            where = f"an input of {_describe(_parent_of(obj, found))}"
+            raise TypeError(_not_a_node(where, obj, _problems(obj)))
+        data_attr, raw = read
+        operands, others = _closure(obj)
+        inputs = raw if type(raw) is tuple else _ordered_inputs(obj, raw, operands)
+        found[id(obj)] = (obj, data_attr, inputs, others)
         if limit is not None and len(found) > limit:
             raise GraphTooLarge(len(found), limit)
         stack += [obj, _DONE]
         stack += [x for x in reversed(inputs) if id(x) not in found]
-    views: dict[int, LearnerNode] = {}
-    for obj in placed:
-        _, data_attr, inputs = found[id(obj)]
-        views[id(obj)] = LearnerNode(obj, data_attr, tuple(views[id(x)] for x in inputs), _op_name(obj, len(inputs)))
     return list(views.values())
+
+
+def _holding(cells: list[object], result: object) -> tuple[object, ...]:
+    """The cells that hold a node's `result`, found while the result is theirs: a later match
+    could be a coincidence (an exponent `n` equal to it)."""
+    return tuple(
+        cell
+        for cell in cells
+        if _filled(cell) and _number(cell.cell_contents) and cell.cell_contents == result  # type: ignore[attr-defined]
+    )
 
 
 def evaluate(order: Iterable[LearnerNode]) -> None:
@@ -168,9 +201,10 @@ def evaluate(order: Iterable[LearnerNode]) -> None:
         fn = node._fn
         if fn is None:
             continue
-        node.data = new = fn.forward(*(x.data for x in node.inputs))
+        new = fn.forward(*[float(getattr(x.obj, x._data_attr)) for x in node.inputs])
+        setattr(node.obj, node._data_attr, new)
         for cell in node._result_cells:
-            cell.cell_contents = new
+            cell.cell_contents = new  # type: ignore[attr-defined]
 
 
 def backpropagate(order: list[LearnerNode]) -> None:
@@ -182,7 +216,7 @@ def backpropagate(order: list[LearnerNode]) -> None:
     if not order:
         return
     for node in order:
-        node.grad = 0.0
+        node.obj.grad = 0.0  # type: ignore[attr-defined]
     root = order[-1]
     backward = getattr(root.obj, "backward", None)
     if callable(backward):
@@ -211,6 +245,8 @@ def local_derivatives(node: LearnerNode) -> tuple[float | None, ...]:
     totals = _probe(node, upstream=1.0, held=0.0)
     if totals is None:
         return _table_locals(node)
+    if len(totals) == len(node.inputs):  # each input once (the usual case)
+        return tuple(totals.values())
     uses = _uses(node)
     return tuple(totals[id(x)] / uses[id(x)] for x in node.inputs)
 
@@ -314,21 +350,23 @@ def _num(x: float) -> str:
 
 def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] | None:
     """Run the node's own `_backward` with its grad at `upstream` and its inputs' grads at `held`;
-    per input (by id of their object), what it added divided by `upstream`. Every grad is restored."""
-    step = getattr(node.obj, "_backward", None)
+    per input (by id of its view, in the node's order of inputs), what it added divided by
+    `upstream`. Every grad is restored."""
+    obj = node.obj
+    step = getattr(obj, "_backward", None)
     if not callable(step):
         return None
-    inputs = list({id(x.obj): x for x in node.inputs}.values())
-    saved = [(n, n.obj.grad) for n in (node, *inputs)]  # type: ignore[attr-defined]
+    inputs = {id(x): x.obj for x in node.inputs}  # an input used twice is probed once
+    saved = [(x, x.grad) for x in (obj, *inputs.values())]  # type: ignore[attr-defined]
     try:
-        for x in inputs:
-            x.grad = held
-        node.grad = upstream
+        for x in inputs.values():
+            x.grad = held  # type: ignore[attr-defined]
+        obj.grad = upstream  # type: ignore[attr-defined]
         step()
-        return {id(x): (x.grad - held) / upstream for x in inputs}
+        return {key: (float(x.grad) - held) / upstream for key, x in inputs.items()}  # type: ignore[attr-defined]
     finally:
-        for n, grad in saved:
-            n.obj.grad = grad  # type: ignore[attr-defined]
+        for x, grad in saved:
+            x.grad = grad  # type: ignore[attr-defined]
 
 
 def _table_locals(node: LearnerNode) -> tuple[float | None, ...]:
@@ -347,21 +385,36 @@ def _uses(node: LearnerNode) -> dict[int, int]:
 
 
 def _number(x: object) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    kind = type(x)
+    if kind is float or kind is int:  # the usual case, without the slower check against numbers.Real
+        return True
+    return isinstance(x, numbers.Real) and kind is not bool
 
 
-def _shape(x: object) -> tuple[str | None, list[str]]:
-    """The attribute holding `x`'s number if `x` looks like a node, and else what is missing."""
+def _read(x: object) -> tuple[str, tuple[object, ...] | set | frozenset] | None:
+    """The attribute holding `x`'s number and its inputs as found, if `x` looks like a node (else None)."""
+    for data_attr in DATA_ATTRS:
+        if _number(getattr(x, data_attr, None)):
+            break
+    else:
+        return None
+    if not _number(getattr(x, "grad", None)):
+        return None
+    raw = _raw_inputs(x)
+    return None if raw is None else (data_attr, raw)
+
+
+def _problems(x: object) -> list[str]:
+    """What `x` lacks to look like a node."""
     problems = []
-    data_attr = next((a for a in DATA_ATTRS if _number(getattr(x, a, None))), None)
-    if data_attr is None:
+    if not any(_number(getattr(x, a, None)) for a in DATA_ATTRS):
         seen = [f".{a} is {type(getattr(x, a)).__name__}" for a in DATA_ATTRS if hasattr(x, a)]
         problems.append(", ".join(seen) if seen else "no .data or .value")
     if not _number(getattr(x, "grad", None)):
         problems.append(f".grad is {type(x.grad).__name__}" if hasattr(x, "grad") else "no .grad")  # type: ignore[attr-defined]
     if _raw_inputs(x) is None:
         problems.append("no inputs attribute (" + ", ".join(f".{a}" for a in INPUT_ATTRS) + ")")
-    return (data_attr if not problems else None), problems
+    return problems
 
 
 def _raw_inputs(x: object) -> tuple[object, ...] | set | frozenset | None:
@@ -374,15 +427,12 @@ def _raw_inputs(x: object) -> tuple[object, ...] | set | frozenset | None:
     return None
 
 
-def _ordered_inputs(obj: object) -> tuple[object, ...]:
-    raw = _raw_inputs(obj)
-    if isinstance(raw, tuple):
-        return raw
-    assert raw is not None
-    closure = _closure(obj)
-    operands = [closure[n].cell_contents for n in OPERANDS if n in closure and _filled(closure[n])]
-    if operands and {id(x) for x in operands} == {id(x) for x in raw}:
-        return tuple(operands)  # argument order; `a + a` (a set of one) gets both operands
+def _ordered_inputs(obj: object, raw: set | frozenset, operands: list[object]) -> tuple[object, ...]:
+    """A set of inputs (`raw`) in the op's argument order, as far as it can be read (`operands`: the
+    cells of `obj`'s `_backward` closure named for them, see `_closure`). A tuple or list needs none."""
+    held = [cell.cell_contents for cell in operands if _filled(cell)]  # type: ignore[attr-defined]
+    if held and {id(x) for x in held} == {id(x) for x in raw}:
+        return tuple(held)  # argument order; `a + a` (a set of one) gets both operands
     ordered = tuple(sorted(raw, key=_sort_key))
     if len(ordered) == 1 and livegrad_op(_op_name(obj, 2), 2) is not None:
         return ordered * 2  # a set holds `a op a`'s input once
@@ -395,13 +445,23 @@ def _sort_key(x: object) -> tuple[str, str]:
     return (label if isinstance(label, str) else "", repr(getattr(x, data_attr)) if data_attr else "")
 
 
-def _closure(obj: object) -> dict[str, object]:
-    """The cells of the node's `_backward` closure, by variable name ({} if it has none)."""
+def _closure(obj: object) -> tuple[list[object], list[object]]:
+    """The cells of the node's `_backward` closure that hold its operands (``self``, ``other``, in
+    that order), and those that may hold its result (any other but ``out``); ([], []) if it has none."""
     step = getattr(obj, "_backward", None)
     code, cells = getattr(step, "__code__", None), getattr(step, "__closure__", None)
     if code is None or not cells:
-        return {}
-    return dict(zip(code.co_freevars, cells))
+        return [], []
+    operands, others = _layout(code.co_freevars)
+    return [cells[i] for i in operands], [cells[i] for i in others]
+
+
+@lru_cache(maxsize=1024)
+def _layout(names: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """Where a closure with these free variables keeps its operands, and its other cells but ``out``.
+    Every closure of one function has the same names: this is worked out once per function, not per node."""
+    operands = tuple(names.index(n) for n in OPERANDS if n in names)
+    return operands, tuple(i for i, n in enumerate(names) if n not in (*OPERANDS, "out"))
 
 
 def _filled(cell: object) -> bool:
@@ -430,8 +490,8 @@ def _describe(x: object) -> str:
     return f"a {where}{kind.__qualname__} ({x!r:.60})"
 
 
-def _parent_of(obj: object, found: dict[int, tuple[object, str, tuple[object, ...]]]) -> object:
-    return next((parent for parent, _, inputs in found.values() if any(x is obj for x in inputs)), obj)
+def _parent_of(obj: object, found: dict[int, tuple[object, str, tuple[object, ...], list[object]]]) -> object:
+    return next((parent for parent, _, inputs, _ in found.values() if any(x is obj for x in inputs)), obj)
 
 
 def _not_a_node(role: str, x: object, problems: list[str]) -> str:
