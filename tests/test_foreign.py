@@ -302,3 +302,17 @@ def test_the_walk_leaves_the_garbage_collector_as_it_found_it() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_an_input_used_twice_is_probed_once_and_each_edge_gets_half() -> None:
+    a = Scalar(3.0, label="a")
+    b = Scalar(-2.0, label="b")
+    sq, s, m = a * a, a + a, a * b
+    order = foreign.topological_order(sq + s + m)
+    view = {id(n.obj): n for n in order}
+    a.grad, b.grad = 0.25, 0.5  # grads held before the probe come back afterwards
+    assert foreign.local_derivatives(view[id(sq)]) == (3.0, 3.0)  # d(a·a)/da = 2a = 6, half on each edge
+    assert foreign.local_derivatives(view[id(s)]) == (1.0, 1.0)
+    assert foreign.local_derivatives(view[id(m)]) == (-2.0, 3.0)
+    assert (a.grad, b.grad, sq.grad) == (0.25, 0.5, 0.0)
+    assert foreign._probe(view[id(sq)], upstream=2.0, held=1.0) == {id(view[id(a)]): 6.0}

@@ -242,12 +242,13 @@ def local_derivatives(node: LearnerNode) -> tuple[float | None, ...]:
     local_grad = getattr(node.obj, "_local_grad", None)
     if callable(local_grad):
         return tuple(float(local_grad(x.obj)) for x in node.inputs)
-    totals = _probe(node, upstream=1.0, held=0.0)
-    if totals is None:
+    distinct = tuple(dict.fromkeys(node.inputs))  # `a * a`: probed once
+    added = _added(node, distinct, upstream=1.0, held=0.0)
+    if added is None:
         return _table_locals(node)
-    if len(totals) == len(node.inputs):  # each input once (the usual case)
-        return tuple(totals.values())
-    uses = _uses(node)
+    if len(distinct) == len(node.inputs):
+        return tuple(added)
+    totals, uses = dict(zip(map(id, distinct), added)), _uses(node)
     return tuple(totals[id(x)] / uses[id(x)] for x in node.inputs)
 
 
@@ -350,23 +351,35 @@ def _num(x: float) -> str:
 
 def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] | None:
     """Run the node's own `_backward` with its grad at `upstream` and its inputs' grads at `held`;
-    per input (by id of its view, in the node's order of inputs), what it added divided by
-    `upstream`. Every grad is restored."""
+    per input (by id of its view), what it added divided by `upstream`. Every grad is restored."""
+    inputs = tuple(dict.fromkeys(node.inputs))
+    added = _added(node, inputs, upstream, held)
+    return None if added is None else dict(zip(map(id, inputs), added))
+
+
+def _added(node: LearnerNode, inputs: tuple[LearnerNode, ...], upstream: float, held: float) -> list[float] | None:
+    """`_probe` for these distinct inputs of the node, as a list in their order (None: no `_backward`).
+    Plain loops: this runs for every node of a graph on each update, and comprehensions cost more."""
     obj = node.obj
     step = getattr(obj, "_backward", None)
     if not callable(step):
         return None
-    inputs = {id(x): x.obj for x in node.inputs}  # an input used twice is probed once
-    saved = [(x, x.grad) for x in (obj, *inputs.values())]  # type: ignore[attr-defined]
+    saved = [obj.grad]  # type: ignore[attr-defined]
+    for x in inputs:
+        saved.append(x.obj.grad)  # type: ignore[attr-defined]
     try:
-        for x in inputs.values():
-            x.grad = held  # type: ignore[attr-defined]
+        for x in inputs:
+            x.obj.grad = held  # type: ignore[attr-defined]
         obj.grad = upstream  # type: ignore[attr-defined]
         step()
-        return {key: (float(x.grad) - held) / upstream for key, x in inputs.items()}  # type: ignore[attr-defined]
+        added = []
+        for x in inputs:
+            added.append((float(x.obj.grad) - held) / upstream)  # type: ignore[attr-defined]
+        return added
     finally:
-        for x, grad in saved:
-            x.grad = grad  # type: ignore[attr-defined]
+        obj.grad = saved[0]  # type: ignore[attr-defined]
+        for x, grad in zip(inputs, saved[1:]):
+            x.obj.grad = grad  # type: ignore[attr-defined]
 
 
 def _table_locals(node: LearnerNode) -> tuple[float | None, ...]:
