@@ -4,8 +4,10 @@ The loss: livegrad.nn.MLP(2, [16, 16, 1], "relu", linear_output=True) over 100 t
 micrograd's SVM loss plus 1e-4 L2 (65,818 values; `livegrad.datasets`). Measured:
 
 - in this process, each part of ``GraphWidget(loss)``: the sort, the names, the groups, the
-  topology, the values, and the whole constructor (which also runs forward and backward once and
-  hands the state to ipywidgets, which walks it for binary buffers);
+  topology, the values, and the whole constructor, itemised: its own calls of those parts, timed
+  inside one constructor call each (the sort, the topology, its JSON buffer, the sliders, forward,
+  backward, the values), the cyclic garbage collector's passes during it, and the rest
+  (ipywidgets' state and comm);
 - in a real kernel (jupyter_client), the ``GraphWidget(loss)`` cell from execute request to reply,
   with the size of the comm_open message it sends (its JSON and its binary buffers);
 - the bytes of the topology (JSON) and of the values as JSON lists and as float64 buffers;
@@ -20,19 +22,20 @@ Prints figures; asserts nothing about time.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import statistics
 import time
 from collections.abc import Callable
 
-from livegrad import GraphWidget
+from livegrad import GraphWidget, widget
 from livegrad.datasets import svm_loss, two_moons
 from livegrad.graph import Graph, display_names, module_groups
 from livegrad.nn import MLP
 
 BUILD = """
-from livegrad import GraphWidget
+from livegrad import GraphWidget, widget
 from livegrad.datasets import svm_loss, two_moons
 from livegrad.nn import MLP
 loss = svm_loss(MLP(2, [16, 16, 1], "relu", linear_output=True, seed=1337), *two_moons(100))
@@ -68,12 +71,13 @@ def in_process() -> None:
         ("groups", lambda: module_groups(order, graph.index(), graph.inputs)),
         ("topology, all of it from the order", lambda: Graph(order).topology()),
         ("values (float64 buffers, no locals)", lambda: graph.values(local=False)),
-        ("GraphWidget(loss), no kernel", lambda: GraphWidget(loss)),
+        ("GraphWidget(loss), no kernel", lambda: GraphWidget(loss).close()),
     ]
     print(f"  {'':40s} {'wall':>8s} {'CPU':>8s}")
     for name, run in rows:
         wall, cpu = median_ms(run)
         print(f"  {name:40s} {wall:8.1f} {cpu:8.1f} ms")
+    constructor_parts(loss)
     topology = json.dumps(graph.topology(), ensure_ascii=False, allow_nan=False).encode()
     as_json = json.dumps(graph.values(local=False, binary=False), allow_nan=False).encode()
     with_locals = json.dumps(graph.values(local=True, binary=False), allow_nan=False).encode()
@@ -82,6 +86,80 @@ def in_process() -> None:
     print(f"  values as JSON lists, with locals (before) {len(with_locals) / 1e6:6.2f} MB")
     print(f"  values as JSON lists, no locals          {len(as_json) / 1e6:8.2f} MB")
     print(f"  values as float64 buffers (sent)         {(len(binary['data']) + len(binary['grad'])) / 1e6:8.2f} MB")
+
+
+# The calls GraphWidget(loss) makes, each timed where the constructor makes it: (owner, attribute, row).
+PARTS = [
+    (Graph, "of", "sort"),
+    (Graph, "topology", "topology"),
+    (GraphWidget, "_take", "_take"),  # the sort, the topology, and what the widget reads of the graph
+    (widget, "_json_buffer", "topology as one JSON buffer"),
+    (GraphWidget, "_pick_sliders", "sliders: which leaves"),
+    (GraphWidget, "_slider_spec", "sliders: their specs"),
+    (Graph, "forward", "forward pass"),
+    (Graph, "backward", "backward pass"),
+    (Graph, "values", "values (float64 buffers)"),
+]
+
+TAKE = "the widget's reading of the graph (inputs, ...)"  # _take beside the sort and the topology
+REST = "the rest (ipywidgets' state and comm, ...)"
+ROWS = [*(row for *_, row in PARTS if row != "_take"), TAKE]
+
+
+def constructor_parts(loss: object, repeat: int = 5) -> None:
+    """`GraphWidget(loss)` itemised: each part timed inside the constructor (wrapped for the run), the
+    garbage collector's passes during it (inside whichever part triggered them), and the rest."""
+    spent: dict[str, float] = {}
+
+    def timed(run: Callable, row: str) -> Callable:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return run(*args, **kwargs)
+            finally:
+                spent[row] = spent.get(row, 0.0) + time.perf_counter() - start
+
+        return wrapper
+
+    def collector(phase: str, info: dict) -> None:
+        if phase == "start":
+            collector.started = time.perf_counter()  # type: ignore[attr-defined]
+        else:
+            spent["garbage collector (within the parts above)"] = (
+                spent.get("garbage collector (within the parts above)", 0.0) + time.perf_counter() - collector.started  # type: ignore[attr-defined]
+            )
+            spent["full collections"] = spent.get("full collections", 0) + (info["generation"] == 2)
+
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in PARTS]
+    runs: list[dict[str, float]] = []
+    gc.callbacks.append(collector)
+    try:
+        for owner, name, row in PARTS:
+            setattr(owner, name, timed(getattr(owner, name), row))
+        for _ in range(repeat):
+            spent.clear()
+            start = time.perf_counter()
+            made = GraphWidget(loss)
+            total = time.perf_counter() - start
+            made.close()  # as the other rows: no widget kept, so the collector's passes do not grow run by run
+            spent[TAKE] = spent.pop("_take") - spent["sort"] - spent["topology"]
+            parts = sum(spent.get(row, 0.0) for row in ROWS)
+            runs.append({**spent, REST: total - parts, "total": total})
+    finally:
+        gc.callbacks.remove(collector)
+        for owner, name, original in originals:
+            setattr(owner, name, original)
+    print("  GraphWidget(loss) itemised (wall, median of 5 constructor calls; each part inside the constructor):")
+    rows = [
+        *ROWS,
+        REST,
+        "total",
+        "garbage collector (within the parts above)",
+    ]
+    for row in rows:
+        print(f"    {row:48s} {1000 * statistics.median(r.get(row, 0.0) for r in runs):8.1f} ms")
+    full = statistics.median(r.get("full collections", 0) for r in runs)
+    print(f"    {'full collections (generation 2) per call':48s} {full:8.0f}")
 
 
 def in_kernel(repeat: int = 3) -> None:
