@@ -34,7 +34,17 @@ MAX_VALUES = 250_000
 BINARY_VALUES = 2_000  # from this many values on, data and grad travel as float64 bytes, not JSON lists
 RANKDIRS = ("LR", "TB", "RL", "BT")  # Graphviz's layout directions: left to right, top to bottom, ...
 
-__all__ = ["MAX_VALUES", "RANKDIRS", "Graph", "GraphTooLarge", "Groups", "Node", "display_names", "json_number"]
+__all__ = [
+    "MAX_VALUES",
+    "RANKDIRS",
+    "Graph",
+    "GraphTooLarge",
+    "Groups",
+    "Node",
+    "collector_paused",
+    "display_names",
+    "json_number",
+]
 
 
 @dataclass(frozen=True)
@@ -155,7 +165,7 @@ class Graph:
     def topology(self) -> dict[str, object]:
         """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
         exponent and innermost group; the text of each op of the graph, once; and the groups."""
-        with _collector_paused():
+        with collector_paused():
             return self._topology()
 
     def _topology(self) -> dict[str, object]:
@@ -201,9 +211,10 @@ class Graph:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused: a snapshot makes a few objects per value and no
-    cycles, and each collection on the way would rescan the whole graph (a fifth of the time)."""
+    cycles, and a collection on the way (a full one, as those objects pile up) would rescan the
+    whole graph and everything else the process holds."""
     enabled = gc.isenabled()
     gc.disable()
     try:

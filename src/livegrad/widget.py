@@ -24,7 +24,7 @@ import traitlets
 
 from .engine import Value
 from .export import standalone_html
-from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, json_number
+from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -91,18 +91,19 @@ class GraphWidget(anywidget.AnyWidget):
         self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
         self._inputs: dict[str, float] = {}
         self._input_ids: dict[int, str] = {}
-        topology = self._take(root)
-        chosen = self._pick_sliders(sliders)
-        slider_ranges = self._resolve_ranges(ranges, chosen)
-        self._slider_ids = {self._index[v] for v in chosen}
-        super().__init__(
-            topology=topology,
-            sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
-            rankdir=rankdir,
-            **kwargs,
-        )
-        self.on_msg(self._on_frontend_message)
-        self.refresh()
+        with collector_paused():  # the snapshot, its JSON and the first values: no collection half-way
+            topology = self._take(root)
+            chosen = self._pick_sliders(sliders)
+            slider_ranges = self._resolve_ranges(ranges, chosen)
+            self._slider_ids = {self._index[v] for v in chosen}
+            super().__init__(
+                topology=topology,
+                sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
+                rankdir=rankdir,
+                **kwargs,
+            )
+            self.on_msg(self._on_frontend_message)
+            self.refresh()
 
     @classmethod
     def from_function(cls, build: Callable[..., object], /, **inputs: Input) -> GraphWidget:
