@@ -15,7 +15,7 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -433,29 +433,46 @@ def display_names(
         inputs = [[index[x] for x in v.inputs] for v in order]
     names: list[str] = []
     wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
-    templates: dict[Op, tuple[str, list[tuple[int, list[str]]]]] = {}
+    writers: dict[Op, Callable[[list[int]], tuple[str, bool]]] = {}
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
-        if value.label:
-            name = value.label
-        elif i in given:
-            name = given[i]
-        elif not ids:
-            name = f"{value.data:.6g}"
-        elif value._fn is None:
-            name = f"{value.op}({', '.join(names[i] for i in ids)})"
+        op = value._fn
+        if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
+            if op not in writers:
+                writers[op] = _writer(op, names, wrapped)
+            name, never_simple = writers[op](ids)
         else:
-            if value._fn not in templates:
-                text, slots = _template(value._fn)
-                templates[value._fn] = (text, [(k, names if argument else wrapped) for k, argument in slots])
-            text, slots = templates[value._fn]
-            name = text.format(*[written[ids[k]] for k, written in slots])
+            never_simple = False
+            if value.label:
+                name = value.label
+            elif i in given:
+                name = given[i]
+            elif not ids:
+                name = f"{value.data:.6g}"
+            else:
+                name = f"{value.op}({', '.join(names[i] for i in ids)})"
         if len(name) > MAX_NAME:
             name = name[: MAX_NAME - 1] + "…"
         names.append(name)
-        wrapped.append(name if simple(name) else f"({name})")
+        wrapped.append(f"({name})" if never_simple or not simple(name) else name)
     return names
+
+
+def _writer(op: Op, names: list[str], wrapped: list[str]) -> Callable[[list[int]], tuple[str, bool]]:
+    """Writes a value of `op` from its input ids: its name, and whether that is never a simple name
+    (the formula has a symbol of its own, "·", "(", so no regular expression need check it)."""
+    text, slots = _template(op)
+    never_simple = not _SIMPLE_NAME.fullmatch(text.replace("{}", "") or "x")
+    fill = text.format
+    sources = [(k, names if argument else wrapped) for k, argument in slots]
+    if len(sources) == 2:  # most ops: "a + b", "a·b" (one call of format, no list)
+        (j, first), (k, second) = sources
+        return lambda ids: (fill(first[ids[j]], second[ids[k]]), never_simple)
+    if len(sources) == 1:
+        ((j, first),) = sources
+        return lambda ids: (fill(first[ids[j]]), never_simple)
+    return lambda ids: (fill(*[written[ids[k]] for k, written in sources]), never_simple)
 
 
 @lru_cache(maxsize=256)
