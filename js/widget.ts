@@ -10,7 +10,15 @@ import { exportButtons } from "./export";
 import { defaultState, reveal, visibleGraph, type FoldState } from "./fold";
 import { toNumbers } from "./format";
 import { frameAt, stepLevel } from "./frame";
-import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
+import {
+  readTopology,
+  type GradientReport,
+  type Local,
+  type SentTopology,
+  type SliderSpec,
+  type Topology,
+  type Values,
+} from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
@@ -22,7 +30,7 @@ import { GraphView } from "./view";
 import "./widget.css";
 
 export interface WidgetModel {
-  topology: Topology | DataView; // a JSON buffer from the kernel (see readTopology)
+  topology: Topology | SentTopology | DataView; // a JSON buffer from the kernel (see readTopology)
   values: Values;
   sliders: SliderSpec[];
   rankdir: string;
@@ -308,13 +316,8 @@ function sameFold(a: FoldState, b: FoldState): boolean {
   );
 }
 
-/** The topology as the kernel sends it, one JSON buffer (a DataView here), or as a saved page holds it. */
-function readTopology(sent: Topology | DataView): Topology {
-  return sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
-}
-
-/** The state with its topology parsed: as a saved page holds it, and as the tests write it. */
-export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology };
+/** The state with its topology parsed: as a saved page holds it (columns), and as the tests write it. */
+export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology | SentTopology };
 
 export type Model = AnyModel<WidgetModel>;
 export default { render };

@@ -163,33 +163,43 @@ class Graph:
         return engine.local_derivatives(node)
 
     def topology(self) -> dict[str, object]:
-        """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
-        exponent and innermost group; the text of each op of the graph, once; and the groups."""
+        """What is drawn, sent once, by node id in columns (a list per field, which a page parses and
+        Python encodes several times faster than a record per node): each node's label, display name,
+        op ("" for a leaf), inputs (by id) and innermost group (-1: top level); the nodes that are
+        constant powers with their exponents, those with an op livegrad does not know (a learner's),
+        and the shared parameters of modules; the text of each op of the graph, once; the groups."""
         with collector_paused():
             return self._topology()
 
     def _topology(self) -> dict[str, object]:
         order, groups = self.order, self.groups
-        nodes = [
-            {"label": v.label, "name": name, "op": v.op, "inputs": inputs}
-            for v, name, inputs in zip(order, self.names, self.inputs)
-        ]
-        ops: dict[str, dict[str, object]] = {}
-        for v, node, group in zip(order, nodes, groups.of):
-            if group >= 0:
-                node["group"] = group
-            op = v._fn
-            if op is not None:
-                if op.exponent is not None:
-                    node["exponent"] = op.exponent
-                if op.name not in ops:
-                    ops[op.name] = {"formula": op.formula, "locals": list(op.local_text or ()) or None}
-            elif not v.is_leaf():  # a learner's op livegrad does not know: the page says so on the node
-                node["unknown_op"] = True
-                ops.setdefault(v.op, {"formula": None, "locals": None})
-        for i in groups.shared:
-            nodes[i]["shared"] = True
-        topology = {"nodes": nodes, "root": len(order) - 1, "ops": ops, "groups": groups.calls}
+        fns = [v._fn for v in order]
+        known = {op: op.name for op in dict.fromkeys(fns) if op is not None}  # in order of first use
+        ops: dict[str, dict[str, object]] = {
+            name: {"formula": op.formula, "locals": list(op.local_text or ()) or None} for op, name in known.items()
+        }
+        unknown: list[int] = []
+        if self.learner:  # an op livegrad does not know: the page says so on the node
+            unknown = [i for i, (v, op) in enumerate(zip(order, fns)) if op is None and not v.is_leaf()]
+            for i in unknown:
+                ops.setdefault(order[i].op, {"formula": None, "locals": None})
+        powers = {op: op.exponent for op in known if op.exponent is not None}
+        columns = {
+            "label": [v.label for v in order],
+            "name": self.names,
+            "op": [v.op for v in order] if self.learner else [known.get(op, "") for op in fns],  # type: ignore[arg-type]
+            "inputs": self.inputs,
+            "group": groups.of,
+        }
+        topology = {
+            "columns": columns,
+            "exponents": [[i, powers[op]] for i, op in enumerate(fns) if op in powers] if powers else [],
+            "unknown_ops": unknown,
+            "shared": sorted(groups.shared),
+            "root": len(order) - 1,
+            "ops": ops,
+            "groups": groups.calls,
+        }
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
             topology.update(learner=True, replay=False)
         return topology

@@ -158,9 +158,10 @@ class GraphWidget(anywidget.AnyWidget):
         self._step_count = sum(1 for inputs in graph.inputs if inputs)
         self._locals = not graph.replayable  # the page replays the ops itself when it can
         self._too_large = too_large
+        topology = graph.topology()
         if too_large is not None:
-            return {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
-        return graph.topology()
+            topology["too_large"] = too_large
+        return topology
 
     @property
     def root(self) -> object:
@@ -555,10 +556,11 @@ def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
     return first, low, high
 
 
-def _shape(topology: Mapping[str, object]) -> tuple[object, list[tuple[object, ...]]]:
+def _shape(topology: Mapping[str, object]) -> tuple[object, ...]:
     """What a layout depends on: each node's op, inputs, exponent and label (not its display name)."""
-    nodes = topology.get("nodes", [])
-    return topology.get("too_large"), [(n["op"], n["inputs"], n.get("exponent"), n["label"]) for n in nodes]  # type: ignore[attr-defined,index]
+    columns: Mapping[str, object] = topology["columns"]  # type: ignore[assignment]
+    fields = (columns["op"], columns["inputs"], topology["exponents"], columns["label"])
+    return topology.get("too_large"), *fields
 
 
 def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
