@@ -8,13 +8,15 @@ micrograd's SVM loss plus 1e-4 L2 (65,818 values; `livegrad.datasets`). Measured
   inside one constructor call each (the sort, the topology, its JSON buffer, the sliders, forward,
   backward, the values), the cyclic garbage collector's passes during it, and the rest
   (ipywidgets' state and comm);
-- in a real kernel (jupyter_client), the ``GraphWidget(loss)`` cell from execute request to reply,
-  with the size of the comm_open message it sends (its JSON and its binary buffers);
+- in a real kernel (jupyter_client), the ``GraphWidget(loss)`` cell (displayed, as a notebook shows
+  it) from execute request to reply, with the size of the messages it sends (their JSON and binary
+  buffers); with ``--baseline``, beside another checkout's kernels in alternating rounds;
 - the bytes of the topology (JSON) and of the values as JSON lists and as float64 buffers;
 - a graph of about a million values (the same model over 1,600 points): how long the refusal takes.
 
     python benchmarks/demo_snapshot.py            # everything (about a minute)
     python benchmarks/demo_snapshot.py --no-kernel
+    python benchmarks/demo_snapshot.py --baseline ../old/src   # kernels of another checkout alternating
 
 Prints figures; asserts nothing about time.
 """
@@ -165,27 +167,41 @@ def constructor_parts(loss: object, repeat: int = 5) -> None:
     print(f"    {'full collections (generation 2) per call':48s} {full:8.0f}")
 
 
-def in_kernel(repeat: int = 3) -> None:
+def in_kernel(baseline: str | None, rounds: int = 2, repeat: int = 3) -> None:
+    """The cell in real kernels: this checkout's, alternating round by round with `baseline`'s (the
+    ``src`` directory of another checkout, e.g. the commit before a change) when given, so both
+    sides see the same load."""
     from jupyter_client.manager import start_new_kernel
 
-    manager, client = start_new_kernel(kernel_name="python3")
-    try:
-        client.execute_interactive(BUILD, timeout=120)
-        for k in range(repeat):
-            messages: list[dict] = []
-            start = time.perf_counter()
-            client.execute_interactive(f"w{k} = GraphWidget(loss)", timeout=120, output_hook=messages.append)
-            took = time.perf_counter() - start
-            sent = [m for m in messages if m["msg_type"] in ("comm_open", "comm_msg")]
-            json_bytes = sum(len(json.dumps(m["content"], separators=(",", ":")).encode()) for m in sent)
-            buffer_bytes = sum(len(b) for m in sent for b in m.get("buffers", []))
-            print(
-                f"  kernel: the GraphWidget(loss) cell, request to reply {1000 * took:7.1f} ms; its widget "
-                f"messages {json_bytes / 1e6:.2f} MB JSON + {buffer_bytes / 1e6:.2f} MB binary buffers"
-            )
-    finally:
-        client.stop_channels()
-        manager.shutdown_kernel(now=True)
+    sides = {"this checkout": os.environ.get("PYTHONPATH", "")}
+    if baseline:
+        sides["baseline"] = baseline
+    took: dict[str, list[float]] = {side: [] for side in sides}
+    for _ in range(rounds if baseline else 1):
+        for side, path in sides.items():
+            manager, client = start_new_kernel(kernel_name="python3", env={**os.environ, "PYTHONPATH": path})
+            try:
+                client.execute_interactive(BUILD, timeout=120)
+                for k in range(repeat):
+                    messages: list[dict] = []
+                    start = time.perf_counter()
+                    client.execute_interactive(
+                        f"w{k} = GraphWidget(loss)\nw{k}", timeout=120, output_hook=messages.append
+                    )
+                    took[side].append(time.perf_counter() - start)
+                    sent = [m for m in messages if m["msg_type"] in ("comm_open", "comm_msg")]
+                    json_bytes = sum(len(json.dumps(m["content"], separators=(",", ":")).encode()) for m in sent)
+                    buffer_bytes = sum(len(b) for m in sent for b in m.get("buffers", []))
+                    print(
+                        f"  kernel ({side}): the GraphWidget(loss) cell, request to reply {1000 * took[side][-1]:7.1f} "
+                        f"ms; its widget messages {json_bytes / 1e6:.2f} MB JSON + {buffer_bytes / 1e6:.2f} MB binary "
+                        f"buffers (load {os.getloadavg()[0]:.1f})"
+                    )
+            finally:
+                client.stop_channels()
+                manager.shutdown_kernel(now=True)
+    for side, times in took.items():
+        print(f"  kernel ({side}): median {1000 * statistics.median(times):.0f} ms over {len(times)} cells")
 
 
 def a_million() -> None:
@@ -203,10 +219,11 @@ def a_million() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--no-kernel", action="store_true", help="skip the real kernel")
+    parser.add_argument("--baseline", help="another checkout's src directory: its kernels alternate with this one's")
     args = parser.parse_args()
     in_process()
     if not args.no_kernel:
-        in_kernel()
+        in_kernel(args.baseline)
     a_million()
 
 
