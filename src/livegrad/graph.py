@@ -118,8 +118,12 @@ class Graph:
     def names(self) -> list[str]:
         """Each node's name as the page shows it (see `display_names`); an unlabelled leaf passed to a
         module call is named by its place, ``MLP input 0``, in every call (search finds each)."""
-        given = {}
+        given: dict[int, str] = {}
+        read: set[int] = set()  # a layer's neurons share their layer's list of inputs: read it once
         for call in self.groups.calls:
+            if id(call["inputs"]) in read:
+                continue
+            read.add(id(call["inputs"]))
             for place, node_id in enumerate(call["inputs"]):  # type: ignore[arg-type]
                 node = self.order[node_id]
                 if not node.label and node.is_leaf():
