@@ -513,10 +513,9 @@ class GraphWidget(anywidget.AnyWidget):
 def _json_buffer(topology: dict) -> memoryview:
     """The topology as one UTF-8 JSON buffer, parsed once by the page. Sent as a dict, ipywidgets would
     walk its every node looking for buffers, and Jupyter would encode it again: a second on a big graph.
-    ASCII (a name's "·" and "…" as escapes): 4% more bytes on the demo loss, but encoded in a third less
-    time than UTF-8, which Python builds as a wide string first. A tree of fresh dicts: no cycle to check."""
-    text = json.dumps(topology, ensure_ascii=True, check_circular=False, allow_nan=False, separators=(",", ":"))
-    return memoryview(text.encode("ascii"))
+    (Fresh lists and dicts: no cycle to check for.)"""
+    text = json.dumps(topology, ensure_ascii=False, check_circular=False, allow_nan=False, separators=(",", ":"))
+    return memoryview(text.encode())
 
 
 def _too_large(refused: GraphTooLarge) -> dict[str, object]:
