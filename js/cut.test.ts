@@ -121,6 +121,7 @@ describe("the depth cut", () => {
     expect(drawn.elementOf[3]).toBeGreaterThanOrEqual(0);
     expect(drawn.elementOf[topology.root]).toBeGreaterThanOrEqual(0);
     expect(drawn.elements.length).toBeLessThan(CUT_AT);
+    for (let id = 3; id < 3 + CUT_AT / 4; id++) expect(drawn.elementOf[id]).toBeGreaterThanOrEqual(0); // what t3 feeds
     expect(revealCut(topology, next, 3)).toBe(next); // already drawn: nothing to change
   });
 });

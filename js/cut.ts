@@ -4,7 +4,7 @@
  * elements nearest the root are drawn, about a screenful; each drawn element whose inputs are
  * hidden gets a "⋯ n values" element under it, and opening that draws the next screenful below it.
  * Keys in `FoldState.expanded`: "^id" opens below the element that holds node `id`; "=id" draws
- * that element alone (the path `revealCut` draws down to a found value).
+ * that element and its inputs only (the path `revealCut` draws down to a found value).
  */
 import { READABLE_BUDGET, visibleGraph, type Cluster, type Element, type FoldState, type VisibleGraph } from "./fold";
 import type { Topology } from "./graph";
@@ -75,8 +75,8 @@ function shownElements(
     if (kind !== "^" && kind !== "=") continue;
     const e = visible.elementOf[Number(key.slice(1))] ?? -1;
     if (e < 0) continue;
-    if (kind === "=") shown[e] = 1;
-    else admit(e, budget);
+    if (kind === "^") admit(e, budget);
+    else for (const drawn of [e, ...inputs[e]]) shown[drawn] = 1; // the element and what it is made of
   }
   return shown;
 }
@@ -154,7 +154,7 @@ export function cutGraph(
 /**
  * `state` with what the cut hides of node `id` drawn: the element holding it opened below, and the
  * elements on a shortest path from the root down to it drawn one each, so it shows joined to the
- * root (unless that path alone is too long to draw; then it shows on its own).
+ * root (unless that path alone is too long to draw; then only its end: what the value feeds).
  */
 export function revealCut(topology: Topology, state: FoldState, id: number): FoldState {
   const visible = visibleGraph(topology, state);
@@ -178,7 +178,8 @@ export function revealCut(topology: Topology, state: FoldState, id: number): Fol
   expanded.add(`^${anchor(visible.elements[target])}`);
   const path: number[] = [];
   for (let e = from[target]; e >= 0 && e !== root; e = from[e]) path.push(e);
-  if (from[target] >= 0 && path.length < CUT_AT / 2)
-    for (const e of path) expanded.add(`=${anchor(visible.elements[e])}`);
+  // The path runs from the target up: one too long to draw is drawn near the target (what it feeds).
+  for (const e of path.length < CUT_AT / 2 ? path : path.slice(0, CUT_AT / 4))
+    expanded.add(`=${anchor(visible.elements[e])}`);
   return { expanded, picks: state.picks };
 }

@@ -51,7 +51,8 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
 }
 
 /** What a cut view's "⋯" element says: the values hidden below the element it stands under. */
-export const moreText = (values: number): string => `⋯ ${values.toLocaleString("en-US")} more values`;
+export const moreText = (values: number): string =>
+  `⋯ ${values.toLocaleString("en-US")} more value${values === 1 ? "" : "s"}`;
 
 /** The room a stack's picker takes: "call 99 (0–99)" at its widest. */
 export const pickerText = (calls: number): string => `call ${calls - 1} (0–${calls - 1}) ▴▾`;
