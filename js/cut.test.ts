@@ -33,6 +33,18 @@ function tree(depth: number): Topology {
   return { nodes, root: nodes.length - 1, ops: { "*": OPS["*"] }, groups: [] };
 }
 
+/** Σ w_i·x_i over `terms` terms, as sum() builds it: one Σ element with 2 × terms labelled inputs. */
+function dot(terms: number): Topology {
+  const nodes = [];
+  for (let i = 0; i < terms; i++) nodes.push(node(`w${i}`), node(`x${i}`), node("", "*", [3 * i, 3 * i + 1], `p${i}`));
+  let sum = 2;
+  for (let i = 1; i < terms; i++) {
+    nodes.push(node("", "+", [sum, 3 * i + 2], `s${i}`));
+    sum = nodes.length - 1;
+  }
+  return { nodes, root: sum, ops: { "+": OPS["+"], "*": OPS["*"] }, groups: [] };
+}
+
 const drawnIds = (drawn: VisibleGraph): number[] => drawn.elements.flatMap((e) => (e.kind === "value" ? [e.id] : []));
 const mores = (drawn: VisibleGraph) => drawn.elements.filter((e) => e.kind === "more");
 
@@ -98,6 +110,15 @@ describe("the depth cut", () => {
       const target = drawn.elements[to];
       if (e.kind === "more" && target.kind === "value") expect(e.values).toBe(hiddenBelow(topology, drawn, target.id));
     });
+  });
+
+  it("shows a wide element's first inputs only, and all of them (a screenful) once its ⋯ opens", () => {
+    const topology = dot(200); // one Σ over 400 labelled leaves
+    const drawn = drawnGraph(topology, state());
+    expect(drawn.elements.map((e) => e.kind)).toEqual(["value", "value", "value", "value", "more", "sum"]);
+    expect(mores(drawn)[0]).toMatchObject({ values: 396 });
+    const opened = drawnGraph(topology, state([(mores(drawn)[0] as { key: string }).key]));
+    expect(drawnIds(opened)).toHaveLength(4 + READABLE_BUDGET);
   });
 
   it("reveals a deep value joined to the root by its path, when the path is short", () => {

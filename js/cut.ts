@@ -11,6 +11,8 @@ import type { Topology } from "./graph";
 
 /** Views with this many elements or more are cut: Graphviz takes seconds to lay out a thousand. */
 export const CUT_AT = 300;
+/** In a cut view, an element shows this many of its inputs at first (a Σ's first terms); "⋯" opens the rest. */
+const FAN_IN = 4;
 
 /** The elements drawn for `state`: the folded view (`visibleGraph`), cut when it is too big to draw. */
 export function drawnGraph(topology: Topology, state: FoldState): VisibleGraph {
@@ -49,14 +51,19 @@ function shownElements(
   budget: number,
 ): Uint8Array {
   const shown = new Uint8Array(visible.elements.length);
-  /** Draw `start` and, breadth first, up to `limit` more of what it depends on. */
-  const admit = (start: number, limit: number): void => {
+  /**
+   * Draw `start` and, breadth first, up to `limit` more of what it depends on; below `start` (and
+   * at it, unless `all`), only the first FAN_IN inputs of each element, so a Σ of a hundred terms
+   * does not fill the screen with its terms, and the view reaches down instead.
+   */
+  const admit = (start: number, limit: number, all: boolean): void => {
     let added = 0;
     const queue = [start];
     const seen = new Uint8Array(shown.length);
     shown[start] = seen[start] = 1;
     for (let k = 0; k < queue.length && added < limit; k++) {
-      for (const input of inputs[queue[k]]) {
+      const list = inputs[queue[k]];
+      for (const input of (k === 0 && all) || list.length <= FAN_IN ? list : list.slice(0, FAN_IN)) {
         if (added >= limit) break;
         if (seen[input]) continue;
         seen[input] = 1;
@@ -69,13 +76,13 @@ function shownElements(
     }
   };
   const root = visible.elementOf[topology.root];
-  if (root >= 0) admit(root, budget - 1);
+  if (root >= 0) admit(root, budget - 1, false);
   for (const key of state.expanded) {
     const kind = key[0];
     if (kind !== "^" && kind !== "=") continue;
     const e = visible.elementOf[Number(key.slice(1))] ?? -1;
     if (e < 0) continue;
-    if (kind === "^") admit(e, budget);
+    if (kind === "^") admit(e, budget, true);
     else for (const drawn of [e, ...inputs[e]]) shown[drawn] = 1; // the element and what it is made of
   }
   return shown;
