@@ -26,6 +26,8 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
   const number = (name: string): string => `${name} ${WIDEST_NUMBER}`;
   const first = outputs > 1 ? [`${outputs} outputs; the first:`] : [];
   switch (element.kind) {
+    case "more":
+      return [moreText(element.values)];
     case "group":
       return [`▸ ${element.summary}`, ...first, number("data"), number("grad")];
     case "sum":
@@ -47,6 +49,10 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
           ];
   }
 }
+
+/** What a cut view's "⋯" element says: the values hidden below the element it stands under. */
+export const moreText = (values: number): string =>
+  `⋯ ${values.toLocaleString("en-US")} more value${values === 1 ? "" : "s"}`;
 
 /** The room a stack's picker takes: "call 99 (0–99)" at its widest. */
 export const pickerText = (calls: number): string => `call ${calls - 1} (0–${calls - 1}) ▴▾`;
@@ -97,8 +103,10 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const element = elements[e];
     const name = dotName(visible, e);
     if (element.kind !== "value") {
-      const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
-      lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
+      const outputs = element.kind === "sum" ? 1 : element.kind === "more" ? 0 : element.outputs.length;
+      const fields = foldFields(element, outputs).map(placeholder);
+      const style = element.kind === "more" ? " style=dashed" : "";
+      lines.push(`${indent}${name} [shape=record${style} label="${open}${fields.join("|")}${close}"];`);
       for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name}${beside(from)};`);
       return;
     }
@@ -117,6 +125,8 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       seen.add(from);
       edges.push(`  ${dotName(visible, from)} -> ${name}op${beside(from)};`);
     }
+    for (const from of incoming[e])
+      if (elements[from].kind === "more") edges.push(`  ${dotName(visible, from)} -> ${name}op;`);
   };
   // Each cluster's elements and inner clusters in the order of their first element: the drawing
   // keeps the graph's order.

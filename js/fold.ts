@@ -33,7 +33,8 @@ export type Element =
       summary: string;
       expanded: boolean; // true: the picked call is open (a cluster); this element stands for the other calls
     }
-  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string };
+  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string }
+  | { kind: "more"; key: string; values: number }; // what a cut view hides below an element (cut.ts)
 
 /** An open module call or Σ chain: a Graphviz cluster around its elements. */
 export interface Cluster {
@@ -455,11 +456,12 @@ const foldName = (element: Element): string | null =>
  */
 export function defaultState(topology: Topology, budget = READABLE_BUDGET): FoldState {
   const picks = new Map<string, number>();
+  const expanded = new Set<string>();
+  let visible = visibleGraph(topology, { expanded, picks });
+  if (visible.elements.length >= budget) return { expanded, picks }; // opening never draws fewer
   const all = new Set(everything(topology));
   if (visibleGraph(topology, { expanded: all, picks }).elements.length < budget) return { expanded: all, picks };
-  const expanded = new Set<string>();
   const tried = new Set<string>();
-  let visible = visibleGraph(topology, { expanded, picks });
   for (;;) {
     let depth = Infinity;
     const candidates: [name: string, depth: number, sum: boolean][] = [];
