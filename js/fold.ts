@@ -66,12 +66,22 @@ interface Chain {
   group: number; // the call the chain is computed in, -1 at top level
 }
 
-/** What depends on the topology alone, worked out once per topology. */
+/**
+ * What depends on the topology alone, worked out once per topology. The nodes' own fields are
+ * copied into typed arrays here: parsed from JSON, the node objects come in many shapes (a label,
+ * a group, `shared` or not), and reading them in the passes over every node cost most of the
+ * time of the first view of a big graph.
+ */
 interface Analysis {
+  groupOf: Int32Array; // node -> its innermost group call, -1 at top level
+  shared: Uint8Array; // 1 for a module's parameter (drawn in the call on show)
+  inputStart: Int32Array; // node id's inputs are inputList[inputStart[id] .. inputStart[id + 1]]
+  inputList: Int32Array;
   uses: Int32Array; // how many inputs of other nodes each node is
   outputs: Uint8Array; // 1 for a group call's output
   chainOf: Int32Array; // node -> the innermost chain that holds it, -1 if none
   chains: Chain[];
+  chainKeys: string[]; // each chain's key, "#<top>"
   siblings: number[][]; // call -> the calls of the same module by the same parent (itself included)
   siblingsOf: Map<string, number[]>; // "parent:module" -> those calls
   summaries: Map<string, string>;
@@ -86,23 +96,34 @@ function analyse(topology: Topology): Analysis {
   const { nodes } = topology;
   const groups = topology.groups ?? [];
   const n = nodes.length;
+  const groupOf = new Int32Array(n);
+  const shared = new Uint8Array(n);
+  const isPlus = new Uint8Array(n); // an unlabelled +: a link of a Σ chain if used once by the next
+  const inputStart = new Int32Array(n + 1);
+  for (let id = 0; id < n; id++) inputStart[id + 1] = inputStart[id] + nodes[id].inputs.length;
+  const inputList = new Int32Array(inputStart[n]);
   const uses = new Int32Array(n);
   const consumer = new Int32Array(n).fill(-1);
-  nodes.forEach((node, id) => {
+  for (let id = 0; id < n; id++) {
+    const node = nodes[id];
+    groupOf[id] = node.group ?? -1;
+    shared[id] = node.shared ? 1 : 0;
+    isPlus[id] = node.op === "+" && !node.label ? 1 : 0;
+    let k = inputStart[id];
     for (const input of node.inputs) {
+      inputList[k++] = input;
       uses[input] += 1;
       consumer[input] = id;
     }
-  });
+  }
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
-  const groupOf = (id: number): number => nodes[id].group ?? -1;
-  const plus = (id: number): boolean => nodes[id].op === "+" && !nodes[id].label;
+  const plus = (id: number): boolean => id >= 0 && isPlus[id] === 1;
   // next[v]: the chain node v feeds, when v continues a chain into it.
   const next = new Int32Array(n).fill(-1);
   for (let v = 0; v < n; v++) {
     const u = consumer[v];
-    if (plus(v) && uses[v] === 1 && plus(u) && groupOf(u) === groupOf(v) && !outputs[v]) next[v] = u;
+    if (plus(v) && uses[v] === 1 && plus(u) && groupOf[u] === groupOf[v] && !outputs[v]) next[v] = u;
   }
   const chainOf = new Int32Array(n).fill(-1);
   const chains: Chain[] = [];
@@ -119,12 +140,14 @@ function analyse(topology: Topology): Analysis {
         continue;
       }
       chainNodes.push(v);
-      const inputs = nodes[v].inputs;
-      for (let k = inputs.length - 1; k >= 0; k--) todo.push(next[inputs[k]] === v ? inputs[k] : ~inputs[k]);
+      for (let k = inputStart[v + 1] - 1; k >= inputStart[v]; k--) {
+        const input = inputList[k];
+        todo.push(next[input] === v ? input : ~input);
+      }
     }
     if (chainNodes.length < 2) continue; // a single a + b stays as it is
     const index = chains.length;
-    const group = groupOf(top);
+    const group = groupOf[top];
     const chain: Chain = { top, terms, members: chainNodes, parent: -1, group };
     chains.push(chain);
     for (const v of chainNodes) chainOf[v] = index;
@@ -132,8 +155,7 @@ function analyse(topology: Topology): Analysis {
     const walk = [...terms];
     while (walk.length > 0) {
       const v = walk.pop()!;
-      const node = nodes[v];
-      if (node.label || uses[v] !== 1 || outputs[v] || groupOf(v) !== group || node.shared) continue;
+      if (nodes[v].label || uses[v] !== 1 || outputs[v] || groupOf[v] !== group || shared[v]) continue;
       const inner = chainOf[v];
       if (inner !== -1) {
         if (chains[inner].top === v && chains[inner].parent === -1 && inner !== index) chains[inner].parent = index;
@@ -141,7 +163,7 @@ function analyse(topology: Topology): Analysis {
       }
       chainOf[v] = index;
       chain.members.push(v);
-      for (const input of node.inputs) walk.push(input);
+      for (let k = inputStart[v]; k < inputStart[v + 1]; k++) walk.push(inputList[k]);
     }
   }
   const siblingsOf = new Map<string, number[]>();
@@ -152,7 +174,20 @@ function analyse(topology: Topology): Analysis {
     else siblingsOf.set(key, [c]);
   });
   const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
-  const analysis: Analysis = { uses, outputs, chainOf, chains, siblings, siblingsOf, summaries: new Map() };
+  const analysis: Analysis = {
+    groupOf,
+    shared,
+    inputStart,
+    inputList,
+    uses,
+    outputs,
+    chainOf,
+    chains,
+    chainKeys: chains.map((chain) => `#${chain.top}`),
+    siblings,
+    siblingsOf,
+    summaries: new Map(),
+  };
   analyses.set(topology, analysis);
   return analysis;
 }
@@ -286,19 +321,20 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
   };
 
   const n = nodes.length;
+  const { inputStart, inputList } = a;
+  const chainShut = Uint8Array.from(a.chainKeys, (key) => (expanded.has(key) ? 0 : 1));
   const place = new Int32Array(n); // HIDDEN, VALUE or a slot
   const valueCluster = new Int32Array(n).fill(-1);
   for (let id = 0; id < n; id++) {
-    const node = nodes[id];
-    let g = node.group ?? -1;
-    if (g >= 0 && node.shared) g = counterpart(g);
+    let g = a.groupOf[id];
+    if (g >= 0 && a.shared[id]) g = counterpart(g);
     const where = g < 0 ? OPEN : callPlace[g];
     if (where !== OPEN) {
       place[id] = where;
       continue;
     }
     let collapsed = -1;
-    for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (!expanded.has(`#${a.chains[k].top}`)) collapsed = k;
+    for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (chainShut[k]) collapsed = k;
     if (collapsed >= 0) place[id] = sumSlot(collapsed);
     else {
       place[id] = VALUE;
@@ -311,7 +347,7 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
   const used = new Uint8Array(n);
   for (let id = n - 1; id >= 0; id--) {
     if (place[id] === VALUE && id !== topology.root && a.uses[id] > 0 && !used[id]) place[id] = HIDDEN;
-    if (place[id] !== HIDDEN) for (const input of nodes[id].inputs) used[input] = 1;
+    if (place[id] !== HIDDEN) for (let k = inputStart[id]; k < inputStart[id + 1]; k++) used[inputList[k]] = 1;
   }
 
   // Elements in order of their first node, then in topological order.
@@ -342,8 +378,8 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
   for (let id = 0; id < n; id++) {
     const to = elementOf[id];
     if (to < 0) continue;
-    for (const input of nodes[id].inputs) {
-      const from = elementOf[input];
+    for (let k = inputStart[id]; k < inputStart[id + 1]; k++) {
+      const from = elementOf[inputList[k]];
       if (from < 0 || from === to || seen.has(from * m + to)) continue;
       seen.add(from * m + to);
       pairs.push([from, to]);

@@ -169,6 +169,7 @@ export class GraphView {
 
   /** Draw `visible` (laid out as `svgText`) in place of the current drawing. */
   private load(visible: VisibleGraph, svgText = this.layout(visible)): void {
+    const started = performance.now();
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
@@ -221,6 +222,7 @@ export class GraphView {
     this.replacing = false;
     this.shownScale = 0;
     this.show(this.transform);
+    performance.measure("livegrad drawing", { start: started });
   }
 
   /** The drawn elements (what the stepper and search walk). */
