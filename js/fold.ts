@@ -77,6 +77,11 @@ interface Analysis {
   shared: Uint8Array; // 1 for a module's parameter (drawn in the call on show)
   inputStart: Int32Array; // node id's inputs are inputList[inputStart[id] .. inputStart[id + 1]]
   inputList: Int32Array;
+  // Runs of node ids, [start, end, call] triples covering every node: `call` is the outermost
+  // module call all of the run's nodes are computed in (none a shared parameter), else -1. A
+  // folded or hidden call's runs are placed whole: the demo's 99 hidden calls of its stack are
+  // 64k of its 66k nodes, which the first view then never visits one by one.
+  runs: Int32Array;
   uses: Int32Array; // how many inputs of other nodes each node is
   outputs: Uint8Array; // 1 for a group call's output
   chainOf: Int32Array; // node -> the innermost chain that holds it, -1 if none
@@ -118,6 +123,14 @@ function analyse(topology: Topology): Analysis {
   }
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
+  const outermost = Int32Array.from(groups, (call) => call.parent ?? -1);
+  outermost.forEach((parent, c) => (outermost[c] = parent < 0 ? c : outermost[parent])); // parents come first
+  const runList: number[] = [];
+  for (let id = 0; id < n; id++) {
+    const call = groupOf[id] >= 0 && !shared[id] ? outermost[groupOf[id]] : -1;
+    if (runList.length > 0 && runList[runList.length - 1] === call) runList[runList.length - 2] = id + 1;
+    else runList.push(id, id + 1, call);
+  }
   const plus = (id: number): boolean => id >= 0 && isPlus[id] === 1;
   // next[v]: the chain node v feeds, when v continues a chain into it.
   const next = new Int32Array(n).fill(-1);
@@ -179,6 +192,7 @@ function analyse(topology: Topology): Analysis {
     shared,
     inputStart,
     inputList,
+    runs: Int32Array.from(runList),
     uses,
     outputs,
     chainOf,
@@ -198,7 +212,11 @@ const HIDDEN = -1;
 const OPEN = -2;
 const VALUE = -2; // a node's place: drawn as its own card
 
-/** The elements drawn for `state`: collapsed groups, stacks and Σ chains as one element each. */
+/**
+ * The elements drawn for `state`: collapsed groups, stacks and Σ chains as one element each.
+ * Summaries are written when first read (they are cached): working out the first view counts
+ * the elements of views that are never drawn.
+ */
 export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph {
   const a = analyse(topology);
   const { nodes } = topology;
@@ -243,7 +261,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
             group: c,
             members: [],
             outputs: call.outputs,
-            summary: `${call.name} = ${summaryOf(topology, a, c)}`,
+            get summary() {
+              return `${call.name} = ${summaryOf(topology, a, c)}`;
+            },
             expanded: false,
           },
           cluster,
@@ -263,7 +283,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
           picked: pick,
           members: [],
           outputs: groups[shown].outputs,
-          summary: `${call.name} = ${summaryOf(topology, a, shown)}`,
+          get summary() {
+            return `${call.name} = ${summaryOf(topology, a, shown)}`;
+          },
           expanded: open,
         },
         cluster,
@@ -294,7 +316,15 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
     if (known !== undefined) return known;
     const chain = a.chains[k];
     const parent = chain.parent >= 0 ? chainCluster(chain.parent) : chain.group >= 0 ? callCluster[chain.group] : -1;
-    clusters.push({ kind: "sum", name: `#${chain.top}`, group: -1, parent, summary: sumSummary(topology, a, k) });
+    clusters.push({
+      kind: "sum",
+      name: `#${chain.top}`,
+      group: -1,
+      parent,
+      get summary() {
+        return sumSummary(topology, a, k);
+      },
+    });
     chainClusters.set(k, clusters.length - 1);
     return clusters.length - 1;
   };
@@ -311,7 +341,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
           top: chain.top,
           members: [],
           terms: chain.terms.length,
-          summary: sumSummary(topology, a, k),
+          get summary() {
+            return sumSummary(topology, a, k);
+          },
         },
         cluster,
       );
@@ -322,16 +354,17 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
 
   const n = nodes.length;
   const { inputStart, inputList } = a;
-  const chainShut = Uint8Array.from(a.chainKeys, (key) => (expanded.has(key) ? 0 : 1));
+  const chainShut = new Uint8Array(a.chains.length);
+  for (let k = 0; k < chainShut.length; k++) chainShut[k] = expanded.has(a.chainKeys[k]) ? 0 : 1;
   const place = new Int32Array(n); // HIDDEN, VALUE or a slot
   const valueCluster = new Int32Array(n).fill(-1);
-  for (let id = 0; id < n; id++) {
+  const placeNode = (id: number): void => {
     let g = a.groupOf[id];
     if (g >= 0 && a.shared[id]) g = counterpart(g);
     const where = g < 0 ? OPEN : callPlace[g];
     if (where !== OPEN) {
       place[id] = where;
-      continue;
+      return;
     }
     let collapsed = -1;
     for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (chainShut[k]) collapsed = k;
@@ -341,6 +374,12 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
       const k = a.chainOf[id];
       valueCluster[id] = k >= 0 ? chainCluster(k) : g >= 0 ? callCluster[g] : -1;
     }
+  };
+  const { runs } = a;
+  for (let r = 0; r < runs.length; r += 3) {
+    const whole = runs[r + 2] < 0 ? OPEN : callPlace[runs[r + 2]];
+    if (whole !== OPEN) place.fill(whole, runs[r], runs[r + 1]);
+    else for (let id = runs[r]; id < runs[r + 1]; id++) placeNode(id);
   }
   for (const [call, slot] of othersOut) for (const o of groups[call].outputs) if (place[o] === HIDDEN) place[o] = slot;
   // A value that feeds only what is not drawn (another call's input) is not drawn either.
