@@ -218,6 +218,8 @@ const VALUE = -2; // a node's place: drawn as its own card
  * the elements of views that are never drawn.
  */
 export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph {
+  const known = firstViews.get(state);
+  if (known?.topology === topology) return known.visible;
   const a = analyse(topology);
   const { nodes } = topology;
   const groups = topology.groups ?? [];
@@ -500,6 +502,9 @@ class MinHeap {
   }
 }
 
+/** The view defaultState chose, by the state it returned: the widget draws it next, and need not work it out again. */
+const firstViews = new WeakMap<FoldState, { topology: Topology; visible: VisibleGraph }>();
+
 /** Every group name and Σ key: the fully expanded view. */
 function everything(topology: Topology): string[] {
   const a = analyse(topology);
@@ -530,8 +535,13 @@ const foldName = (element: Element): string | null =>
  */
 export function defaultState(topology: Topology, budget = READABLE_BUDGET): FoldState {
   const picks = new Map<string, number>();
-  const all = new Set(everything(topology));
-  if (visibleGraph(topology, { expanded: all, picks }).elements.length < budget) return { expanded: all, picks };
+  const chosen = (state: FoldState, visible: VisibleGraph): FoldState => {
+    firstViews.set(state, { topology, visible });
+    return state;
+  };
+  const all = { expanded: new Set(everything(topology)), picks };
+  const whole = visibleGraph(topology, all);
+  if (whole.elements.length < budget) return chosen(all, whole);
   const expanded = new Set<string>();
   const tried = new Set<string>();
   let visible = visibleGraph(topology, { expanded, picks });
@@ -545,7 +555,7 @@ export function defaultState(topology: Topology, budget = READABLE_BUDGET): Fold
       depth = Math.min(depth, d);
       candidates.push([name, d, element.kind === "sum"]);
     });
-    if (candidates.length === 0) return { expanded, picks };
+    if (candidates.length === 0) return chosen({ expanded, picks }, visible);
     for (const sums of [false, true]) {
       const names = candidates.filter(([, d, sum]) => d === depth && sum === sums).map(([name]) => name);
       if (names.length === 0) continue;
