@@ -105,8 +105,7 @@ function analyse(topology: Topology): Analysis {
   const shared = new Uint8Array(n);
   const isPlus = new Uint8Array(n); // an unlabelled +: a link of a Σ chain if used once by the next
   const inputStart = new Int32Array(n + 1);
-  for (let id = 0; id < n; id++) inputStart[id + 1] = inputStart[id] + nodes[id].inputs.length;
-  const inputList = new Int32Array(inputStart[n]);
+  const inputs: number[] = [];
   const uses = new Int32Array(n);
   const consumer = new Int32Array(n).fill(-1);
   for (let id = 0; id < n; id++) {
@@ -114,13 +113,14 @@ function analyse(topology: Topology): Analysis {
     groupOf[id] = node.group ?? -1;
     shared[id] = node.shared ? 1 : 0;
     isPlus[id] = node.op === "+" && !node.label ? 1 : 0;
-    let k = inputStart[id];
     for (const input of node.inputs) {
-      inputList[k++] = input;
+      inputs.push(input);
       uses[input] += 1;
       consumer[input] = id;
     }
+    inputStart[id + 1] = inputs.length;
   }
+  const inputList = Int32Array.from(inputs);
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
   const outermost = Int32Array.from(groups, (call) => call.parent ?? -1);
