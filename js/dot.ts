@@ -26,6 +26,8 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
   const number = (name: string): string => `${name} ${WIDEST_NUMBER}`;
   const first = outputs > 1 ? [`${outputs} outputs; the first:`] : [];
   switch (element.kind) {
+    case "more":
+      return [moreText(element.values)];
     case "group":
       return [`▸ ${element.summary}`, ...first, number("data"), number("grad")];
     case "sum":
@@ -47,6 +49,10 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
           ];
   }
 }
+
+/** What a cut view's "⋯" element says: the values hidden below the element it stands under. */
+export const moreText = (values: number): string =>
+  `⋯ ${values.toLocaleString("en-US")} more value${values === 1 ? "" : "s"}`;
 
 /** The room a stack's picker takes: "call 99 (0–99)" at its widest. */
 export const pickerText = (calls: number): string => `call ${calls - 1} (0–${calls - 1}) ▴▾`;
@@ -100,6 +106,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       const from = visible.elementOf[input];
       if (from >= 0 && from !== e) found.add(from);
     }
+    for (const from of incoming[e]) if (elements[from].kind === "more") found.add(from); // inputs cut away
     return [...found];
   });
   const { busOf, homes } = junctions(visible, sources, (from) => beside(from) !== "");
@@ -121,8 +128,10 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const element = elements[e];
     const name = dotName(visible, e);
     if (element.kind !== "value") {
-      const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
-      lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
+      const outputs = element.kind === "sum" ? 1 : element.kind === "more" ? 0 : element.outputs.length;
+      const fields = foldFields(element, outputs).map(placeholder);
+      const style = element.kind === "more" ? " style=dashed" : "";
+      lines.push(`${indent}${name} [shape=record${style} label="${open}${fields.join("|")}${close}"];`);
       into(e, name);
       return;
     }

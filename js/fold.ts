@@ -33,7 +33,8 @@ export type Element =
       summary: string;
       expanded: boolean; // true: the picked call is open (a cluster); this element stands for the other calls
     }
-  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string };
+  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string }
+  | { kind: "more"; key: string; values: number }; // what a cut view hides below an element (cut.ts)
 
 /** An open module call or Σ chain: a Graphviz cluster around its elements. */
 export interface Cluster {
@@ -539,12 +540,13 @@ export function defaultState(topology: Topology, budget = READABLE_BUDGET): Fold
     firstViews.set(state, { topology, visible });
     return state;
   };
+  const expanded = new Set<string>();
+  let visible = visibleGraph(topology, { expanded, picks });
+  if (visible.elements.length >= budget) return chosen({ expanded, picks }, visible); // opening never draws fewer
   const all = { expanded: new Set(everything(topology)), picks };
   const whole = visibleGraph(topology, all);
   if (whole.elements.length < budget) return chosen(all, whole);
-  const expanded = new Set<string>();
   const tried = new Set<string>();
-  let visible = visibleGraph(topology, { expanded, picks });
   for (;;) {
     let depth = Infinity;
     const candidates: [name: string, depth: number, sum: boolean][] = [];

@@ -57,7 +57,7 @@ export function stepLevel(
     unitOf,
     folded(unit) {
       const e = drawing.elements[unit];
-      if (e.kind === "value") return null;
+      if (e.kind === "value" || e.kind === "more") return null; // a "⋯" holds no value: no unit is one
       if (e.kind === "sum") return { name: `Σ of ${e.terms} terms`, summary: e.summary };
       if (e.kind === "group") return { name: e.name, summary: e.summary };
       const name = `${e.name} × ${e.calls.length}`; // "MLP = relu(…)" reads "MLP × 100 = relu(…)"

@@ -8,8 +8,9 @@ import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
 import { nextTask } from "./dom";
-import { clusterHeader, foldFields, opText, toDot, shownLabel } from "./dot";
-import { defaultState, visibleGraph, type Element as Folded, type VisibleGraph } from "./fold";
+import { clusterHeader, foldFields, moreText, opText, toDot, shownLabel } from "./dot";
+import { drawnGraph } from "./cut";
+import { defaultState, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
@@ -101,7 +102,7 @@ export class GraphView {
   static async create(
     topology: Topology,
     rankdir: string,
-    visible: VisibleGraph = visibleGraph(topology, defaultState(topology)),
+    visible: VisibleGraph = drawnGraph(topology, defaultState(topology)),
   ): Promise<GraphView> {
     const engine = await graphviz;
     const view = new GraphView(topology, rankdir, engine);
@@ -736,6 +737,7 @@ export class GraphView {
     title: SVGTitleElement,
     box: SVGPolygonElement | null,
   ): Card {
+    if (element.kind === "more") return this.moreCard(element, group, texts, title, box);
     const outputs = element.kind === "sum" ? [element.top] : element.outputs;
     const fields = foldFields(element, outputs.length);
     fields.forEach((text, i) => {
@@ -781,11 +783,33 @@ export class GraphView {
     };
   }
 
-  /** Make `group` a button that opens or folds `key` (data-group, or data-fold="sum" with data-key). */
-  private makeToggle(group: SVGGElement, kind: "group" | "sum" | "stack", key: string, expanded: boolean): void {
+  /** A cut view's "⋯": a button that draws what is hidden below the element it stands under. */
+  private moreCard(
+    element: Extract<Folded, { kind: "more" }>,
+    group: SVGGElement,
+    texts: NodeListOf<SVGTextElement>,
+    title: SVGTitleElement,
+    box: SVGPolygonElement | null,
+  ): Card {
+    const text = moreText(element.values);
+    if (texts[0]) texts[0].textContent = text;
+    group.classList.add("lg-fold", "lg-fold-more");
+    this.makeToggle(group, "more", element.key, false);
+    group.setAttribute("aria-label", `Show ${text.slice(2)}`);
+    title.textContent = `This graph is too big to draw whole: ${text.slice(2)} are hidden below.\nClick or press Enter to draw them`;
+    return { group, box, data: null, grad: null, title, op: null, shows: -1, shown: ["", "", "", false, false] };
+  }
+
+  /** Make `group` a button that opens or folds `key` (data-group, or data-fold="sum"/"more" with data-key). */
+  private makeToggle(
+    group: SVGGElement,
+    kind: "group" | "sum" | "stack" | "more",
+    key: string,
+    expanded: boolean,
+  ): void {
     if (kind === "group") group.dataset.group = key;
-    else if (kind === "sum") {
-      group.dataset.fold = "sum";
+    else if (kind === "sum" || kind === "more") {
+      group.dataset.fold = kind;
       group.dataset.key = key;
     }
     group.dataset.toggle = key;

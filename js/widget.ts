@@ -7,7 +7,8 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button, nextTask } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
-import { defaultState, reveal, visibleGraph, type FoldState } from "./fold";
+import { drawnGraph, revealCut } from "./cut";
+import { defaultState, reveal, type FoldState } from "./fold";
 import { toNumbers } from "./format";
 import { frameAt, stepLevel } from "./frame";
 import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
@@ -115,14 +116,14 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     model.save_changes();
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
-  const first = visibleGraph(topology, fold);
+  const first = drawnGraph(topology, fold);
   performance.measure("livegrad folds", { start: folding });
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;
-    view.relayout(visibleGraph(topology, fold), anchor);
+    view.relayout(drawnGraph(topology, fold), anchor);
     level = stepLevel(topology, view.shown);
     plan = planSteps(nodes, level.unitOf);
     navigator.refresh();
@@ -219,7 +220,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     view,
     sliders,
     reveal: (id) => {
-      const next = reveal(topology, fold, id);
+      const next = revealCut(topology, reveal(topology, fold, id), id);
       if (!sameFold(next, fold)) setFold(next, null);
     },
   });

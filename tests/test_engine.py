@@ -273,6 +273,19 @@ def test_a_custom_op_is_data_too() -> None:
         cube("x")
 
 
+def test_an_op_may_give_constant_local_derivatives_as_numbers() -> None:
+    twice_minus = Op("2a-b", 2, lambda a, b: 2 * a - b, (2.0, -1.0))
+    halve = Op("half", 1, lambda a: a / 2, (0.5,))
+    x, y = Value(3.0), Value(5.0)
+    out = halve(twice_minus(x, y)) * twice_minus(x, x)  # x reaches out by three edges
+    for _ in range(3):  # sorted, then steps kept, then re-run from the kept steps
+        x.data += 1.0
+        out.forward()
+        out.backward()
+        assert (x.grad, y.grad) == (1.0 * x.data + 0.5 * (2 * x.data - y.data), -0.5 * x.data)
+    assert twice_minus.locals_at((1.0, 2.0), 0.0) == (2.0, -1.0) and halve.locals_at((7.0,), 3.5) == (0.5,)
+
+
 # PyTorch as a second, exact oracle: the same program on 0-dim float64 tensors.
 def torch_program(program: list[tuple], xs: list[float]) -> tuple[float, list[float]]:
     leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]

@@ -277,7 +277,7 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-Step = tuple[Value, Callable[..., float], Callable[..., object], Value, Value | None]
+Step = tuple[Value, Callable[..., float], Callable[..., object] | tuple[float, ...], Value, Value | None]
 """An interior node, its op's forward and local rules, and its inputs: all a sweep reads, fetched once."""
 
 
@@ -336,15 +336,16 @@ def sweep_backward(steps: Iterable[Step]) -> None:
     """Reverse-mode sweep over a graph's steps in reverse order, from the root's grad down.
 
     An input whose local derivative is None gets nothing (PyTorch selects there: 0·inf is not nan).
+    An op whose local derivatives are constants gives them as a tuple: no call is made for them.
     """
     for node, _, local, a, b in steps:
         grad = node.grad
         if b is None:
-            d_a = local(a.data, node.data)
+            d_a = local[0] if type(local) is tuple else local(a.data, node.data)
             if d_a is not None:
                 a.grad += d_a * grad
         else:
-            d_a, d_b = local(a.data, b.data, node.data)
+            d_a, d_b = local if type(local) is tuple else local(a.data, b.data, node.data)
             if d_a is not None:
                 a.grad += d_a * grad
             if d_b is not None:

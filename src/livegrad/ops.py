@@ -28,6 +28,8 @@ class Op:
     Unary ops: ``forward(a)`` and ``local(a, out) -> d_a``.
     Binary ops: ``forward(a, b)`` and ``local(a, b, out) -> (d_a, d_b)``.
     A local derivative of None means "no gradient reaches this input here".
+    Where the derivatives are constants (``+``), `local` may be those numbers, one per input
+    (``(1.0, 1.0)``): the backward sweep then reads them instead of making a call per node.
     ``formula`` is the forward as text in the inputs ``a``, ``b`` (``"a·b"``); ``local_text``
     each input's local derivative in ``a``, ``b``, ``out`` (``("b", "a")``): the page shows them.
     ``exponent`` is set on constant powers so frontends can replay them.
@@ -36,7 +38,7 @@ class Op:
     name: str
     arity: int
     forward: Callable[..., float]
-    local: Callable[..., object]
+    local: Callable[..., object] | tuple[float, ...]
     formula: str | None = None
     local_text: tuple[str, ...] | None = None
     exponent: float | None = None
@@ -46,9 +48,14 @@ class Op:
             raise TypeError(f"Op name must be a str, got {type(self.name).__name__}")
         if self.arity not in (1, 2) or isinstance(self.arity, bool):
             raise ValueError(f"Op arity must be 1 or 2, got {self.arity!r}")
-        for role in ("forward", "local"):
-            if not callable(getattr(self, role)):
-                raise TypeError(f"Op {role} must be callable, got {type(getattr(self, role)).__name__}")
+        if not callable(self.forward):
+            raise TypeError(f"Op forward must be callable, got {type(self.forward).__name__}")
+        local = self.local
+        if type(local) is tuple:
+            if len(local) != self.arity or not all(type(d) is float for d in local):
+                raise TypeError(f"Op local as constants must be {self.arity} float(s), got {local!r:.80}")
+        elif not callable(local):
+            raise TypeError(f"Op local must be callable or constants, got {type(local).__name__}")
         if self.formula is not None and not isinstance(self.formula, str):
             raise TypeError(f"Op formula must be a str or None, got {type(self.formula).__name__}")
         text = self.local_text
@@ -59,6 +66,8 @@ class Op:
 
     def locals_at(self, args: tuple[float, ...], out: float) -> tuple[float | None, ...]:
         """Each input's local derivative at these input data and output, as a tuple whatever the arity."""
+        if type(self.local) is tuple:
+            return self.local
         local = self.local(*args, out)
         return (local,) if self.arity == 1 else tuple(local)  # type: ignore[arg-type]
 
@@ -128,12 +137,12 @@ def _pow_locals(a: float, b: float, out: float) -> tuple[float | None, float]:
 
 
 # name, arity, forward, local derivatives; the forward's text, each input's local derivative as text
-ADD = Op("+", 2, operator.add, lambda a, b, out: (1.0, 1.0), "a + b", ("1", "1"))
-SUB = Op("-", 2, operator.sub, lambda a, b, out: (1.0, -1.0), "a − b", ("1", "−1"))
+ADD = Op("+", 2, operator.add, (1.0, 1.0), "a + b", ("1", "1"))
+SUB = Op("-", 2, operator.sub, (1.0, -1.0), "a − b", ("1", "−1"))
 MUL = Op("*", 2, operator.mul, lambda a, b, out: (b, a), "a·b", ("b", "a"))
 DIV = Op("/", 2, divide, lambda a, b, out: (divide(1.0, b), -divide(out, b)), "a / b", ("1/b", "−out/b"))
 POW = Op("**", 2, power, _pow_locals, "a**b", ("b·a**(b − 1)", "out·log(a)"))
-NEG = Op("neg", 1, operator.neg, lambda a, out: -1.0, "−a", ("−1",))
+NEG = Op("neg", 1, operator.neg, (-1.0,), "−a", ("−1",))
 TANH = Op("tanh", 1, math.tanh, lambda a, out: 1.0 - out * out, "tanh(a)", ("1 − out²",))
 EXP = Op("exp", 1, exp, lambda a, out: out, "exp(a)", ("out",))
 LOG = Op("log", 1, log, lambda a, out: divide(1.0, a), "log(a)", ("1/a",))
