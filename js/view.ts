@@ -85,7 +85,8 @@ export class GraphView {
   private cards: Card[] = []; // per drawn element
   private boxes: Box[] = []; // each element's record in drawing px
   private opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
-  private edges = new Map<string, SVGGElement>(); // "3->5": the edge from element 3 into element 5 (its op)
+  // "3->5": the edge from element 3 into element 5 (its op); two pieces when it runs through a junction
+  private edges = new Map<string, SVGGElement[]>();
   private folds = new Map<string, { target: SVGGElement; box: Box }>(); // group name or Σ key -> what toggles it
   private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
   private opEdges = new Map<number, SVGGElement>(); // element -> the edge from its op into it
@@ -170,6 +171,7 @@ export class GraphView {
 
   /** Draw `visible` (laid out as `svgText`) in place of the current drawing. */
   private load(visible: VisibleGraph, svgText = this.layout(visible)): void {
+    const started = performance.now();
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
@@ -222,6 +224,7 @@ export class GraphView {
     this.replacing = false;
     this.shownScale = 0;
     this.show(this.transform);
+    performance.measure("livegrad drawing", { start: started });
   }
 
   /** The drawn elements (what the stepper and search walk). */
@@ -334,10 +337,10 @@ export class GraphView {
     const labels: [SVGGElement, string][] = [];
     const { elementOf } = this.visible;
     for (const { from, to, label } of edges) {
-      const edge = this.edges.get(`${elementOf[from]}->${elementOf[to]}`);
-      mark(edge, "lg-active");
+      const edge = this.edges.get(`${elementOf[from]}->${elementOf[to]}`) ?? [];
+      for (const piece of edge) mark(piece, "lg-active");
       mark(card(from)?.group, "lg-receiving");
-      if (edge && label) labels.push([edge, label]);
+      if (edge.length > 0 && label) labels.push([edge[0], label]);
     }
     for (const [element, name] of this.highlighted) {
       if (marks.get(element) !== name) element.classList.remove(name);
@@ -382,8 +385,7 @@ export class GraphView {
       if (target) marked.push(target);
     }
     for (const [from, to] of edges) {
-      const edge = this.edges.get(`${from}->${to}`);
-      if (edge) marked.push(edge);
+      marked.push(...(this.edges.get(`${from}->${to}`) ?? []));
     }
     for (const element of marked) element.classList.add(className);
     this.marked.set(className, marked);
@@ -613,13 +615,24 @@ export class GraphView {
     const { elements, elementOf, clusters } = this.visible;
     const elementNamed = (name: string): number =>
       name[0] === "v" ? elementOf[Number(name.slice(1))] : Number(name.slice(1));
-    const edgeName = /^([ve]\d+)->([ve]\d+)(?:op)?$/;
+    const edgeName = /^([veb]\d+)->([ve]\d+|b\d+)(?:op)?$/;
+    const intoBus = new Map<string, [from: number, edge: SVGGElement][]>(); // a junction's incoming edges
+    const outOfBus = new Map<string, [to: number, edge: SVGGElement][]>();
     for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
       const title = edge.querySelector("title")?.textContent ?? "";
-      const match = edgeName.exec(title);
-      if (match && match[1] !== match[2]) this.edges.set(`${elementNamed(match[1])}->${elementNamed(match[2])}`, edge);
       const fromOp = /^([ve]\d+)op->\1$/.exec(title); // "v5op->v5"
       if (fromOp) this.opEdges.set(elementNamed(fromOp[1]), edge);
+      const match = edgeName.exec(title);
+      if (!match || match[1] === match[2]) continue;
+      const [, from, to] = match;
+      if (to[0] === "b") intoBus.set(to, [...(intoBus.get(to) ?? []), [elementNamed(from), edge]]);
+      else if (from[0] === "b") outOfBus.set(from, [...(outOfBus.get(from) ?? []), [elementNamed(to), edge]]);
+      else this.edges.set(`${elementNamed(from)}->${elementNamed(to)}`, [edge]);
+    }
+    for (const [bus, ins] of intoBus) {
+      for (const [to, out] of outOfBus.get(bus) ?? []) {
+        for (const [from, edge] of ins) this.edges.set(`${from}->${to}`, [edge, out]);
+      }
     }
     const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {

@@ -94,6 +94,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   listen("change:error", showError);
 
   const topology = readTopology(model.get("topology"));
+  performance.measure("livegrad topology", { start: started });
   if (topology.too_large) {
     const message = document.createElement("p");
     message.className = "lg-too-large";
@@ -115,6 +116,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     };
   };
   await nextTask(); // the page paints what it has (the toolbar's place) before the folds are worked out
+  const folding = performance.now();
   let fold = readFold() ?? defaultState(topology);
   const saveFold = (): void => {
     model.set("expanded", [...fold.expanded]);
@@ -123,6 +125,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
   const first = drawnGraph(topology, fold);
+  performance.measure("livegrad folds", { start: folding });
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */

@@ -72,3 +72,14 @@ def test_a_long_chain_opens_cut_and_is_explored(page: Page, jupyter: Server, scr
     page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
     assert drawn_elements(root) < 300
     root.screenshot(path=screenshots / "cut-chain-found-x-1400.png")
+
+    # Stepping the backward pass walks the drawn values from the root down; the panel says each step.
+    root.get_by_role("button", name="Step backward pass").click()
+    panel = root.get_by_role("status", name="Step")
+    bar = root.get_by_role("toolbar", name="Step through the passes")
+    expect(panel).to_contain_text("out")
+    for _ in range(3):
+        bar.press("ArrowRight")
+    expect(panel).to_contain_text("grad")
+    expect(panel).not_to_contain_text("NaN")
+    root.screenshot(path=screenshots / "cut-chain-stepping-1400.png")
