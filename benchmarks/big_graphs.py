@@ -169,8 +169,9 @@ def main() -> None:
                 shown = page.evaluate(RUN_WIDGET_CELL)
                 root = page.locator(".livegrad[data-ready]").first
                 # Drawn elements as the fold counts them: records (values and folded cards; an op's
-                # ellipse belongs to its value's record), and the open groups' frames beside them.
-                elements = root.locator(".lg-graph g.node:not(.lg-op)").count()
+                # ellipse belongs to its value's record, a junction to its edges), and the open
+                # groups' frames beside them.
+                elements = root.locator(".lg-graph g.node:not(.lg-op):not(.lg-bus)").count()
                 frames = root.locator(".lg-graph g.cluster").count()
                 page.wait_for_function(KERNEL_READY, timeout=60_000)
                 page.wait_for_timeout(1000)  # let late work show up as long tasks

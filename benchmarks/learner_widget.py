@@ -52,7 +52,7 @@ def main() -> None:
     moves = parser.parse_args().moves
     (their_root, x), (our_root, y) = graphs()
     theirs, ours = GraphWidget(their_root), GraphWidget(our_root)
-    counts = len(theirs.topology["nodes"]), len(ours.topology["nodes"])
+    counts = len(theirs.topology["columns"]["name"]), len(ours.topology["columns"]["name"])
     their_time, our_time = median_move(theirs, moves), median_move(ours, moves)
     assert their_root.data == our_root.data and abs(x.grad - y.grad) <= 1e-12 * max(1.0, abs(y.grad))
     print(f"micrograd's MLP(3, [16, 16, 1]) on one input, {moves} moves each")

@@ -26,6 +26,8 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
   const number = (name: string): string => `${name} ${WIDEST_NUMBER}`;
   const first = outputs > 1 ? [`${outputs} outputs; the first:`] : [];
   switch (element.kind) {
+    case "more":
+      return [moreText(element.values)];
     case "group":
       return [`▸ ${element.summary}`, ...first, number("data"), number("grad")];
     case "sum":
@@ -47,6 +49,10 @@ export function foldFields(element: Exclude<Element, { kind: "value" }>, outputs
           ];
   }
 }
+
+/** What a cut view's "⋯" element says: the values hidden below the element it stands under. */
+export const moreText = (values: number): string =>
+  `⋯ ${values.toLocaleString("en-US")} more value${values === 1 ? "" : "s"}`;
 
 /** The room a stack's picker takes: "call 99 (0–99)" at its widest. */
 export const pickerText = (calls: number): string => `call ${calls - 1} (0–${calls - 1}) ▴▾`;
@@ -93,13 +99,40 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const source = elements[from];
     return source.kind === "value" && topology.nodes[source.id].shared ? " [minlen=0]" : "";
   };
+  const sources = elements.map((element, e) => {
+    if (element.kind !== "value") return incoming[e];
+    const found = new Set<number>();
+    for (const input of topology.nodes[element.id].inputs) {
+      const from = visible.elementOf[input];
+      if (from >= 0 && from !== e) found.add(from);
+    }
+    for (const from of incoming[e]) if (elements[from].kind === "more") found.add(from); // inputs cut away
+    return [...found];
+  });
+  const { busOf, homes } = junctions(visible, sources, (from) => beside(from) !== "");
+  const joined = new Set<number>();
+  /** The edges into element `e`, whose head in DOT is `head` (its record, or its op's node). */
+  const into = (e: number, head: string): void => {
+    const bus = busOf[e];
+    if (bus < 0) {
+      for (const from of sources[e]) edges.push(`  ${dotName(visible, from)} -> ${head}${beside(from)};`);
+      return;
+    }
+    if (!joined.has(bus)) {
+      joined.add(bus);
+      for (const from of sources[e]) edges.push(`  ${dotName(visible, from)} -> b${bus} [arrowhead=none];`);
+    }
+    edges.push(`  b${bus} -> ${head};`);
+  };
   const declare = (e: number, indent: string): void => {
     const element = elements[e];
     const name = dotName(visible, e);
     if (element.kind !== "value") {
-      const fields = foldFields(element, element.kind === "sum" ? 1 : element.outputs.length).map(placeholder);
-      lines.push(`${indent}${name} [shape=record label="${open}${fields.join("|")}${close}"];`);
-      for (const from of incoming[e]) edges.push(`  ${dotName(visible, from)} -> ${name}${beside(from)};`);
+      const outputs = element.kind === "sum" ? 1 : element.kind === "more" ? 0 : element.outputs.length;
+      const fields = foldFields(element, outputs).map(placeholder);
+      const style = element.kind === "more" ? " style=dashed" : "";
+      lines.push(`${indent}${name} [shape=record${style} label="${open}${fields.join("|")}${close}"];`);
+      into(e, name);
       return;
     }
     const node = topology.nodes[element.id];
@@ -110,13 +143,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     if (!node.op) return;
     lines.push(`${indent}${name}op [label="${placeholder(opText(node))}" width=0 height=0 margin="0.04,0.02"];`);
     edges.push(`  ${name}op -> ${name};`);
-    const seen = new Set<number>();
-    for (const input of node.inputs) {
-      const from = visible.elementOf[input];
-      if (from < 0 || from === e || seen.has(from)) continue;
-      seen.add(from);
-      edges.push(`  ${dotName(visible, from)} -> ${name}op${beside(from)};`);
-    }
+    into(e, `${name}op`);
   };
   // Each cluster's elements and inner clusters in the order of their first element: the drawing
   // keeps the graph's order.
@@ -143,6 +170,9 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       emit(inner, indent + "  ");
       lines.push(`${indent}}`);
     }
+    homes.forEach((home, bus) => {
+      if (home === c) lines.push(`${indent}b${bus} [shape=point width=0.06 class="lg-bus"];`);
+    });
   };
   emit(-1, "  ");
   // An open group's outputs on one rank: the next layer starts after all of them.
@@ -162,4 +192,51 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
   }
   lines.push(...edges, "}");
   return lines.join("\n");
+}
+
+/** The fewest sources, and targets, of a block drawn through a junction (see junctions). */
+const BUS_SIZE = 3;
+
+/**
+ * Fully connected blocks: several elements each fed by the same several sources (a layer's
+ * neurons by the layer before). Each block's edges meet at one junction node, `bN`: S + T edges
+ * rather than S × T. The drawing reads as a bus rather than a grey band, and Graphviz lays it out
+ * several times faster (a folded MLP(2, [16, 16, 1]): 288 edges become 64). `busOf[e]`: element
+ * e's junction, -1 none; `homes[bus]`: the innermost cluster holding all of the block (-1: none).
+ */
+function junctions(
+  visible: VisibleGraph,
+  sources: readonly number[][],
+  pinned: (from: number) => boolean, // an edge with its own attributes: never joined
+): { busOf: Int32Array; homes: number[] } {
+  const blocks = new Map<string, number[]>(); // the sources, sorted -> the elements they all feed
+  sources.forEach((from, e) => {
+    if (from.length < BUS_SIZE || from.some(pinned)) return;
+    const key = [...from].sort((x, y) => x - y).join(",");
+    const block = blocks.get(key);
+    if (block) block.push(e);
+    else blocks.set(key, [e]);
+  });
+  const { clusters, clusterOf } = visible;
+  const around = (e: number): number[] => {
+    const chain: number[] = [];
+    for (let c = clusterOf[e]; c >= 0; c = clusters[c].parent) chain.unshift(c);
+    return chain;
+  };
+  const busOf = new Int32Array(sources.length).fill(-1);
+  const homes: number[] = [];
+  for (const targets of blocks.values()) {
+    const from = sources[targets[0]];
+    if (targets.length < BUS_SIZE || from.length * targets.length < 2 * (from.length + targets.length)) continue;
+    let common = around(targets[0]);
+    for (const e of [...from, ...targets]) {
+      const chain = around(e);
+      let k = 0;
+      while (k < common.length && common[k] === chain[k]) k++;
+      common = common.slice(0, k);
+    }
+    for (const e of targets) busOf[e] = homes.length;
+    homes.push(common.length > 0 ? common[common.length - 1] : -1);
+  }
+  return { busOf, homes };
 }

@@ -18,7 +18,9 @@ const state = (expanded: string[] = [], picks: Record<string, number> = {}): Fol
   picks: new Map(Object.entries(picks)),
 });
 const named = (visible: VisibleGraph, name: string): Element | undefined =>
-  visible.elements.find((e) => (e.kind === "sum" ? e.key : e.kind === "value" ? "" : e.name) === name);
+  visible.elements.find(
+    (e) => (e.kind === "sum" || e.kind === "more" ? e.key : e.kind === "value" ? "" : e.name) === name,
+  );
 
 /** Every edge of the topology between drawn nodes, as it must show between their elements. */
 function checkEdges(topology: Topology, visible: VisibleGraph): void {

@@ -33,7 +33,8 @@ export type Element =
       summary: string;
       expanded: boolean; // true: the picked call is open (a cluster); this element stands for the other calls
     }
-  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string };
+  | { kind: "sum"; key: string; top: number; members: number[]; terms: number; summary: string }
+  | { kind: "more"; key: string; values: number }; // what a cut view hides below an element (cut.ts)
 
 /** An open module call or Σ chain: a Graphviz cluster around its elements. */
 export interface Cluster {
@@ -66,12 +67,27 @@ interface Chain {
   group: number; // the call the chain is computed in, -1 at top level
 }
 
-/** What depends on the topology alone, worked out once per topology. */
+/**
+ * What depends on the topology alone, worked out once per topology. The nodes' own fields are
+ * copied into typed arrays here: parsed from JSON, the node objects come in many shapes (a label,
+ * a group, `shared` or not), and reading them in the passes over every node cost most of the
+ * time of the first view of a big graph.
+ */
 interface Analysis {
+  groupOf: Int32Array; // node -> its innermost group call, -1 at top level
+  shared: Uint8Array; // 1 for a module's parameter (drawn in the call on show)
+  inputStart: Int32Array; // node id's inputs are inputList[inputStart[id] .. inputStart[id + 1]]
+  inputList: Int32Array;
+  // Runs of node ids, [start, end, call] triples covering every node: `call` is the outermost
+  // module call all of the run's nodes are computed in (none a shared parameter), else -1. A
+  // folded or hidden call's runs are placed whole: the demo's 99 hidden calls of its stack are
+  // 64k of its 66k nodes, which the first view then never visits one by one.
+  runs: Int32Array;
   uses: Int32Array; // how many inputs of other nodes each node is
   outputs: Uint8Array; // 1 for a group call's output
   chainOf: Int32Array; // node -> the innermost chain that holds it, -1 if none
   chains: Chain[];
+  chainKeys: string[]; // each chain's key, "#<top>"
   siblings: number[][]; // call -> the calls of the same module by the same parent (itself included)
   siblingsOf: Map<string, number[]>; // "parent:module" -> those calls
   summaries: Map<string, string>;
@@ -86,23 +102,42 @@ function analyse(topology: Topology): Analysis {
   const { nodes } = topology;
   const groups = topology.groups ?? [];
   const n = nodes.length;
+  const groupOf = new Int32Array(n);
+  const shared = new Uint8Array(n);
+  const isPlus = new Uint8Array(n); // an unlabelled +: a link of a Σ chain if used once by the next
+  const inputStart = new Int32Array(n + 1);
+  const inputs: number[] = [];
   const uses = new Int32Array(n);
   const consumer = new Int32Array(n).fill(-1);
-  nodes.forEach((node, id) => {
+  for (let id = 0; id < n; id++) {
+    const node = nodes[id];
+    groupOf[id] = node.group ?? -1;
+    shared[id] = node.shared ? 1 : 0;
+    isPlus[id] = node.op === "+" && !node.label ? 1 : 0;
     for (const input of node.inputs) {
+      inputs.push(input);
       uses[input] += 1;
       consumer[input] = id;
     }
-  });
+    inputStart[id + 1] = inputs.length;
+  }
+  const inputList = Int32Array.from(inputs);
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
-  const groupOf = (id: number): number => nodes[id].group ?? -1;
-  const plus = (id: number): boolean => nodes[id].op === "+" && !nodes[id].label;
+  const outermost = Int32Array.from(groups, (call) => call.parent ?? -1);
+  outermost.forEach((parent, c) => (outermost[c] = parent < 0 ? c : outermost[parent])); // parents come first
+  const runList: number[] = [];
+  for (let id = 0; id < n; id++) {
+    const call = groupOf[id] >= 0 && !shared[id] ? outermost[groupOf[id]] : -1;
+    if (runList.length > 0 && runList[runList.length - 1] === call) runList[runList.length - 2] = id + 1;
+    else runList.push(id, id + 1, call);
+  }
+  const plus = (id: number): boolean => id >= 0 && isPlus[id] === 1;
   // next[v]: the chain node v feeds, when v continues a chain into it.
   const next = new Int32Array(n).fill(-1);
   for (let v = 0; v < n; v++) {
     const u = consumer[v];
-    if (plus(v) && uses[v] === 1 && plus(u) && groupOf(u) === groupOf(v) && !outputs[v]) next[v] = u;
+    if (plus(v) && uses[v] === 1 && plus(u) && groupOf[u] === groupOf[v] && !outputs[v]) next[v] = u;
   }
   const chainOf = new Int32Array(n).fill(-1);
   const chains: Chain[] = [];
@@ -119,12 +154,14 @@ function analyse(topology: Topology): Analysis {
         continue;
       }
       chainNodes.push(v);
-      const inputs = nodes[v].inputs;
-      for (let k = inputs.length - 1; k >= 0; k--) todo.push(next[inputs[k]] === v ? inputs[k] : ~inputs[k]);
+      for (let k = inputStart[v + 1] - 1; k >= inputStart[v]; k--) {
+        const input = inputList[k];
+        todo.push(next[input] === v ? input : ~input);
+      }
     }
     if (chainNodes.length < 2) continue; // a single a + b stays as it is
     const index = chains.length;
-    const group = groupOf(top);
+    const group = groupOf[top];
     const chain: Chain = { top, terms, members: chainNodes, parent: -1, group };
     chains.push(chain);
     for (const v of chainNodes) chainOf[v] = index;
@@ -132,8 +169,7 @@ function analyse(topology: Topology): Analysis {
     const walk = [...terms];
     while (walk.length > 0) {
       const v = walk.pop()!;
-      const node = nodes[v];
-      if (node.label || uses[v] !== 1 || outputs[v] || groupOf(v) !== group || node.shared) continue;
+      if (nodes[v].label || uses[v] !== 1 || outputs[v] || groupOf[v] !== group || shared[v]) continue;
       const inner = chainOf[v];
       if (inner !== -1) {
         if (chains[inner].top === v && chains[inner].parent === -1 && inner !== index) chains[inner].parent = index;
@@ -141,7 +177,7 @@ function analyse(topology: Topology): Analysis {
       }
       chainOf[v] = index;
       chain.members.push(v);
-      for (const input of node.inputs) walk.push(input);
+      for (let k = inputStart[v]; k < inputStart[v + 1]; k++) walk.push(inputList[k]);
     }
   }
   const siblingsOf = new Map<string, number[]>();
@@ -152,7 +188,21 @@ function analyse(topology: Topology): Analysis {
     else siblingsOf.set(key, [c]);
   });
   const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
-  const analysis: Analysis = { uses, outputs, chainOf, chains, siblings, siblingsOf, summaries: new Map() };
+  const analysis: Analysis = {
+    groupOf,
+    shared,
+    inputStart,
+    inputList,
+    runs: Int32Array.from(runList),
+    uses,
+    outputs,
+    chainOf,
+    chains,
+    chainKeys: chains.map((chain) => `#${chain.top}`),
+    siblings,
+    siblingsOf,
+    summaries: new Map(),
+  };
   analyses.set(topology, analysis);
   return analysis;
 }
@@ -163,8 +213,14 @@ const HIDDEN = -1;
 const OPEN = -2;
 const VALUE = -2; // a node's place: drawn as its own card
 
-/** The elements drawn for `state`: collapsed groups, stacks and Σ chains as one element each. */
+/**
+ * The elements drawn for `state`: collapsed groups, stacks and Σ chains as one element each.
+ * Summaries are written when first read (they are cached): working out the first view counts
+ * the elements of views that are never drawn.
+ */
 export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph {
+  const known = firstViews.get(state);
+  if (known?.topology === topology) return known.visible;
   const a = analyse(topology);
   const { nodes } = topology;
   const groups = topology.groups ?? [];
@@ -208,7 +264,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
             group: c,
             members: [],
             outputs: call.outputs,
-            summary: `${call.name} = ${summaryOf(topology, a, c)}`,
+            get summary() {
+              return `${call.name} = ${summaryOf(topology, a, c)}`;
+            },
             expanded: false,
           },
           cluster,
@@ -228,7 +286,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
           picked: pick,
           members: [],
           outputs: groups[shown].outputs,
-          summary: `${call.name} = ${summaryOf(topology, a, shown)}`,
+          get summary() {
+            return `${call.name} = ${summaryOf(topology, a, shown)}`;
+          },
           expanded: open,
         },
         cluster,
@@ -259,7 +319,15 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
     if (known !== undefined) return known;
     const chain = a.chains[k];
     const parent = chain.parent >= 0 ? chainCluster(chain.parent) : chain.group >= 0 ? callCluster[chain.group] : -1;
-    clusters.push({ kind: "sum", name: `#${chain.top}`, group: -1, parent, summary: sumSummary(topology, a, k) });
+    clusters.push({
+      kind: "sum",
+      name: `#${chain.top}`,
+      group: -1,
+      parent,
+      get summary() {
+        return sumSummary(topology, a, k);
+      },
+    });
     chainClusters.set(k, clusters.length - 1);
     return clusters.length - 1;
   };
@@ -276,7 +344,9 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
           top: chain.top,
           members: [],
           terms: chain.terms.length,
-          summary: sumSummary(topology, a, k),
+          get summary() {
+            return sumSummary(topology, a, k);
+          },
         },
         cluster,
       );
@@ -286,32 +356,40 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
   };
 
   const n = nodes.length;
+  const { inputStart, inputList } = a;
+  const chainShut = new Uint8Array(a.chains.length);
+  for (let k = 0; k < chainShut.length; k++) chainShut[k] = expanded.has(a.chainKeys[k]) ? 0 : 1;
   const place = new Int32Array(n); // HIDDEN, VALUE or a slot
   const valueCluster = new Int32Array(n).fill(-1);
-  for (let id = 0; id < n; id++) {
-    const node = nodes[id];
-    let g = node.group ?? -1;
-    if (g >= 0 && node.shared) g = counterpart(g);
+  const placeNode = (id: number): void => {
+    let g = a.groupOf[id];
+    if (g >= 0 && a.shared[id]) g = counterpart(g);
     const where = g < 0 ? OPEN : callPlace[g];
     if (where !== OPEN) {
       place[id] = where;
-      continue;
+      return;
     }
     let collapsed = -1;
-    for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (!expanded.has(`#${a.chains[k].top}`)) collapsed = k;
+    for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (chainShut[k]) collapsed = k;
     if (collapsed >= 0) place[id] = sumSlot(collapsed);
     else {
       place[id] = VALUE;
       const k = a.chainOf[id];
       valueCluster[id] = k >= 0 ? chainCluster(k) : g >= 0 ? callCluster[g] : -1;
     }
+  };
+  const { runs } = a;
+  for (let r = 0; r < runs.length; r += 3) {
+    const whole = runs[r + 2] < 0 ? OPEN : callPlace[runs[r + 2]];
+    if (whole !== OPEN) place.fill(whole, runs[r], runs[r + 1]);
+    else for (let id = runs[r]; id < runs[r + 1]; id++) placeNode(id);
   }
   for (const [call, slot] of othersOut) for (const o of groups[call].outputs) if (place[o] === HIDDEN) place[o] = slot;
   // A value that feeds only what is not drawn (another call's input) is not drawn either.
   const used = new Uint8Array(n);
   for (let id = n - 1; id >= 0; id--) {
     if (place[id] === VALUE && id !== topology.root && a.uses[id] > 0 && !used[id]) place[id] = HIDDEN;
-    if (place[id] !== HIDDEN) for (const input of nodes[id].inputs) used[input] = 1;
+    if (place[id] !== HIDDEN) for (let k = inputStart[id]; k < inputStart[id + 1]; k++) used[inputList[k]] = 1;
   }
 
   // Elements in order of their first node, then in topological order.
@@ -342,8 +420,8 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
   for (let id = 0; id < n; id++) {
     const to = elementOf[id];
     if (to < 0) continue;
-    for (const input of nodes[id].inputs) {
-      const from = elementOf[input];
+    for (let k = inputStart[id]; k < inputStart[id + 1]; k++) {
+      const from = elementOf[inputList[k]];
       if (from < 0 || from === to || seen.has(from * m + to)) continue;
       seen.add(from * m + to);
       pairs.push([from, to]);
@@ -425,6 +503,9 @@ class MinHeap {
   }
 }
 
+/** The view defaultState chose, by the state it returned: the widget draws it next, and need not work it out again. */
+const firstViews = new WeakMap<FoldState, { topology: Topology; visible: VisibleGraph }>();
+
 /** Every group name and Σ key: the fully expanded view. */
 function everything(topology: Topology): string[] {
   const a = analyse(topology);
@@ -455,11 +536,17 @@ const foldName = (element: Element): string | null =>
  */
 export function defaultState(topology: Topology, budget = READABLE_BUDGET): FoldState {
   const picks = new Map<string, number>();
-  const all = new Set(everything(topology));
-  if (visibleGraph(topology, { expanded: all, picks }).elements.length < budget) return { expanded: all, picks };
+  const chosen = (state: FoldState, visible: VisibleGraph): FoldState => {
+    firstViews.set(state, { topology, visible });
+    return state;
+  };
   const expanded = new Set<string>();
-  const tried = new Set<string>();
   let visible = visibleGraph(topology, { expanded, picks });
+  if (visible.elements.length >= budget) return chosen({ expanded, picks }, visible); // opening never draws fewer
+  const all = { expanded: new Set(everything(topology)), picks };
+  const whole = visibleGraph(topology, all);
+  if (whole.elements.length < budget) return chosen(all, whole);
+  const tried = new Set<string>();
   for (;;) {
     let depth = Infinity;
     const candidates: [name: string, depth: number, sum: boolean][] = [];
@@ -470,7 +557,7 @@ export function defaultState(topology: Topology, budget = READABLE_BUDGET): Fold
       depth = Math.min(depth, d);
       candidates.push([name, d, element.kind === "sum"]);
     });
-    if (candidates.length === 0) return { expanded, picks };
+    if (candidates.length === 0) return chosen({ expanded, picks }, visible);
     for (const sums of [false, true]) {
       const names = candidates.filter(([, d, sum]) => d === depth && sum === sums).map(([name]) => name);
       if (names.length === 0) continue;

@@ -32,12 +32,16 @@ export function roundToStep(x: number, step: number): string {
   return String(Number(x.toFixed(decimals)));
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1; // every browser in use
+
 /**
  * Numbers as the kernel sends them: a JSON list, where inf and nan are strings (JSON has neither) that
  * Number() reads back, or a binary buffer of float64 little-endian (big graphs), which arrives as a DataView.
  */
 export function toNumbers(values: Numbers): Float64Array {
   if (!(values instanceof DataView)) return Float64Array.from(values, Number);
+  const end = values.byteOffset + values.byteLength - (values.byteLength % 8);
+  if (LITTLE_ENDIAN) return new Float64Array(values.buffer.slice(values.byteOffset, end)); // one native copy
   const numbers = new Float64Array(values.byteLength / 8);
   for (let i = 0; i < numbers.length; i++) numbers[i] = values.getFloat64(8 * i, true);
   return numbers;

@@ -45,18 +45,19 @@ export function stepLevel(
   drawing.elements.forEach((e, unit) => {
     if (e.kind === "stack") for (const call of e.calls) stackOf.set(call, unit);
   });
+  // Each call's stack element, if a stack stands for it or for a call around it (parents come first).
+  const callUnit = new Int32Array(groups.length);
+  groups.forEach((call, c) => (callUnit[c] = stackOf.get(c) ?? (call.parent === null ? -1 : callUnit[call.parent])));
   const unitOf = Int32Array.from(drawing.elementOf);
-  unitOf.forEach((unit, id) => {
-    if (unit >= 0) return;
-    let call = nodes[id].group ?? null;
-    while (call !== null && !stackOf.has(call)) call = groups[call].parent;
-    if (call !== null) unitOf[id] = stackOf.get(call)!;
-  });
+  for (let id = 0; id < unitOf.length; id++) {
+    const call = unitOf[id] < 0 ? (nodes[id].group ?? -1) : -1;
+    if (call >= 0 && callUnit[call] >= 0) unitOf[id] = callUnit[call];
+  }
   return {
     unitOf,
     folded(unit) {
       const e = drawing.elements[unit];
-      if (e.kind === "value") return null;
+      if (e.kind === "value" || e.kind === "more") return null; // a "⋯" holds no value: no unit is one
       if (e.kind === "sum") return { name: `Σ of ${e.terms} terms`, summary: e.summary };
       if (e.kind === "group") return { name: e.name, summary: e.summary };
       const name = `${e.name} × ${e.calls.length}`; // "MLP = relu(…)" reads "MLP × 100 = relu(…)"

@@ -45,6 +45,40 @@ export interface Topology {
   learner?: true; // the nodes are a learner's own objects (livegrad.foreign)
 }
 
+/**
+ * The topology as Python sends it (graph.py `Graph.topology`): per node, one list per field, indexed
+ * by node id, which the kernel encodes and the page parses several times faster than a record per
+ * node. `group` is -1 at top level; constant powers, ops livegrad does not know and shared
+ * parameters are listed by id. `readTopology` turns it into `Topology`.
+ */
+export interface SentTopology extends Omit<Topology, "nodes"> {
+  columns: { label: string[]; name: string[]; op: string[]; inputs: number[][]; group: number[] };
+  exponents: [number, number][]; // [id, exponent] of each constant power ("**2")
+  unknown_ops: number[];
+  shared: number[];
+}
+
+/**
+ * The topology as the kernel sends it (one JSON buffer, a DataView here), as a saved page holds it
+ * (the columns, parsed), or already read (the tests' hand-written topologies).
+ */
+export function readTopology(sent: Topology | SentTopology | DataView): Topology {
+  const parsed: Topology | SentTopology = sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
+  if (!("columns" in parsed)) return parsed;
+  const { columns, exponents, unknown_ops, shared, ...rest } = parsed;
+  const { label, name, op, inputs, group } = columns;
+  const nodes: TopologyNode[] = new Array(name.length);
+  for (let i = 0; i < name.length; i++) {
+    const node: TopologyNode = { label: label[i], name: name[i], op: op[i], inputs: inputs[i] };
+    if (group[i] >= 0) node.group = group[i];
+    nodes[i] = node;
+  }
+  for (const [i, exponent] of exponents) nodes[i].exponent = exponent;
+  for (const i of unknown_ops) nodes[i].unknown_op = true;
+  for (const i of shared) nodes[i].shared = true;
+  return { ...rest, nodes };
+}
+
 /** d node / d input for one edge; null when no gradient reaches the input there (relu where a <= 0). */
 export type Local = number | null;
 

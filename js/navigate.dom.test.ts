@@ -85,6 +85,15 @@ describe("paths and + slider in the widget", () => {
     expect(el.querySelector<HTMLElement>(".lg-navbar")!.hidden).toBe(true);
   });
 
+  it("joins a fully connected layer's edges at one junction, and a path runs through both of its pieces", async () => {
+    const { el } = await mountMlp([4, 4, 1], ["MLP", "L0", "L1"]);
+    expect(el.querySelectorAll("g.node.lg-bus")).toHaveLength(1); // L0's 4 outputs into L1's 4 neurons
+    // x0, x1 -> L0's neurons (8, too few to join), L0 -> junction -> L1 (4 + 4, not 16), L1 -> L2 (4).
+    expect(el.querySelectorAll("g.edge")).toHaveLength(8 + 4 + 4 + 4);
+    click(el.querySelector("g.lg-value")!); // an input: its paths reach everything downstream
+    expect(el.querySelectorAll("g.edge.lg-path")).toHaveLength(4 + 4 + 4 + 4);
+  });
+
   it("with Alt, what the value depends on", async () => {
     const { el } = await mountMlp([2, 1], ["MLP", "L0", "L0.N1", "L1", "L1.N0"]);
     click(card(el, "L1.N0")!, { altKey: true });

@@ -3,19 +3,16 @@
  * exact name (then either ignoring case); only when none is exact, a prefix, then a substring
  * (ignoring case), each in the graph's order. The
  * field's Enter shows the best match, Enter again the next one (Shift+Enter the one before);
- * what happened is said in a polite live region. The index is built once per topology, so a
- * query over 65,818 values is one pass over ready lower-cased strings.
+ * what happened is said in a polite live region. The index is built once per topology, at the
+ * first query (not while the graph is first drawn), so a query over 65,818 values is one pass
+ * over ready lower-cased strings.
  */
 import type { TopologyNode } from "./graph";
 
 export class SearchIndex {
-  private readonly labels: string[];
-  private readonly names: string[];
+  private lowered: [labels: string[], names: string[]] | null = null;
 
-  constructor(private readonly nodes: readonly Pick<TopologyNode, "label" | "name">[]) {
-    this.labels = nodes.map((n) => n.label.toLowerCase());
-    this.names = nodes.map((n) => n.name.toLowerCase());
-  }
+  constructor(private readonly nodes: readonly Pick<TopologyNode, "label" | "name">[]) {}
 
   /** Every value matching `query`, best first. */
   find(query: string): number[] {
@@ -23,7 +20,11 @@ export class SearchIndex {
     if (text === "") return [];
     const lower = text.toLowerCase();
     const ranks: number[][] = [[], [], [], [], [], []];
-    const { nodes, labels, names } = this;
+    const { nodes } = this;
+    const [labels, names] = (this.lowered ??= [
+      nodes.map((n) => n.label.toLowerCase()),
+      nodes.map((n) => n.name.toLowerCase()),
+    ]);
     for (let id = 0; id < nodes.length; id++) {
       const label = labels[id];
       const name = names[id];

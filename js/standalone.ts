@@ -7,7 +7,7 @@
  * and the sliders of leaves they depend on are disabled and say why; so are all sliders of a graph
  * only Python can run (topology.replay false: a learner's engine, or from_function's build).
  */
-import type { GradientCheck, Local, TopologyNode, Values } from "./graph";
+import { readTopology, type GradientCheck, type Local, type TopologyNode, type Values } from "./graph";
 import { jsonNumber, toNumbers } from "./format";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { sweep } from "./trace";
@@ -110,9 +110,10 @@ export class StandaloneModel {
   private readonly state: WidgetModel;
 
   constructor(state: WidgetState) {
-    this.state = state;
-    const { nodes, root } = state.topology;
-    const replayable = state.topology.replay !== false;
+    const topology = readTopology(state.topology); // a saved page holds Python's columns
+    this.state = { ...state, topology };
+    const { nodes, root } = topology;
+    const replayable = topology.replay !== false;
     this.replay = new Replay(nodes, root, state.values, replayable);
     for (const { id } of state.sliders) {
       const op = this.replay.blocked.get(id);

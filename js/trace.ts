@@ -46,9 +46,10 @@ export function planSteps(nodes: readonly TopologyNode[], unitOf?: ArrayLike<num
   let most = -1;
   for (let i = 0; i < nodes.length; i++) most = Math.max(most, unitOf[i]);
   const stepOf = new Int32Array(most + 1); // unit -> its step; first 1 for "computes something"
-  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) stepOf[unitOf[i]] = 1;
+  const computed = Uint8Array.from(nodes, (node) => (node.inputs.length > 0 ? 1 : 0));
+  for (let i = 0; i < nodes.length; i++) if (computed[i]) stepOf[unitOf[i]] = 1;
   for (let unit = 0; unit <= most; unit++) if (stepOf[unit]) stepOf[unit] = units.push(unit);
-  for (let i = 0; i < nodes.length; i++) if (nodes[i].inputs.length > 0) forward[i] = stepOf[unitOf[i]];
+  for (let i = 0; i < nodes.length; i++) if (computed[i]) forward[i] = stepOf[unitOf[i]];
   return { count: units.length, forward, units };
 }
 

@@ -8,8 +8,9 @@ import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { select } from "d3-selection";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
 import { nextTask } from "./dom";
-import { clusterHeader, foldFields, opText, toDot, shownLabel } from "./dot";
-import { defaultState, visibleGraph, type Element as Folded, type VisibleGraph } from "./fold";
+import { clusterHeader, foldFields, moreText, opText, toDot, shownLabel } from "./dot";
+import { drawnGraph } from "./cut";
+import { defaultState, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
@@ -84,7 +85,8 @@ export class GraphView {
   private cards: Card[] = []; // per drawn element
   private boxes: Box[] = []; // each element's record in drawing px
   private opBoxes: Box[] = []; // each op's ellipse in drawing px: labels keep off them too
-  private edges = new Map<string, SVGGElement>(); // "3->5": the edge from element 3 into element 5 (its op)
+  // "3->5": the edge from element 3 into element 5 (its op); two pieces when it runs through a junction
+  private edges = new Map<string, SVGGElement[]>();
   private folds = new Map<string, { target: SVGGElement; box: Box }>(); // group name or Σ key -> what toggles it
   private highlighted = new Map<Element, string>(); // element -> the class the current step gave it
   private opEdges = new Map<number, SVGGElement>(); // element -> the edge from its op into it
@@ -100,7 +102,7 @@ export class GraphView {
   static async create(
     topology: Topology,
     rankdir: string,
-    visible: VisibleGraph = visibleGraph(topology, defaultState(topology)),
+    visible: VisibleGraph = drawnGraph(topology, defaultState(topology)),
   ): Promise<GraphView> {
     const engine = await graphviz;
     const view = new GraphView(topology, rankdir, engine);
@@ -169,6 +171,7 @@ export class GraphView {
 
   /** Draw `visible` (laid out as `svgText`) in place of the current drawing. */
   private load(visible: VisibleGraph, svgText = this.layout(visible)): void {
+    const started = performance.now();
     // Graphviz's output holds no user text (labels are placeholders), so the HTML parser, much
     // faster than the XML one on a large drawing, can read it without risk. Its comments name
     // internal ids, so they go (the pattern spells "-{2}": the bundle, inlined into saved pages,
@@ -221,6 +224,7 @@ export class GraphView {
     this.replacing = false;
     this.shownScale = 0;
     this.show(this.transform);
+    performance.measure("livegrad drawing", { start: started });
   }
 
   /** The drawn elements (what the stepper and search walk). */
@@ -333,10 +337,10 @@ export class GraphView {
     const labels: [SVGGElement, string][] = [];
     const { elementOf } = this.visible;
     for (const { from, to, label } of edges) {
-      const edge = this.edges.get(`${elementOf[from]}->${elementOf[to]}`);
-      mark(edge, "lg-active");
+      const edge = this.edges.get(`${elementOf[from]}->${elementOf[to]}`) ?? [];
+      for (const piece of edge) mark(piece, "lg-active");
       mark(card(from)?.group, "lg-receiving");
-      if (edge && label) labels.push([edge, label]);
+      if (edge.length > 0 && label) labels.push([edge[0], label]);
     }
     for (const [element, name] of this.highlighted) {
       if (marks.get(element) !== name) element.classList.remove(name);
@@ -381,8 +385,7 @@ export class GraphView {
       if (target) marked.push(target);
     }
     for (const [from, to] of edges) {
-      const edge = this.edges.get(`${from}->${to}`);
-      if (edge) marked.push(edge);
+      marked.push(...(this.edges.get(`${from}->${to}`) ?? []));
     }
     for (const element of marked) element.classList.add(className);
     this.marked.set(className, marked);
@@ -612,13 +615,24 @@ export class GraphView {
     const { elements, elementOf, clusters } = this.visible;
     const elementNamed = (name: string): number =>
       name[0] === "v" ? elementOf[Number(name.slice(1))] : Number(name.slice(1));
-    const edgeName = /^([ve]\d+)->([ve]\d+)(?:op)?$/;
+    const edgeName = /^([veb]\d+)->([ve]\d+|b\d+)(?:op)?$/;
+    const intoBus = new Map<string, [from: number, edge: SVGGElement][]>(); // a junction's incoming edges
+    const outOfBus = new Map<string, [to: number, edge: SVGGElement][]>();
     for (const edge of Array.from(this.svg.querySelectorAll<SVGGElement>("g.edge"))) {
       const title = edge.querySelector("title")?.textContent ?? "";
-      const match = edgeName.exec(title);
-      if (match && match[1] !== match[2]) this.edges.set(`${elementNamed(match[1])}->${elementNamed(match[2])}`, edge);
       const fromOp = /^([ve]\d+)op->\1$/.exec(title); // "v5op->v5"
       if (fromOp) this.opEdges.set(elementNamed(fromOp[1]), edge);
+      const match = edgeName.exec(title);
+      if (!match || match[1] === match[2]) continue;
+      const [, from, to] = match;
+      if (to[0] === "b") intoBus.set(to, [...(intoBus.get(to) ?? []), [elementNamed(from), edge]]);
+      else if (from[0] === "b") outOfBus.set(from, [...(outOfBus.get(from) ?? []), [elementNamed(to), edge]]);
+      else this.edges.set(`${elementNamed(from)}->${elementNamed(to)}`, [edge]);
+    }
+    for (const [bus, ins] of intoBus) {
+      for (const [to, out] of outOfBus.get(bus) ?? []) {
+        for (const [from, edge] of ins) this.edges.set(`${from}->${to}`, [edge, out]);
+      }
     }
     const opGroups = new Map<number, SVGGElement>();
     for (const group of Array.from(this.svg.querySelectorAll<SVGGElement>("g.node"))) {
@@ -723,6 +737,7 @@ export class GraphView {
     title: SVGTitleElement,
     box: SVGPolygonElement | null,
   ): Card {
+    if (element.kind === "more") return this.moreCard(element, group, texts, title, box);
     const outputs = element.kind === "sum" ? [element.top] : element.outputs;
     const fields = foldFields(element, outputs.length);
     fields.forEach((text, i) => {
@@ -768,11 +783,33 @@ export class GraphView {
     };
   }
 
-  /** Make `group` a button that opens or folds `key` (data-group, or data-fold="sum" with data-key). */
-  private makeToggle(group: SVGGElement, kind: "group" | "sum" | "stack", key: string, expanded: boolean): void {
+  /** A cut view's "⋯": a button that draws what is hidden below the element it stands under. */
+  private moreCard(
+    element: Extract<Folded, { kind: "more" }>,
+    group: SVGGElement,
+    texts: NodeListOf<SVGTextElement>,
+    title: SVGTitleElement,
+    box: SVGPolygonElement | null,
+  ): Card {
+    const text = moreText(element.values);
+    if (texts[0]) texts[0].textContent = text;
+    group.classList.add("lg-fold", "lg-fold-more");
+    this.makeToggle(group, "more", element.key, false);
+    group.setAttribute("aria-label", `Show ${text.slice(2)}`);
+    title.textContent = `This graph is too big to draw whole: ${text.slice(2)} are hidden below.\nClick or press Enter to draw them`;
+    return { group, box, data: null, grad: null, title, op: null, shows: -1, shown: ["", "", "", false, false] };
+  }
+
+  /** Make `group` a button that opens or folds `key` (data-group, or data-fold="sum"/"more" with data-key). */
+  private makeToggle(
+    group: SVGGElement,
+    kind: "group" | "sum" | "stack" | "more",
+    key: string,
+    expanded: boolean,
+  ): void {
     if (kind === "group") group.dataset.group = key;
-    else if (kind === "sum") {
-      group.dataset.fold = "sum";
+    else if (kind === "sum" || kind === "more") {
+      group.dataset.fold = kind;
       group.dataset.key = key;
     }
     group.dataset.toggle = key;

@@ -7,10 +7,19 @@ import type { AnyModel, RenderProps } from "@anywidget/types";
 import { button, nextTask } from "./dom";
 import { Explainer } from "./explain";
 import { exportButtons } from "./export";
-import { defaultState, reveal, visibleGraph, type FoldState } from "./fold";
+import { drawnGraph, revealCut } from "./cut";
+import { defaultState, reveal, type FoldState } from "./fold";
 import { toNumbers } from "./format";
 import { frameAt, stepLevel } from "./frame";
-import type { GradientReport, Local, SliderSpec, Topology, Values } from "./graph";
+import {
+  readTopology,
+  type GradientReport,
+  type Local,
+  type SentTopology,
+  type SliderSpec,
+  type Topology,
+  type Values,
+} from "./graph";
 import { backward, canReplay, forward, localDerivatives } from "./replay";
 import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
@@ -22,7 +31,7 @@ import { GraphView } from "./view";
 import "./widget.css";
 
 export interface WidgetModel {
-  topology: Topology | DataView; // a JSON buffer from the kernel (see readTopology)
+  topology: Topology | SentTopology | DataView; // a JSON buffer from the kernel (see readTopology)
   values: Values;
   sliders: SliderSpec[];
   rankdir: string;
@@ -85,6 +94,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   listen("change:error", showError);
 
   const topology = readTopology(model.get("topology"));
+  performance.measure("livegrad topology", { start: started });
   if (topology.too_large) {
     const message = document.createElement("p");
     message.className = "lg-too-large";
@@ -106,6 +116,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     };
   };
   await nextTask(); // the page paints what it has (the toolbar's place) before the folds are worked out
+  const folding = performance.now();
   let fold = readFold() ?? defaultState(topology);
   const saveFold = (): void => {
     model.set("expanded", [...fold.expanded]);
@@ -113,13 +124,14 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     model.save_changes();
   };
   if (!Array.isArray(model.get("expanded"))) saveFold();
-  const first = visibleGraph(topology, fold);
+  const first = drawnGraph(topology, fold);
+  performance.measure("livegrad folds", { start: folding });
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;
-    view.relayout(visibleGraph(topology, fold), anchor);
+    view.relayout(drawnGraph(topology, fold), anchor);
     level = stepLevel(topology, view.shown);
     plan = planSteps(nodes, level.unitOf);
     navigator.refresh();
@@ -216,7 +228,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     view,
     sliders,
     reveal: (id) => {
-      const next = reveal(topology, fold, id);
+      const next = revealCut(topology, reveal(topology, fold, id), id);
       if (!sameFold(next, fold)) setFold(next, null);
     },
   });
@@ -308,13 +320,8 @@ function sameFold(a: FoldState, b: FoldState): boolean {
   );
 }
 
-/** The topology as the kernel sends it, one JSON buffer (a DataView here), or as a saved page holds it. */
-function readTopology(sent: Topology | DataView): Topology {
-  return sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
-}
-
-/** The state with its topology parsed: as a saved page holds it, and as the tests write it. */
-export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology };
+/** The state with its topology parsed: as a saved page holds it (columns), and as the tests write it. */
+export type WidgetState = Omit<WidgetModel, "topology"> & { topology: Topology | SentTopology };
 
 export type Model = AnyModel<WidgetModel>;
 export default { render };

@@ -14,7 +14,7 @@ CHECK = """
 from livegrad.graph import Graph
 order = Graph.of(loss).order
 sent = w.topology
-assert len(sent["nodes"]) == len(order) == 65_818 and "too_large" not in sent
+assert len(sent["columns"]["name"]) == len(order) == 65_818 and "too_large" not in sent
 assert [g["call"] for g in sent["groups"] if g["parent"] is None] == list(range(100))
 assert w.values["data"] == b"".join(__import__("struct").pack("<d", v.data) for v in order)
 print("checked")

@@ -8,11 +8,12 @@ import math
 from livegrad import Op, Value
 from livegrad.graph import Graph, display_names
 from livegrad.ops import BUILTIN_OPS
+from records import node_records
 from seeds import seed_neuron
 
 
 def names_of(root: Value) -> list[str]:
-    return [node["name"] for node in Graph.of(root).topology()["nodes"]]
+    return [node["name"] for node in node_records(Graph.of(root).topology())]
 
 
 def test_a_label_is_the_name_and_an_unlabelled_leaf_is_its_number() -> None:
@@ -52,7 +53,7 @@ def test_a_custom_op_without_formula_is_named_generically_and_sends_no_text() ->
     x = Value(2.0, "x")
     out = both(cube(x), x)
     topology = Graph.of(out).topology()
-    assert [n["name"] for n in topology["nodes"]] == ["x", "cube(x)", "both(cube(x), x)"]
+    assert [n["name"] for n in node_records(topology)] == ["x", "cube(x)", "both(cube(x), x)"]
     assert topology["ops"] == {"cube": {"formula": None, "locals": None}, "both": {"formula": None, "locals": None}}
 
 
@@ -60,7 +61,7 @@ def test_a_custom_op_may_give_its_text() -> None:
     square = Op("square", 1, lambda a: a * a, lambda a, out: 2 * a, formula="a²", local_text=("2a",))
     x = Value(3.0, "x")
     topology = Graph.of(square(x + 1)).topology()
-    assert topology["nodes"][-1]["name"] == "(x + 1)²"
+    assert node_records(topology)[-1]["name"] == "(x + 1)²"
     assert topology["ops"]["square"] == {"formula": "a²", "locals": ["2a"]}
 
 

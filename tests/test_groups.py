@@ -13,13 +13,14 @@ from livegrad import GraphWidget, Op, Value
 from livegrad.datasets import svm_loss, two_moons
 from livegrad.graph import BINARY_VALUES, Graph
 from livegrad.nn import MLP, Layer, Linear, Module, Neuron
+from records import node_records
 from seeds import seed_neuron
 
 
 def members(topology: dict) -> dict[str, set[str]]:
     """Per group name (calls of one name merged), the display names of the values it holds itself."""
     found: dict[str, set[str]] = {}
-    for node in topology["nodes"]:
+    for node in node_records(topology):
         if "group" in node:
             found.setdefault(topology["groups"][node["group"]]["name"], set()).add(node["name"])
     return found
@@ -29,7 +30,7 @@ def brute_force_groups(topology: dict) -> list[int]:
     """The innermost group of each node, from the definition, by sets: a call holds what is reachable
     backwards from its outputs, stopping at its inputs; the innermost call holding a node wins (for
     values several sibling calls reach, such as a module's parameters, the first of them)."""
-    nodes, groups = topology["nodes"], topology["groups"]
+    nodes, groups = node_records(topology), topology["groups"]
 
     def depth(g: int) -> int:
         return 0 if groups[g]["parent"] is None else 1 + depth(groups[g]["parent"])
@@ -66,7 +67,7 @@ def test_nested_calls_of_mlp_layer_and_neuron_are_groups_with_their_values() -> 
         ("L1.N0", "Neuron", 4, 0),
     ]
     assert len({g["module"] for g in groups}) == 6  # six distinct module objects
-    nodes = topology["nodes"]
+    nodes = node_records(topology)
     names = [n["name"] for n in nodes]
     # Unlabelled inputs are named by their place in the call, as their sliders are.
     assert [names[i] for i in groups[0]["inputs"]] == ["MLP input 0", "MLP input 1"]
@@ -87,7 +88,7 @@ def test_a_batch_through_one_model_is_a_stack_of_calls_sharing_the_parameters() 
     points, labels = two_moons(4)
     loss = svm_loss(model, points, labels)
     topology = Graph.of(loss).topology()
-    groups, nodes = topology["groups"], topology["nodes"]
+    groups, nodes = topology["groups"], node_records(topology)
     tops = [g for g in groups if g["parent"] is None]
     assert [(g["name"], g["call"], g["module"]) for g in tops] == [("MLP", k, 0) for k in range(4)]
     # Each call holds its own values; the parameters are the first call's, marked shared.
@@ -174,7 +175,7 @@ def test_a_users_subclasses_are_groups_named_by_class_with_suffixes_for_namesake
         ("N0", "Neuron", 6),
     ]
     assert members(topology)["Block"] == {"2·N0", "2·N1", "2"}  # its own products and their constant
-    assert [n.get("group", -1) for n in topology["nodes"]] == brute_force_groups(topology)
+    assert [n.get("group", -1) for n in node_records(topology)] == brute_force_groups(topology)
 
 
 def test_micrograd_style_call_and_a_call_that_runs_forward_are_recorded_once() -> None:
@@ -184,7 +185,7 @@ def test_micrograd_style_call_and_a_call_that_runs_forward_are_recorded_once() -
     assert [(g["name"], g["inputs"], g["outputs"]) for g in topology["groups"]] == [
         ("MicroNeuron", [], [topology["root"]])
     ]
-    assert all(n.get("group") == 0 for n in topology["nodes"])
+    assert all(n.get("group") == 0 for n in node_records(topology))
     both = Both()
     topology = Graph.of(both([Value(1.0, "x")])).topology()
     assert [(g["name"], g["parent"]) for g in topology["groups"]] == [("Both", None), ("inner", 0)]
@@ -243,7 +244,7 @@ def test_recording_keeps_no_graph_alive() -> None:
 def test_graphs_without_modules_and_learner_graphs_have_no_groups() -> None:
     assert Graph.of(seed_neuron()["o"]).topology()["groups"] == []
     topology = Graph.of(neuron()["o"]).topology()  # a learner's own engine
-    assert topology["groups"] == [] and not any("group" in n for n in topology["nodes"])
+    assert topology["groups"] == [] and not any("group" in n for n in node_records(topology))
 
 
 def test_values_of_a_big_graph_are_float64_buffers_and_locals_only_when_the_page_cannot_replay() -> None:
@@ -268,7 +269,7 @@ def test_the_demo_loss_opens_with_a_stack_of_a_hundred_calls() -> None:
     loss = svm_loss(model, *two_moons(100))
     w = GraphWidget(loss)
     topology = w.topology
-    assert len(topology["nodes"]) == 65_818
+    assert len(node_records(topology)) == 65_818
     groups = topology["groups"]
     assert len(groups) == 100 * (1 + 3 + 33)
     assert [g["call"] for g in groups if g["parent"] is None] == list(range(100))
@@ -342,7 +343,7 @@ def test_forward_of_no_argument_or_several_is_recorded_with_what_it_received() -
     a, weight = Value(1.0, "a"), Value(3.0, "weight")
     out = Mix().forward(a, Bias().forward(), weight=weight)  # (Module.__call__ takes one input)
     topology = Graph.of(out).topology()
-    names = [n["name"] for n in topology["nodes"]]
+    names = [n["name"] for n in node_records(topology)]
     shape = [(g["name"], [names[i] for i in g["inputs"]]) for g in topology["groups"]]
     assert shape == [("Bias", []), ("Mix", ["a", "bias·1", "weight"])]
 
@@ -356,7 +357,7 @@ def test_a_layer_holding_a_users_neuron_records_each_neuron_once() -> None:
     layer.neurons[1] = Scaled(2, seed=1, name="L.S")  # not livegrad's own Neuron: recorded on its own
     out = layer([1.0, 2.0])
     topology = Graph.of(out[0] + out[1]).topology()
-    names = [n["name"] for n in topology["nodes"]]
+    names = [n["name"] for n in node_records(topology)]
     shape = [(g["name"], g["parent"], [names[i] for i in g["outputs"]]) for g in topology["groups"]]
     assert shape == [("L", None, ["L.N0", "L.S·2"]), ("L.N0", 0, ["L.N0"]), ("L.S", 0, ["L.S·2"])]
-    assert [n.get("group", -1) for n in topology["nodes"]] == brute_force_groups(topology)
+    assert [n.get("group", -1) for n in node_records(topology)] == brute_force_groups(topology)

@@ -12,6 +12,7 @@ import pytest
 import livegrad
 from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, neuron
 from livegrad import GraphWidget, backward_trace, draw_dot, foreign, forward_trace, gradcheck
+from records import node_records
 
 
 class Counted(Scalar):
@@ -33,7 +34,7 @@ def livegrad_neuron(data: dict) -> dict:
 
 
 def ids(widget: GraphWidget) -> dict[str, int]:
-    return {node["label"]: i for i, node in enumerate(widget.topology["nodes"]) if node["label"]}
+    return {node["label"]: i for i, node in enumerate(node_records(widget.topology)) if node["label"]}
 
 
 def test_widget_on_a_learners_graph_drives_their_objects_and_their_backward() -> None:
@@ -42,7 +43,7 @@ def test_widget_on_a_learners_graph_drives_their_objects_and_their_backward() ->
     w = GraphWidget(v["o"])
     assert w.root is v["o"] and w.topology["learner"] is True
     assert [s["label"] for s in w.sliders] == ["x1", "w1", "x2", "w2", "b"]
-    assert [node["name"] for node in w.topology["nodes"]][-1] == "o"
+    assert [node["name"] for node in node_records(w.topology)][-1] == "o"
     assert Counted.calls == 1  # a fresh backward on display: theirs
     w.set(x1=1.0)
     assert v["x1"].data == 1.0 and Counted.calls == 2
@@ -69,7 +70,7 @@ def test_check_gradients_on_a_learners_graph() -> None:
     assert not by_id[ids(w)["a"]]["ok"] and by_id[ids(w)["a"]]["numeric"] == pytest.approx(4.0)
     assert by_id[ids(w)["b"]]["ok"]
     # The same edge-by-edge checks as gradcheck's mark the node whose backward assigns: the product.
-    product = next(i for i, node in enumerate(w.topology["nodes"]) if node["op"] == "*")
+    product = next(i for i, node in enumerate(node_records(w.topology)) if node["op"] == "*")
     assert {c["node"] for c in w.gradient_check["locals"] if not c["ok"]} == {product}
     assert {c.get("note") for c in w.gradient_check["locals"] if not c["ok"]} == {"backward sets = instead of +="}
 
@@ -122,7 +123,7 @@ def test_an_unknown_op_is_said_on_the_node_and_its_leaves_get_no_slider() -> Non
     y = x.sin() * k
     y.label = "y"
     w = GraphWidget(y)
-    sin = next(node for node in w.topology["nodes"] if node["op"] == "sin")
+    sin = next(node for node in node_records(w.topology) if node["op"] == "sin")
     assert sin["unknown_op"] is True and sin["name"] == "sin(x)"
     assert w.topology["ops"]["sin"] == {"formula": None, "locals": None}
     assert [s["label"] for s in w.sliders] == ["k"]
@@ -188,7 +189,7 @@ def test_from_function_rebuilds_on_every_move_and_lays_out_a_new_shape() -> None
     assert w.values["data"][-1] == math.tanh(0.8**2) and w.root.data == math.tanh(0.8**2)
     assert w.values["grad"][0] == pytest.approx(2 * 0.8 * (1 - math.tanh(0.8**2) ** 2))
     w._handle_custom_msg({"type": "set", "values": [[-2, 3.0]], "ack": "p:2"}, [])
-    assert len(w.topology["nodes"]) == len(shape["nodes"]) + 2  # two more products: laid out again
+    assert len(node_records(w.topology)) == len(node_records(shape)) + 2  # two more products: laid out again
     assert w.root.data == math.tanh(0.8 * 0.8 * 0.8 * 0.8) and w.sliders[1]["value"] == 3.0
     w.set(x=-1.0)
     assert w.root.data == math.tanh(1.0)
@@ -209,7 +210,7 @@ def test_from_function_with_a_learners_engine() -> None:
     v = neuron_with(1.0, -3.0)
     v["o"].backward()
     assert w.root.data == v["o"].data
-    x1 = next(i for i, node in enumerate(w.topology["nodes"]) if node["label"] == "x1")
+    x1 = next(i for i, node in enumerate(node_records(w.topology)) if node["label"] == "x1")
     assert w.values["grad"][x1] == v["x1"].grad
 
 

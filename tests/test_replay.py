@@ -17,6 +17,7 @@ from livegrad import Value, backward_trace
 from livegrad.graph import Graph, json_number
 from livegrad.ops import BUILTIN_OPS
 from oracles import BINARY, UNARY, run_program
+from records import node_records
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_node = pytest.mark.skipif(
@@ -56,7 +57,7 @@ def test_browser_replay_matches_python(tmp_path: Path) -> None:
     """Every op of the table, masked edges and inf and nan included: the page must replay each graph
     (the JS side asserts canReplay) to Python's numbers, so a row without its JS rule fails here."""
     cases = random_cases(2000)
-    sent_ops = {node["op"] for case in cases for node in case["topology"]["nodes"]}
+    sent_ops = {node["op"] for case in cases for node in node_records(case["topology"])}
     assert sent_ops >= set(BUILTIN_OPS) | set(UNARY + BINARY)
     masked = sum(local is None for case in cases for row in case["values"]["local"] for local in row)
     assert masked > 100  # relu at a <= 0, x ** 0, a ** b with b == 0

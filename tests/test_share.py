@@ -18,6 +18,7 @@ from livegrad import GraphWidget, Value
 from livegrad.export import script_json
 from livegrad.graph import Graph
 from livegrad.widget import REFRESH_INTERVAL
+from records import node_records
 from seeds import seed_neuron
 
 T = TypeVar("T")
@@ -60,7 +61,7 @@ def test_save_html_labels_cannot_break_out(tmp_path: Path) -> None:
     assert text.count("</script>") == 3  # the ends of the state, the widget's bundle and the page script
     assert "<title>livegrad: &lt;/title&gt;&lt;b&gt;</title>" in text
     state = saved_state(path)
-    assert [node["label"] for node in state["topology"]["nodes"]] == [hostile, "", "</title><b>"]
+    assert [node["label"] for node in node_records(state["topology"])] == [hostile, "", "</title><b>"]
 
 
 def test_script_json_is_strict_and_escapes_markup() -> None:

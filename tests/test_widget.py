@@ -13,11 +13,12 @@ import livegrad.widget
 from livegrad import GraphWidget, Op, Value
 from livegrad.graph import MAX_VALUES, Graph
 from livegrad.nn import MLP
+from records import node_records
 from seeds import seed_neuron
 
 
 def ids(widget: GraphWidget) -> dict[str, int]:
-    return {node["label"]: i for i, node in enumerate(widget.topology["nodes"]) if node["label"]}
+    return {node["label"]: i for i, node in enumerate(node_records(widget.topology)) if node["label"]}
 
 
 def send(widget: GraphWidget, content: object) -> None:
@@ -28,7 +29,7 @@ def send(widget: GraphWidget, content: object) -> None:
 def test_topology_and_values_on_display() -> None:
     v = seed_neuron()
     w = GraphWidget(v["o"])
-    nodes = w.topology["nodes"]
+    nodes = node_records(w.topology)
     assert len(nodes) == 10 and w.topology["root"] == 9
     assert nodes[9] == {"label": "o", "name": "o", "op": "tanh", "inputs": [ids(w)["n"]]}
     assert w.topology["ops"] == {
@@ -223,7 +224,8 @@ def test_a_graph_past_max_values_is_refused_with_what_to_do(monkeypatch: pytest.
         out = (out * 1.0).tanh()
     w = GraphWidget(out)
     too_large = w.topology["too_large"]
-    assert w.topology == {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
+    assert w.topology == {**Graph([]).topology(), "too_large": too_large}  # no node, op or group sent
+    assert w.topology["columns"]["name"] == [] and w.topology["root"] == -1
     message = too_large["message"]
     assert too_large == {"values": 6301, "limit": 1000, "message": message}
     assert "more than 1,000 values" in message and "loss of one sample" in message

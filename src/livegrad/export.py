@@ -22,10 +22,10 @@ CSP = (
 
 # Jupyter's theme variables, which the widget's stylesheet reads, for a page outside Jupyter.
 PAGE_CSS = """
-:root { color-scheme: light dark; --jp-layout-color0: #fff; --jp-layout-color2: #eee; --jp-ui-font-color1: #1a1a1a;
-  --jp-ui-font-color2: #666; --jp-border-color1: #ccc; }
-@media (prefers-color-scheme: dark) { :root { --jp-layout-color0: #111; --jp-layout-color2: #333;
-  --jp-ui-font-color1: #e6e6e6; --jp-ui-font-color2: #aaa; --jp-border-color1: #555; } }
+:root { color-scheme: light dark; --jp-layout-color0: #fff; --jp-layout-color1: #fff; --jp-layout-color2: #eee;
+  --jp-ui-font-color1: #1a1a1a; --jp-ui-font-color2: #666; --jp-border-color1: #ccc; }
+@media (prefers-color-scheme: dark) { :root { --jp-layout-color0: #111; --jp-layout-color1: #1b1b1b;
+  --jp-layout-color2: #333; --jp-ui-font-color1: #e6e6e6; --jp-ui-font-color2: #aaa; --jp-border-color1: #555; } }
 body { margin: 16px; background: var(--jp-layout-color0); color: var(--jp-ui-font-color1);
   font-family: system-ui, sans-serif; }
 header { color: var(--jp-ui-font-color2); font-size: 13px; margin-bottom: 8px; }

@@ -15,7 +15,7 @@ import re
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -34,7 +34,17 @@ MAX_VALUES = 250_000
 BINARY_VALUES = 2_000  # from this many values on, data and grad travel as float64 bytes, not JSON lists
 RANKDIRS = ("LR", "TB", "RL", "BT")  # Graphviz's layout directions: left to right, top to bottom, ...
 
-__all__ = ["MAX_VALUES", "RANKDIRS", "Graph", "GraphTooLarge", "Groups", "Node", "display_names", "json_number"]
+__all__ = [
+    "MAX_VALUES",
+    "RANKDIRS",
+    "Graph",
+    "GraphTooLarge",
+    "Groups",
+    "Node",
+    "collector_paused",
+    "display_names",
+    "json_number",
+]
 
 
 @dataclass(frozen=True)
@@ -108,8 +118,12 @@ class Graph:
     def names(self) -> list[str]:
         """Each node's name as the page shows it (see `display_names`); an unlabelled leaf passed to a
         module call is named by its place, ``MLP input 0``, in every call (search finds each)."""
-        given = {}
+        given: dict[int, str] = {}
+        read: set[int] = set()  # a layer's neurons share their layer's list of inputs: read it once
         for call in self.groups.calls:
+            if id(call["inputs"]) in read:
+                continue
+            read.add(id(call["inputs"]))
             for place, node_id in enumerate(call["inputs"]):  # type: ignore[arg-type]
                 node = self.order[node_id]
                 if not node.label and node.is_leaf():
@@ -153,33 +167,43 @@ class Graph:
         return engine.local_derivatives(node)
 
     def topology(self) -> dict[str, object]:
-        """What is drawn, sent once: per node its label, display name, op, inputs (by id), constant
-        exponent and innermost group; the text of each op of the graph, once; and the groups."""
-        with _collector_paused():
+        """What is drawn, sent once, by node id in columns (a list per field, which a page parses and
+        Python encodes several times faster than a record per node): each node's label, display name,
+        op ("" for a leaf), inputs (by id) and innermost group (-1: top level); the nodes that are
+        constant powers with their exponents, those with an op livegrad does not know (a learner's),
+        and the shared parameters of modules; the text of each op of the graph, once; the groups."""
+        with collector_paused():
             return self._topology()
 
     def _topology(self) -> dict[str, object]:
         order, groups = self.order, self.groups
-        nodes = [
-            {"label": v.label, "name": name, "op": v.op, "inputs": inputs}
-            for v, name, inputs in zip(order, self.names, self.inputs)
-        ]
-        ops: dict[str, dict[str, object]] = {}
-        for v, node, group in zip(order, nodes, groups.of):
-            if group >= 0:
-                node["group"] = group
-            op = v._fn
-            if op is not None:
-                if op.exponent is not None:
-                    node["exponent"] = op.exponent
-                if op.name not in ops:
-                    ops[op.name] = {"formula": op.formula, "locals": list(op.local_text or ()) or None}
-            elif not v.is_leaf():  # a learner's op livegrad does not know: the page says so on the node
-                node["unknown_op"] = True
-                ops.setdefault(v.op, {"formula": None, "locals": None})
-        for i in groups.shared:
-            nodes[i]["shared"] = True
-        topology = {"nodes": nodes, "root": len(order) - 1, "ops": ops, "groups": groups.calls}
+        fns = [v._fn for v in order]
+        known = {op: op.name for op in dict.fromkeys(fns) if op is not None}  # in order of first use
+        ops: dict[str, dict[str, object]] = {
+            name: {"formula": op.formula, "locals": list(op.local_text or ()) or None} for op, name in known.items()
+        }
+        unknown: list[int] = []
+        if self.learner:  # an op livegrad does not know: the page says so on the node
+            unknown = [i for i, (v, op) in enumerate(zip(order, fns)) if op is None and not v.is_leaf()]
+            for i in unknown:
+                ops.setdefault(order[i].op, {"formula": None, "locals": None})
+        powers = {op: op.exponent for op in known if op.exponent is not None}
+        columns = {
+            "label": [v.label for v in order],
+            "name": self.names,
+            "op": [v.op for v in order] if self.learner else [known.get(op, "") for op in fns],  # type: ignore[arg-type]
+            "inputs": self.inputs,
+            "group": groups.of,
+        }
+        topology = {
+            "columns": columns,
+            "exponents": [[i, powers[op]] for i, op in enumerate(fns) if op in powers] if powers else [],
+            "unknown_ops": unknown,
+            "shared": sorted(groups.shared),
+            "root": len(order) - 1,
+            "ops": ops,
+            "groups": groups.calls,
+        }
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
             topology.update(learner=True, replay=False)
         return topology
@@ -201,9 +225,10 @@ class Graph:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector paused: a snapshot makes a few objects per value and no
-    cycles, and each collection on the way would rescan the whole graph (a fifth of the time)."""
+    cycles, and a collection on the way (a full one, as those objects pile up) would rescan the
+    whole graph and everything else the process holds."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -422,29 +447,46 @@ def display_names(
         inputs = [[index[x] for x in v.inputs] for v in order]
     names: list[str] = []
     wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
-    templates: dict[Op, tuple[str, list[tuple[int, list[str]]]]] = {}
+    writers: dict[Op, Callable[[list[int]], tuple[str, bool]]] = {}
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
-        if value.label:
-            name = value.label
-        elif i in given:
-            name = given[i]
-        elif not ids:
-            name = f"{value.data:.6g}"
-        elif value._fn is None:
-            name = f"{value.op}({', '.join(names[i] for i in ids)})"
+        op = value._fn
+        if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
+            if op not in writers:
+                writers[op] = _writer(op, names, wrapped)
+            name, never_simple = writers[op](ids)
         else:
-            if value._fn not in templates:
-                text, slots = _template(value._fn)
-                templates[value._fn] = (text, [(k, names if argument else wrapped) for k, argument in slots])
-            text, slots = templates[value._fn]
-            name = text.format(*[written[ids[k]] for k, written in slots])
+            never_simple = False
+            if value.label:
+                name = value.label
+            elif i in given:
+                name = given[i]
+            elif not ids:
+                name = f"{value.data:.6g}"
+            else:
+                name = f"{value.op}({', '.join(names[i] for i in ids)})"
         if len(name) > MAX_NAME:
             name = name[: MAX_NAME - 1] + "…"
         names.append(name)
-        wrapped.append(name if simple(name) else f"({name})")
+        wrapped.append(f"({name})" if never_simple or not simple(name) else name)
     return names
+
+
+def _writer(op: Op, names: list[str], wrapped: list[str]) -> Callable[[list[int]], tuple[str, bool]]:
+    """Writes a value of `op` from its input ids: its name, and whether that is never a simple name
+    (the formula has a symbol of its own, "·", "(", so no regular expression need check it)."""
+    text, slots = _template(op)
+    never_simple = not _SIMPLE_NAME.fullmatch(text.replace("{}", "") or "x")
+    fill = text.format
+    sources = [(k, names if argument else wrapped) for k, argument in slots]
+    if len(sources) == 2:  # most ops: "a + b", "a·b" (one call of format, no list)
+        (j, first), (k, second) = sources
+        return lambda ids: (fill(first[ids[j]], second[ids[k]]), never_simple)
+    if len(sources) == 1:
+        ((j, first),) = sources
+        return lambda ids: (fill(first[ids[j]]), never_simple)
+    return lambda ids: (fill(*[written[ids[k]] for k, written in sources]), never_simple)
 
 
 @lru_cache(maxsize=256)

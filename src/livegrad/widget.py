@@ -24,7 +24,7 @@ import traitlets
 
 from .engine import Value
 from .export import standalone_html
-from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, json_number
+from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -91,18 +91,19 @@ class GraphWidget(anywidget.AnyWidget):
         self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
         self._inputs: dict[str, float] = {}
         self._input_ids: dict[int, str] = {}
-        topology = self._take(root)
-        chosen = self._pick_sliders(sliders)
-        slider_ranges = self._resolve_ranges(ranges, chosen)
-        self._slider_ids = {self._index[v] for v in chosen}
-        super().__init__(
-            topology=topology,
-            sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
-            rankdir=rankdir,
-            **kwargs,
-        )
-        self.on_msg(self._on_frontend_message)
-        self.refresh()
+        with collector_paused():  # the snapshot, its JSON and the first values: no collection half-way
+            topology = self._take(root)
+            chosen = self._pick_sliders(sliders)
+            slider_ranges = self._resolve_ranges(ranges, chosen)
+            self._slider_ids = {self._index[v] for v in chosen}
+            super().__init__(
+                topology=topology,
+                sliders=[self._slider_spec(v, slider_ranges.get(v)) for v in chosen],
+                rankdir=rankdir,
+                **kwargs,
+            )
+            self.on_msg(self._on_frontend_message)
+            self.refresh()
 
     @classmethod
     def from_function(cls, build: Callable[..., object], /, **inputs: Input) -> GraphWidget:
@@ -157,9 +158,10 @@ class GraphWidget(anywidget.AnyWidget):
         self._step_count = sum(1 for inputs in graph.inputs if inputs)
         self._locals = not graph.replayable  # the page replays the ops itself when it can
         self._too_large = too_large
+        topology = graph.topology()
         if too_large is not None:
-            return {"nodes": [], "root": -1, "ops": {}, "groups": [], "too_large": too_large}
-        return graph.topology()
+            topology["too_large"] = too_large
+        return topology
 
     @property
     def root(self) -> object:
@@ -510,8 +512,10 @@ class GraphWidget(anywidget.AnyWidget):
 
 def _json_buffer(topology: dict) -> memoryview:
     """The topology as one UTF-8 JSON buffer, parsed once by the page. Sent as a dict, ipywidgets would
-    walk its every node looking for buffers, and Jupyter would encode it again: a second on a big graph."""
-    return memoryview(json.dumps(topology, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode())
+    walk its every node looking for buffers, and Jupyter would encode it again: a second on a big graph.
+    (Fresh lists and dicts: no cycle to check for.)"""
+    text = json.dumps(topology, ensure_ascii=False, check_circular=False, allow_nan=False, separators=(",", ":"))
+    return memoryview(text.encode())
 
 
 def _too_large(refused: GraphTooLarge) -> dict[str, object]:
@@ -551,10 +555,11 @@ def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
     return first, low, high
 
 
-def _shape(topology: Mapping[str, object]) -> tuple[object, list[tuple[object, ...]]]:
+def _shape(topology: Mapping[str, object]) -> tuple[object, ...]:
     """What a layout depends on: each node's op, inputs, exponent and label (not its display name)."""
-    nodes = topology.get("nodes", [])
-    return topology.get("too_large"), [(n["op"], n["inputs"], n.get("exponent"), n["label"]) for n in nodes]  # type: ignore[attr-defined,index]
+    columns: Mapping[str, object] = topology["columns"]  # type: ignore[assignment]
+    fields = (columns["op"], columns["inputs"], topology["exponents"], columns["label"])
+    return topology.get("too_large"), *fields
 
 
 def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:

@@ -61,7 +61,7 @@ def until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None
 
 def test_demo_loss_opens_folded_and_is_explored(page: Page, demo: Locator, screenshots: Path) -> None:
     root = demo
-    assert kernel(page, "len(w.topology['nodes'])") == 65_818
+    assert kernel(page, "len(w.topology['columns']['name'])") == 65_818
     assert 0 < drawn_elements(root) < 300
     stack = root.locator('[data-group="MLP"]')
     expect(stack).to_have_count(1)
@@ -95,7 +95,7 @@ def test_demo_loss_opens_folded_and_is_explored(page: Page, demo: Locator, scree
     root.screenshot(path=screenshots / "big-graph-L1.N3-call-17-1400.png")
 
     # A slider moves the loss's record at once (the page replays the ops); Python agrees once synced.
-    out = kernel(page, "len(w.topology['nodes']) - 1")
+    out = kernel(page, "len(w.topology['columns']['name']) - 1")
     loss_card = root.locator(f'g.lg-value[data-node-id="{out}"]')
     before = loss_card.text_content()
     slider = root.get_by_role("slider").first

@@ -17,7 +17,7 @@ from livegrad.graph import Graph
 graph = Graph.of({root})
 index = graph.index()
 print(json.dumps({{
-    "names": [node["name"] for node in graph.topology()["nodes"]],
+    "names": graph.topology()["columns"]["name"],
     "steps": [[index[s.node], [index[e.input] for e in s.edges]] for s in backward_trace({root})],
     "forward": [[index[v], [index[i] for i in v.inputs]] for v in graph.order if v.inputs],
 }}))
