@@ -14,6 +14,8 @@ the same weights). For 100 points (65,818 micrograd values) and 10 points, in on
   (the page steps with them, since it must not replay a learner's engine);
 - the whole ``GraphWidget(loss)``, which also hands its state to ipywidgets.
 
+Each part runs with Python's garbage collector paused, as GraphWidget runs them.
+
     python benchmarks/learner_graphs.py [--repeat 3]
 
 Prints medians of wall and CPU time (CPU drifts less on a shared machine) and the ratio
@@ -33,15 +35,16 @@ import micrograd.engine
 import engine_bench as bench  # its demo loss and its two models with the same weights
 import livegrad
 from livegrad import GraphWidget
-from livegrad.graph import MAX_VALUES, Graph
+from livegrad.graph import MAX_VALUES, Graph, collector_paused
 
 
 def median_ms(run: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU time of `run`, in ms."""
+    """Median wall and CPU time of `run`, in ms, with the garbage collector paused as GraphWidget pauses it."""
     wall, cpu = [], []
     for _ in range(repeat):
         start, start_cpu = time.perf_counter(), time.process_time()
-        run()
+        with collector_paused():
+            run()
         wall.append(time.perf_counter() - start)
         cpu.append(time.process_time() - start_cpu)
     return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)

@@ -286,24 +286,6 @@ def test_numbers_other_than_float_and_int_are_read() -> None:
     assert node.data == 0.5
 
 
-def test_the_walk_leaves_the_garbage_collector_as_it_found_it() -> None:
-    import gc
-
-    v = neuron()
-    assert gc.isenabled()
-    foreign.topological_order(v["o"])
-    assert gc.isenabled()
-    with pytest.raises(TypeError):
-        foreign.topological_order(Shaped(1.0, (Shaped(1.0), 2.0), "+"))  # fails half-way
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        foreign.topological_order(v["o"])
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-
-
 def test_an_input_used_twice_is_probed_once_and_each_edge_gets_half() -> None:
     a = Scalar(3.0, label="a")
     b = Scalar(-2.0, label="b")

@@ -22,7 +22,6 @@ shows the gradients their engine computes, bugs included.
 
 from __future__ import annotations
 
-import gc
 import math
 import numbers
 import re
@@ -128,21 +127,9 @@ def topological_order(root: object, limit: int | None = None) -> list[LearnerNod
 
     Iterative, so graphs of any depth work; deterministic (see the module's note on order).
     Past `limit` nodes it gives up (`GraphTooLarge`) rather than walk a huge graph to the end.
-    Python's cyclic garbage collector is paused meanwhile: the walk makes a few objects per node and
-    no cycles, and each collection on the way would rescan their whole graph (half the time).
     """
     if _read(root) is None:
         raise TypeError(_not_a_node("root", root, _problems(root)))
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _walk(root, limit)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _walk(root: object, limit: int | None) -> list[LearnerNode]:
     found: dict[int, tuple[object, str, tuple[object, ...], tuple[object, ...]]] = {}
     views: dict[int, LearnerNode] = {}
     ops: dict[tuple[str, int], Op | None] = {}  # their op names, looked up once each
