@@ -6,8 +6,10 @@ Three graphs: MLP(3, [4, 4, 1]) on one input (188 drawn nodes unfolded), MLP(2, 
 one input (1,619) and micrograd's demo loss, MLP(2, [16, 16, 1]) over 100 two-moons points
 (65,818 values). For each it prints:
 - Shift+Enter on the `GraphWidget(...)` cell to the widget's `data-ready` (the loss is built in
-  an earlier cell), and the drawn elements at first view (targets: <= 2 s and <= 300 elements
-  for the demo loss, <= 0.3 s for the single-input MLP);
+  an earlier cell; target for the demo loss: <= 2 s), the page's own first render within it (the
+  widget's `draw` to `data-ready`: folds, layout, drawing; target for the single-input MLP, whose
+  "first render" the issue asks for: <= 0.3 s; Shift+Enter adds the kernel's cell, JupyterLab making
+  the widget's model and importing the frontend), and the drawn elements at first view (< 300);
 - the longest main-thread task after the first render (target: none over 100 ms);
 - expanding a collapsed group by click, to the new layout on screen (target <= 300 ms);
 - slider to records: a slider's input event to the records changed in the DOM (within a frame), and
@@ -201,8 +203,12 @@ def main() -> None:
                 render = page.evaluate(
                     "() => performance.getEntriesByName('livegrad render').map((e) => e.duration).pop() ?? null"
                 )
-                print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms")
-                print(f"  of which the page's first render (folds, layout, drawing): {render:7.1f} ms")
+                demo, single = name.startswith("micrograd's demo"), name.startswith("MLP(2, [16, 16, 1])")
+                print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms" + ("   target <= 2000 ms" * demo))
+                print(
+                    f"  of which the page's first render (folds, layout, drawing): {render:7.1f} ms"
+                    + ("   target <= 300 ms" * single)
+                )
                 print(f"  longest main-thread task after it: {longest:6.1f} ms   target <= 100 ms")
                 took = "no collapsed group" if expand is None else f"{expand:.1f} ms   target <= 300 ms"
                 print(f"  expand {group!r} by click: {took}")
