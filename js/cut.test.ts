@@ -3,7 +3,7 @@ import { CUT_AT, drawnGraph, revealCut } from "./cut";
 import { READABLE_BUDGET, visibleGraph, type FoldState, type VisibleGraph } from "./fold";
 import type { Topology } from "./graph";
 import { mount, mounted, node, OPS } from "./testing/helpers";
-import { valuesOf } from "./testing/mlp";
+import { mlpTopology, valuesOf } from "./testing/mlp";
 
 afterEach(() => {
   for (const el of mounted.splice(0)) el.remove();
@@ -119,6 +119,18 @@ describe("the depth cut", () => {
     expect(mores(drawn)[0]).toMatchObject({ values: 396 });
     const opened = drawnGraph(topology, state([(mores(drawn)[0] as { key: string }).key]));
     expect(drawnIds(opened)).toHaveLength(4 + READABLE_BUDGET);
+  });
+
+  it("draws whole what the user opened: a layer with all its neurons open stays drawn", () => {
+    const topology = mlpTopology(2, [16, 16, 1]);
+    const names = ["MLP", "L0", "L1", "L2", ...Array.from({ length: 16 }, (_, i) => `L1.N${i}`)];
+    const visible = visibleGraph(topology, state(names));
+    expect(visible.elements.length).toBeGreaterThanOrEqual(CUT_AT);
+    const drawn = drawnGraph(topology, state(names));
+    const inLayer = (graph: VisibleGraph) =>
+      graph.elements.filter((e) => e.kind === "value" && topology.nodes[e.id].name.startsWith("L1.N")).length;
+    expect(inLayer(drawn)).toBe(inLayer(visible));
+    expect(drawn.clusters).toHaveLength(visible.clusters.length);
   });
 
   it("reveals a deep value joined to the root by its path, when the path is short", () => {

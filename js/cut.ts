@@ -1,8 +1,9 @@
 /**
  * The depth cut: the last fold, for what module groups and Σ chains leave too big to draw (a
  * learner's own engine over a batch, a long chain of ops). From `CUT_AT` elements on, only the
- * elements nearest the root are drawn, about a screenful; each drawn element whose inputs are
- * hidden gets a "⋯ n values" element under it, and opening that draws the next screenful below it.
+ * elements nearest the root are drawn, about a screenful, and whatever sits in an open group or
+ * Σ (the user opened it); each drawn element whose inputs are hidden gets a "⋯ n values" element
+ * under it, and opening that draws the next screenful below it.
  * Keys in `FoldState.expanded`: "^id" opens below the element that holds node `id`; "=id" draws
  * that element and its inputs only (the path `revealCut` draws down to a found value).
  */
@@ -77,6 +78,9 @@ function shownElements(
   };
   const root = visible.elementOf[topology.root];
   if (root >= 0) admit(root, budget - 1, false);
+  visible.clusterOf.forEach((c, e) => {
+    if (c >= 0) shown[e] = 1; // what the user opened (a group, a Σ) is drawn whole: the cut is for the rest
+  });
   for (const key of state.expanded) {
     const kind = key[0];
     if (kind !== "^" && kind !== "=") continue;
