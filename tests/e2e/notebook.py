@@ -80,3 +80,28 @@ def record(root: Locator, label: str) -> Locator:
 
 def slider(root: Locator, label: str) -> Locator:
     return root.get_by_role("slider", name=label, exact=True)
+
+
+# The centre of an element, and whether the page's topmost element there is inside it.
+HIT_AT_CENTRE = """(el) => {
+  const box = el.getBoundingClientRect();
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !!hit && el.contains(hit);
+}"""
+
+
+def drawn_elements(root: Locator) -> int:
+    """Records (values and folded cards; an op's ellipse belongs to its value's record) and open groups' frames."""
+    return root.locator(".lg-graph g.node:not(.lg-op), .lg-graph g.cluster").count()
+
+
+def find(page: Page, root: Locator, label: str) -> Locator:
+    """Search for `label` with the widget's Find field and Enter; its card, once it is on screen and
+    under the pointer at its centre."""
+    search = root.get_by_role("searchbox", name="Find a value by name or label")
+    search.fill(label)
+    search.press("Enter")
+    card = record(root, label)
+    expect(card).to_have_count(1)
+    page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
+    return card

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook import in_kernel, open_and_run, shown, synced, widget
+from notebook import drawn_elements, find, in_kernel, open_and_run, shown, synced, widget
 from playwright.sync_api import Locator, Page, expect
 from server import Server
 
@@ -22,13 +22,6 @@ from livegrad.nn import MLP
 
 model = MLP(2, [16, 16, 1], "relu", linear_output=True, seed=1337)
 loss = svm_loss(model, *two_moons(100))"""
-
-# The centre of an element, and whether the page's topmost element there is inside it.
-HIT_AT_CENTRE = """(el) => {
-  const box = el.getBoundingClientRect();
-  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-  return !!hit && el.contains(hit);
-}"""
 
 
 @pytest.fixture
@@ -44,11 +37,6 @@ def demo(page: Page, jupyter: Server) -> Locator:
 
 def kernel(page: Page, expression: str) -> object:
     return json.loads(in_kernel(page, f"import json; print(json.dumps({expression}))"))
-
-
-def drawn_elements(root: Locator) -> int:
-    """Records (values and folded cards; an op's ellipse belongs to its value's record) and open groups' frames."""
-    return root.locator(".lg-graph g.node:not(.lg-op), .lg-graph g.cluster").count()
 
 
 def until(condition: Callable[[], bool], what: str, seconds: float = 30) -> None:
@@ -84,12 +72,7 @@ def test_demo_loss_opens_folded_and_is_explored(page: Page, demo: Locator, scree
     until(lambda: {"MLP", "L1", "L1.N3"} <= set(kernel(page, "w.expanded")), "the groups opened saved")  # type: ignore[arg-type]
 
     # The bias of that neuron, found by search: on screen, under the pointer, with its number.
-    search = root.get_by_role("searchbox", name="Find a value by name or label")
-    search.fill("L1.N3.b")
-    search.press("Enter")
-    card = root.locator('g.lg-value[data-label="L1.N3.b"]')
-    expect(card).to_have_count(1)
-    page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
+    card = find(page, root, "L1.N3.b")
     bias = kernel(page, "next(p.data for p in model.parameters() if p.label == 'L1.N3.b')")
     expect(card).to_contain_text(f"data {shown(bias)}")  # type: ignore[arg-type]
     root.screenshot(path=screenshots / "big-graph-L1.N3-call-17-1400.png")

@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 
 import nbformat
-from notebook import in_kernel, open_and_run, widget
-from playwright.sync_api import Locator, Page, expect
+from notebook import drawn_elements, find, in_kernel, open_and_run, widget
+from playwright.sync_api import Page, expect
 from server import Server
 
 BUILD = """from livegrad import GraphWidget, Value
@@ -22,16 +22,6 @@ for _ in range(3000):  # 9,001 values: a multiply by a constant and a tanh per s
 out.label = "out"
 w = GraphWidget(out)
 w"""
-
-HIT_AT_CENTRE = """(el) => {
-  const box = el.getBoundingClientRect();
-  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
-  return !!hit && el.contains(hit);
-}"""
-
-
-def drawn_elements(root: Locator) -> int:
-    return root.locator(".lg-graph g.node:not(.lg-op), .lg-graph g.cluster").count()
 
 
 def expanded(page: Page) -> list[str]:
@@ -64,12 +54,7 @@ def test_a_long_chain_opens_cut_and_is_explored(page: Page, jupyter: Server, scr
         assert time.monotonic() < deadline, "the opened ⋯ never reached Python's `expanded`"
         time.sleep(0.1)
 
-    search = root.get_by_role("searchbox", name="Find a value by name or label")
-    search.fill("x")
-    search.press("Enter")
-    card = root.locator('g.lg-value[data-label="x"]')
-    expect(card).to_have_count(1)
-    page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
+    find(page, root, "x")
     assert drawn_elements(root) < 300
     root.screenshot(path=screenshots / "cut-chain-found-x-1400.png")
 
