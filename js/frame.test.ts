@@ -9,10 +9,11 @@ import { forward, localDerivatives } from "./replay";
 import { NEURON, neuronValues, node, OPS } from "./testing/helpers";
 import { backwardSteps, firstStepOf, planSteps, sweep } from "./trace";
 
-function neuronAt(mode: FrameInput["mode"], step: number): ReturnType<typeof frameAt> {
+/** The seed neuron at x1 = 2, as the widget hands it to `frameAt`. */
+function neuronInput(mode: FrameInput["mode"], step: number): FrameInput {
   const values = neuronValues(2);
   const data = toNumbers(values.data);
-  return frameAt({
+  return {
     nodes: NEURON.nodes,
     root: NEURON.root,
     data,
@@ -21,8 +22,9 @@ function neuronAt(mode: FrameInput["mode"], step: number): ReturnType<typeof fra
     mode,
     step,
     explainer: new Explainer(NEURON, () => data),
-  });
+  };
 }
+const neuronAt = (mode: FrameInput["mode"], step: number) => frameAt(neuronInput(mode, step));
 const pendingIds = (mask: Uint8Array | undefined) => [...(mask ?? [])].flatMap((p, i) => (p ? [i] : []));
 
 describe("a step's frame", () => {
@@ -273,20 +275,9 @@ describe("stepping the drawn level: a collapsed group is one step", () => {
 
   it("steps the seed neuron exactly as before when every element is a value's card", () => {
     const identity = NEURON.nodes.map((_, i) => i);
-    const values = neuronValues(2);
-    const data = toNumbers(values.data);
     for (const mode of ["forward", "backward"] as const) {
       for (let step = -1; step <= 5; step++) {
-        const input = {
-          nodes: NEURON.nodes,
-          root: NEURON.root,
-          data,
-          grad: toNumbers(values.grad),
-          locals: () => localDerivatives(NEURON.nodes, data),
-          mode,
-          step,
-          explainer: new Explainer(NEURON, () => data),
-        };
+        const input = neuronInput(mode, step);
         const level = { unitOf: identity, folded: () => null };
         expect(frameAt({ ...input, plan: planSteps(NEURON.nodes, identity), level })).toEqual(frameAt(input));
       }
