@@ -30,12 +30,26 @@ describe("folded graphs in the widget", () => {
 
   it("opens a big graph folded, under 300 elements, and saves that view", async () => {
     const topology = mlpTopology(2, [16, 16, 1]);
-    const { el, model } = await mount(state(topology));
+    // A slider per leaf, as the kernel sends them: the inputs first, then the parameters by module.
+    const sliders = topology.nodes.flatMap((node, id) => {
+      if (node.op !== "") return [];
+      const group = node.label.includes(".") ? node.label.slice(0, node.label.lastIndexOf(".")) : null;
+      return [{ id, label: node.label || node.name, min: -2, max: 2, step: 0.01, initial: 0, group }];
+    });
+    sliders.sort((a, b) => Number(a.group !== null) - Number(b.group !== null));
+    const { el, model } = await mount(state(topology, { sliders }));
     const drawn = el.querySelectorAll("g.lg-value, g.lg-fold").length;
     expect(drawn).toBeLessThan(300);
     expect(drawn).toBeGreaterThan(20);
     expect(model.get("expanded")).toEqual(expect.arrayContaining(["MLP", "L0", "L1", "L2"]));
     expect(group(el, "L1.N3")!.getAttribute("aria-expanded")).toBe("false");
+    // The contract: one element per name carries data-group, and it is the drawn group (L0.N0's
+    // sliders show under their module's heading, which must not carry it too).
+    const carriers = [...el.querySelectorAll<HTMLElement | SVGElement>("[data-group]")];
+    expect(el.querySelector(".lg-slider-heading")?.textContent).toBe("Inputs");
+    expect(carriers.map((g) => g.dataset.group)).toContain("L0.N0");
+    expect(new Set(carriers.map((g) => g.dataset.group)).size).toBe(carriers.length);
+    for (const carrier of carriers) expect(carrier.closest(".lg-graph")).not.toBeNull();
     expect(el.querySelector(".livegrad")!.getAttribute("data-ready")).toBe("true");
   });
 

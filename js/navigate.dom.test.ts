@@ -111,7 +111,7 @@ describe("paths and + slider in the widget", () => {
     const add = el.querySelector<HTMLButtonElement>('.lg-navbar button[aria-label="Add a slider for L1.N3.b"]')!;
     click(add);
     expect(ranges()).toContain("L1.N3.b");
-    expect(el.querySelector('.lg-slider-group[data-group="L1.N3"] h4')!.textContent).toBe("L1.N3");
+    expect(el.querySelector('.lg-slider-group[data-module="L1.N3"] h4')!.textContent).toBe("L1.N3");
   });
 });
 

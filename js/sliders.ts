@@ -132,7 +132,7 @@ export class SliderPanel {
     if (!section) {
       section = document.createElement("section");
       section.className = "lg-slider-group";
-      section.dataset.group = key; // not data-group: that names a drawn group's element
+      section.dataset.module = key; // not data-group: that names a drawn group's element (the contract)
       const heading = document.createElement("h4");
       heading.className = "lg-slider-heading";
       heading.textContent = group ?? "Inputs";
@@ -144,7 +144,7 @@ export class SliderPanel {
         Math.min(...[...this.specs.values()].filter((s) => (s.group ?? "") === name).map((s) => this.order.get(s.id)!));
       const place = first(key);
       const after = [...this.sections.entries()].filter(([k]) => k !== key && first(k) > place).map(([, s]) => s);
-      const next = after.sort((a, b) => first(a.dataset.group!) - first(b.dataset.group!))[0];
+      const next = after.sort((a, b) => first(a.dataset.module!) - first(b.dataset.module!))[0];
       this.element.insertBefore(section, next ?? null);
     }
     return section;
