@@ -147,6 +147,17 @@ describe("the depth cut", () => {
     expect(drawn.elements.length).toBeLessThan(CUT_AT);
   });
 
+  it("draws one search's path at a time: the next search's path replaces it", () => {
+    const topology = tree(10);
+    const first = revealCut(topology, state(), 5);
+    const second = revealCut(topology, first, 1000);
+    const paths = (s: FoldState) => [...s.expanded].filter((key) => key.startsWith("="));
+    expect(paths(first).length).toBeGreaterThan(0);
+    expect(paths(second)).toEqual(paths(revealCut(topology, state(), 1000))); // only the second path
+    expect(second.expanded.has("^5")).toBe(true); // what was opened below a found value stays open
+    expect(drawnGraph(topology, second).elementOf[1000]).toBeGreaterThanOrEqual(0);
+  });
+
   it("reveals a value at the far end of a long chain on its own, still under CUT_AT elements", () => {
     const topology = chain(2000);
     const next = revealCut(topology, state(), 3);

@@ -44,13 +44,7 @@ function inputLists(n: number, edges: VisibleGraph["edges"]): number[][] {
 }
 
 /** Which elements `state` draws of a view too big to draw whole (1 = drawn). */
-function shownElements(
-  topology: Topology,
-  visible: VisibleGraph,
-  state: FoldState,
-  inputs: number[][],
-  budget: number,
-): Uint8Array {
+function shownElements(topology: Topology, visible: VisibleGraph, state: FoldState, inputs: number[][]): Uint8Array {
   const shown = new Uint8Array(visible.elements.length);
   /**
    * Draw `start` and, breadth first, up to `limit` more of what it depends on; below `start` (and
@@ -77,7 +71,7 @@ function shownElements(
     }
   };
   const root = visible.elementOf[topology.root];
-  if (root >= 0) admit(root, budget - 1, false);
+  if (root >= 0) admit(root, READABLE_BUDGET - 1, false);
   visible.clusterOf.forEach((c, e) => {
     if (c >= 0) shown[e] = 1; // what the user opened (a group, a Σ) is drawn whole: the cut is for the rest
   });
@@ -86,24 +80,19 @@ function shownElements(
     if (kind !== "^" && kind !== "=") continue;
     const e = visible.elementOf[Number(key.slice(1))] ?? -1;
     if (e < 0) continue;
-    if (kind === "^") admit(e, budget, true);
+    if (kind === "^") admit(e, READABLE_BUDGET, true);
     else for (const drawn of [e, ...inputs[e]]) shown[drawn] = 1; // the element and what it is made of
   }
   return shown;
 }
 
 /** `visible` as drawn: whole below `CUT_AT` elements, else cut (see the module's comment). */
-export function cutGraph(
-  topology: Topology,
-  visible: VisibleGraph,
-  state: FoldState,
-  budget = READABLE_BUDGET,
-): VisibleGraph {
+function cutGraph(topology: Topology, visible: VisibleGraph, state: FoldState): VisibleGraph {
   const { elements, edges, clusters, clusterOf } = visible;
   const n = elements.length;
   if (n < CUT_AT) return visible;
   const inputs = inputLists(n, edges);
-  const shown = shownElements(topology, visible, state, inputs, budget);
+  const shown = shownElements(topology, visible, state, inputs);
 
   // Each drawn element's hidden cone: the values it depends on through hidden elements only.
   const hidden = new Float64Array(n);
@@ -171,8 +160,8 @@ export function revealCut(topology: Topology, state: FoldState, id: number): Fol
   const visible = visibleGraph(topology, state);
   const target = visible.elementOf[id];
   if (visible.elements.length < CUT_AT || target < 0) return state;
-  if (cutGraph(topology, visible, state).elementOf[id] >= 0) return state;
   const inputs = inputLists(visible.elements.length, visible.edges);
+  if (shownElements(topology, visible, state, inputs)[target]) return state;
   const root = visible.elementOf[topology.root];
   const from = new Int32Array(visible.elements.length).fill(-1);
   const queue = [root];
@@ -185,7 +174,7 @@ export function revealCut(topology: Topology, state: FoldState, id: number): Fol
       }
     }
   }
-  const expanded = new Set(state.expanded);
+  const expanded = new Set([...state.expanded].filter((key) => key[0] !== "=")); // this path replaces the last one's
   expanded.add(`^${anchor(visible.elements[target])}`);
   const path: number[] = [];
   for (let e = from[target]; e >= 0 && e !== root; e = from[e]) path.push(e);
