@@ -26,28 +26,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
-from collections.abc import Callable
 
 import micrograd.engine
 
 import engine_bench as bench  # its demo loss and its two models with the same weights
 import livegrad
+from demo_snapshot import median_ms  # collector paused, as GraphWidget runs
 from livegrad import GraphWidget
-from livegrad.graph import MAX_VALUES, Graph, collector_paused
-
-
-def median_ms(run: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """Median wall and CPU time of `run`, in ms, with the garbage collector paused as GraphWidget pauses it."""
-    wall, cpu = [], []
-    for _ in range(repeat):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        with collector_paused():
-            run()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return 1000 * statistics.median(wall), 1000 * statistics.median(cpu)
+from livegrad.graph import MAX_VALUES, Graph
 
 
 def parts(loss: object, repeat: int) -> dict[str, tuple[float, float]]:
