@@ -72,17 +72,19 @@ class Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def build(commit: str, into: Path) -> None:
-    """The widget bundle of `commit`, built with this checkout's esbuild and node_modules."""
-    source = into / "source"
-    source.mkdir()
-    archive = subprocess.run(["git", "archive", commit, "js"], cwd=ROOT, check=True, capture_output=True).stdout
-    subprocess.run(["tar", "x"], cwd=source, input=archive, check=True)
-    (source / "node_modules").symlink_to(ROOT / "node_modules")
-    esbuild = ROOT / "node_modules" / ".bin" / "esbuild"
-    out = into / "widget.js"
-    command = [str(esbuild), "js/widget.ts", "--bundle", "--minify", "--target=es2020", "--format=esm"]
-    subprocess.run([*command, f"--outfile={out}", "--log-level=warning"], cwd=source, check=True)
+def build(commit: str | None, into: Path) -> None:
+    """The widget bundle of `commit` (None: this checkout's working tree), built by package.json's own
+    `build:widget` with this checkout's node_modules."""
+    source = ROOT
+    if commit is not None:
+        source = into / "source"
+        source.mkdir()
+        files = ["git", "archive", commit, "js", "package.json"]
+        archive = subprocess.run(files, cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(["tar", "x"], cwd=source, input=archive.stdout, check=True)
+        (source / "node_modules").symlink_to(ROOT / "node_modules")
+    subprocess.run(["npm", "run", "--silent", "build:widget"], cwd=source, check=True)
+    (into / "widget.js").write_bytes((source / "src" / "livegrad" / "static" / "widget.js").read_bytes())
 
 
 def write_state(graph: str, root: object, into: Path) -> None:
@@ -107,7 +109,7 @@ def main() -> None:
         served = Path(work)
         (served / "index.html").write_text(PAGE)
         (served / "this").mkdir()
-        (served / "this" / "widget.js").write_bytes((ROOT / "src" / "livegrad" / "static" / "widget.js").read_bytes())
+        build(None, served / "this")
         (served / "other").mkdir()
         build(args.against, served / "other")
         for i, make in enumerate(GRAPHS.values()):
