@@ -185,7 +185,7 @@ def evaluate(order: Iterable[LearnerNode]) -> None:
     that captured its node's result in a local (micrograd's tanh keeps ``t``) gets the new
     result there too, so their backward pass sees the same numbers as the records.
     """
-    for node in order:
+    for node in order:  # their objects read and written directly (what `LearnerNode.data` does): once per node
         fn = node._fn
         if fn is None:
             continue
@@ -204,7 +204,7 @@ def backpropagate(order: list[LearnerNode]) -> None:
     if not order:
         return
     for node in order:
-        node.obj.grad = 0.0  # type: ignore[attr-defined]
+        node.obj.grad = 0.0  # type: ignore[attr-defined]  # what `LearnerNode.grad`'s setter does, without the call
     root = order[-1]
     backward = getattr(root.obj, "backward", None)
     if callable(backward):
