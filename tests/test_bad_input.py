@@ -10,6 +10,7 @@ import pytest
 
 from livegrad import GraphWidget, Op, Value, backward_trace, draw_dot, forward_trace, gradcheck
 from livegrad.nn import MLP, Layer, Linear, Neuron
+from livegrad.ops import OTHER_INPUT
 from seeds import seed_neuron
 
 
@@ -44,9 +45,10 @@ CASES = [
     ("Op(name=int)", lambda: Op(1, 1, abs, abs), TypeError, "Op name must be a str, got int"),
     ("Op(arity=3)", lambda: Op("f", 3, abs, abs), ValueError, "Op arity must be 1 or 2, got 3"),
     ("Op(forward=None)", lambda: Op("f", 1, None, abs), TypeError, "Op forward must be callable, got NoneType"),
-    ("Op(local=str)", lambda: Op("f", 1, abs, "d"), TypeError, "Op local must be callable or constants, got str"),
+    ("Op(local=str)", lambda: Op("f", 1, abs, "d"), TypeError, "Op local must be callable, constants or OTHER_INPUT"),
     ("Op(local=(1,))", lambda: Op("f", 1, abs, (1,)), TypeError, "Op local as constants must be 1 float(s), got (1,)"),
     ("Op(local=(1.0,))", lambda: Op("f", 2, abs, (1.0,)), TypeError, "Op local as constants must be 2 float(s)"),
+    ("Op(1, OTHER_INPUT)", lambda: Op("f", 1, abs, OTHER_INPUT), ValueError, "Op local OTHER_INPUT needs 2 inputs"),
     ("Op(formula=1)", lambda: Op("f", 1, abs, abs, formula=1), TypeError, "Op formula must be a str or None, got int"),
     (
         "Op(local_text, 2 for 1)",

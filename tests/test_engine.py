@@ -286,6 +286,19 @@ def test_an_op_may_give_constant_local_derivatives_as_numbers() -> None:
     assert twice_minus.locals_at((1.0, 2.0), 0.0) == (2.0, -1.0) and halve.locals_at((7.0,), 3.5) == (0.5,)
 
 
+def test_an_op_may_give_a_products_local_derivatives_as_other_input() -> None:
+    times = Op("times", 2, lambda a, b: a * b, ops.OTHER_INPUT)  # d/da = b, d/db = a, as for *
+    x, y = Value(3.0), Value(-2.0)
+    out = times(times(x, y), x) + times(y, y)  # x reaches out twice, y three times (twice in y·y)
+    for _ in range(3):  # sorted, then steps kept, then re-run from the kept steps
+        x.data += 1.0
+        out.forward()
+        out.backward()
+        assert out.data == x.data * y.data * x.data + y.data * y.data
+        assert (x.grad, y.grad) == (2 * x.data * y.data, x.data * x.data + 2 * y.data)
+    assert times.locals_at((3.0, 5.0), 15.0) == (5.0, 3.0) and ops.MUL.local is ops.OTHER_INPUT
+
+
 # PyTorch as a second, exact oracle: the same program on 0-dim float64 tensors.
 def torch_program(program: list[tuple], xs: list[float]) -> tuple[float, list[float]]:
     leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import NamedTuple
 
 from . import ops
+from .ops import OTHER_INPUT
 
 
 class Value:
@@ -336,7 +337,7 @@ def sweep_backward(steps: Iterable[Step]) -> None:
     """Reverse-mode sweep over a graph's steps in reverse order, from the root's grad down.
 
     An input whose local derivative is None gets nothing (PyTorch selects there: 0·inf is not nan).
-    An op whose local derivatives are constants gives them as a tuple: no call is made for them.
+    Constant derivatives (a tuple) and a product's (`ops.OTHER_INPUT`) are read with no call.
     """
     for node, _, local, a, b in steps:
         grad = node.grad
@@ -344,6 +345,9 @@ def sweep_backward(steps: Iterable[Step]) -> None:
             d_a = local[0] if type(local) is tuple else local(a.data, node.data)
             if d_a is not None:
                 a.grad += d_a * grad
+        elif local is OTHER_INPUT:
+            a.grad += b.data * grad
+            b.grad += a.data * grad
         else:
             d_a, d_b = local if type(local) is tuple else local(a.data, b.data, node.data)
             if d_a is not None:

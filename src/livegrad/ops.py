@@ -16,9 +16,19 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 inf, nan = math.inf, math.nan
+
+
+class _Form(Enum):
+    OTHER_INPUT = "each input's local derivative is the other input"
+
+
+OTHER_INPUT = _Form.OTHER_INPUT
+"""`Op.local` of a product of two inputs (``*``): d out/d a is b and d out/d b is a, so the backward
+sweep reads them straight from the inputs, with no call. Products are half the nodes of a network."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -28,8 +38,9 @@ class Op:
     Unary ops: ``forward(a)`` and ``local(a, out) -> d_a``.
     Binary ops: ``forward(a, b)`` and ``local(a, b, out) -> (d_a, d_b)``.
     A local derivative of None means "no gradient reaches this input here".
-    Where the derivatives are constants (``+``), `local` may be those numbers, one per input
-    (``(1.0, 1.0)``): the backward sweep then reads them instead of making a call per node.
+    Two forms save the backward sweep its call per node: where the derivatives are constants
+    (``+``), `local` may be those numbers, one per input (``(1.0, 1.0)``); where the op is a
+    product of its two inputs (``*``), `local` may be `OTHER_INPUT`.
     ``formula`` is the forward as text in the inputs ``a``, ``b`` (``"a·b"``); ``local_text``
     each input's local derivative in ``a``, ``b``, ``out`` (``("b", "a")``): the page shows them.
     ``exponent`` is set on constant powers so frontends can replay them.
@@ -38,7 +49,7 @@ class Op:
     name: str
     arity: int
     forward: Callable[..., float]
-    local: Callable[..., object] | tuple[float, ...]
+    local: Callable[..., object] | tuple[float, ...] | _Form
     formula: str | None = None
     local_text: tuple[str, ...] | None = None
     exponent: float | None = None
@@ -54,8 +65,11 @@ class Op:
         if type(local) is tuple:
             if len(local) != self.arity or not all(type(d) is float for d in local):
                 raise TypeError(f"Op local as constants must be {self.arity} float(s), got {local!r:.80}")
+        elif local is OTHER_INPUT:
+            if self.arity != 2:
+                raise ValueError(f"Op local OTHER_INPUT needs 2 inputs, got arity {self.arity}")
         elif not callable(local):
-            raise TypeError(f"Op local must be callable or constants, got {type(local).__name__}")
+            raise TypeError(f"Op local must be callable, constants or OTHER_INPUT, got {type(local).__name__}")
         if self.formula is not None and not isinstance(self.formula, str):
             raise TypeError(f"Op formula must be a str or None, got {type(self.formula).__name__}")
         text = self.local_text
@@ -68,7 +82,9 @@ class Op:
         """Each input's local derivative at these input data and output, as a tuple whatever the arity."""
         if type(self.local) is tuple:
             return self.local
-        local = self.local(*args, out)
+        if self.local is OTHER_INPUT:
+            return args[1], args[0]
+        local = self.local(*args, out)  # type: ignore[operator]
         return (local,) if self.arity == 1 else tuple(local)  # type: ignore[arg-type]
 
 
@@ -139,7 +155,7 @@ def _pow_locals(a: float, b: float, out: float) -> tuple[float | None, float]:
 # name, arity, forward, local derivatives; the forward's text, each input's local derivative as text
 ADD = Op("+", 2, operator.add, (1.0, 1.0), "a + b", ("1", "1"))
 SUB = Op("-", 2, operator.sub, (1.0, -1.0), "a − b", ("1", "−1"))
-MUL = Op("*", 2, operator.mul, lambda a, b, out: (b, a), "a·b", ("b", "a"))
+MUL = Op("*", 2, operator.mul, OTHER_INPUT, "a·b", ("b", "a"))
 DIV = Op("/", 2, divide, lambda a, b, out: (divide(1.0, b), -divide(out, b)), "a / b", ("1/b", "−out/b"))
 POW = Op("**", 2, power, _pow_locals, "a**b", ("b·a**(b − 1)", "out·log(a)"))
 NEG = Op("neg", 1, operator.neg, (-1.0,), "−a", ("−1",))
