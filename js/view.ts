@@ -69,6 +69,8 @@ export class GraphView {
   private readonly canvas: HTMLDivElement; // moved by pans as a whole, so a pan repaints nothing
   private readonly observers: ResizeObserver[] = []; // disconnected by dispose()
   private noteRoom = 0; // px kept free above the drawing in the first view, for a note that goes there
+  private laidOut = false; // a first view has been shown: the panel had a width
+  private followed: number[] = []; // the current step's values, kept in view (highlight)
   private viewSize: [number, number] | null = null; // the panel's size, read once per layout, not after each write
   private readonly zoomer: ZoomBehavior<HTMLDivElement, unknown>;
   private transform: ZoomTransform = zoomIdentity;
@@ -352,8 +354,9 @@ export class GraphView {
     this.showEdgeLabels(labels);
     // A folded element's step may reach hundreds of inputs all over the drawing: then only it is kept in view.
     const inputs = edges.length <= MAX_FOLLOWED ? edges.map((e) => e.from) : [];
-    const inView = [current, ...inputs].filter((id): id is number => id !== null);
-    if (inView.length > 0) this.reveal(inView);
+    this.followed = [current, ...inputs].filter((id): id is number => id !== null);
+    // Before the first view (a step preset from Python) there is nothing to pan: the first view shows it.
+    if (this.laidOut) this.reveal(this.followed);
   }
 
   /**
@@ -428,10 +431,6 @@ export class GraphView {
     this.firstView(true);
   }
 
-  /**
-   * Show the first view now and again whenever the panel's width changes (notebook outputs settle
-   * their size after the first frame), until the user pans, zooms or steps. Returns a stop function.
-   */
   /** Stop watching the panel's size: the view is being removed (or drawn again). */
   dispose(): void {
     for (const observer of this.observers.splice(0)) observer.disconnect();
@@ -443,20 +442,30 @@ export class GraphView {
     this.observers.push(observer);
   }
 
+  /**
+   * Show the first view now and again whenever the panel's width changes (notebook outputs settle
+   * their size after the first frame), until the user pans, zooms or steps; a step already on show
+   * (preset from Python) is kept in view within it. Returns a stop function.
+   */
   showFirstView(): () => void {
-    this.firstView(false);
-    if (typeof ResizeObserver === "undefined") return () => {};
+    const show = (): void => {
+      this.firstView(false);
+      this.reveal(this.followed); // a step preset before the view was drawn, within it
+    };
+    show();
+    const stop = (): void => {
+      if (this.laidOut) this.touched = true; // else the first view is still to come
+    };
+    if (typeof ResizeObserver === "undefined") return stop;
     let width = this.viewWidth();
     this.observe(() => {
       this.viewSize = null;
       if (this.viewWidth() === width) return;
       width = this.viewWidth();
       if (this.touched) this.show(this.transform);
-      else this.firstView(false);
+      else show();
     });
-    return () => {
-      this.touched = true;
-    };
+    return stop;
   }
 
   /** Pan (keeping the scale) so that the records of `ids` are in view; nothing if they already are. */
@@ -478,6 +487,7 @@ export class GraphView {
   private firstView(keepCentre: boolean): void {
     const width = this.viewWidth();
     if (width === 0) return; // not in a page yet (or not laid out): the resize observer comes back
+    this.laidOut = true;
     const [gw, gh] = this.size;
     const tallest = Math.min(MAX_HEIGHT, Math.max(MIN_HEIGHT, window.innerHeight * 0.7));
     const room = this.noteRoom;

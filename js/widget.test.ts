@@ -259,3 +259,77 @@ describe("hover", () => {
     expect(title).toContain("grad = 1");
   });
 });
+
+describe("the first view", () => {
+  /** jsdom lays nothing out: the graph panel gets a width, and the height its style gives it (the CSS's 240 px before). */
+  function layOut(width: number): void {
+    const isPanel = (el: Element): boolean => el.classList.contains("lg-graph");
+    vi.spyOn(Element.prototype, "clientWidth", "get").mockImplementation(function (this: Element) {
+      return isPanel(this) ? width : 0;
+    });
+    vi.spyOn(Element.prototype, "clientHeight", "get").mockImplementation(function (this: Element) {
+      return isPanel(this) ? parseFloat((this as HTMLElement).style.height) || 240 : 0;
+    });
+  }
+  const shown = (el: HTMLElement) => ({
+    height: el.querySelector<HTMLElement>(".lg-graph")!.style.height,
+    pan: el.querySelector<HTMLElement>(".lg-canvas")!.style.transform,
+    width: el.querySelector<SVGSVGElement>(".lg-canvas > svg")!.style.width,
+  });
+
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.unstubAllGlobals();
+  });
+
+  it("is the same whole graph with a step preset from Python, the step's value marked", async () => {
+    layOut(1368);
+    const plain = shown((await mount()).el);
+    expect(plain.height).toMatch(/^\d+px$/);
+    const { el } = await mount({ mode: "backward", step: 5 });
+    expect(shown(el)).toEqual(plain);
+    expect(el.querySelector<SVGGElement>("g.lg-value.lg-current")!.dataset.label).toBe("x1*w1");
+  });
+
+  /** Resize observers that run when `resize` is called (jsdom has none). */
+  function observeResizes(): { resize: () => void } {
+    const resized: (() => void)[] = [];
+    vi.stubGlobal(
+      "ResizeObserver",
+      class {
+        constructor(private readonly onResize: () => void) {}
+        observe(): void {
+          resized.push(this.onResize);
+        }
+        unobserve(): void {}
+        disconnect(): void {}
+      },
+    );
+    return { resize: () => resized.forEach((onResize) => onResize()) };
+  }
+
+  it("waits for the panel's width when a preset step is drawn before the page lays the output out", async () => {
+    const { resize } = observeResizes();
+    layOut(1368);
+    const plain = shown((await mount()).el);
+    layOut(0);
+    const { el } = await mount({ mode: "backward", step: 5 });
+    layOut(1368);
+    resize();
+    expect(shown(el)).toEqual(plain);
+    expect(el.querySelector<SVGGElement>("g.lg-value.lg-current")!.dataset.label).toBe("x1*w1");
+  });
+
+  it("is still to come when Python sets a step before the page lays the output out", async () => {
+    const { resize } = observeResizes();
+    layOut(1368);
+    const plain = shown((await mount()).el);
+    layOut(0);
+    const { el, model } = await mount();
+    model.change("step", 5);
+    layOut(1368);
+    resize();
+    expect(shown(el)).toEqual(plain);
+    expect(el.querySelector<SVGGElement>("g.lg-value.lg-current")!.dataset.label).toBe("x1*w1");
+  });
+});

@@ -298,7 +298,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   draw();
   sliders.show(data);
   onChecks();
-  if (model.get("step") < 0) stopFollowing = view.showFirstView();
+  stopFollowing = view.showFirstView(); // with a step preset from Python too, which it keeps in view
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
