@@ -137,6 +137,33 @@ describe("stepping the drawn level in the widget", () => {
     expect(counter.textContent).toMatch(/^Forward pass: step 1 of \d+ · in L0\.N0$/);
   });
 
+  it("fades the step panel's foot while it has lines out of view, until they are scrolled to", async () => {
+    const topology = mlpTopology(6, [1]); // a collapsed MLP of six inputs: one step passing to all six
+    const { el } = await mount({
+      topology,
+      values: valuesOf(topology),
+      sliders: slidersOf(topology),
+      expanded: [],
+      picks: {},
+    });
+    stepTo(el, "backward", 1);
+    const panel = el.querySelector<HTMLElement>('[data-testid="step-panel"]')!;
+    expect(panel.textContent).toMatch(/^MLP = .*: its \d+ values pass the gradient back at once\./);
+    // More lines than the panel shows: its foot fades until they are scrolled to.
+    expect(panel.children.length).toBeGreaterThan(4);
+    expect(panel.dataset.more).toBe("true");
+    const size = (name: string, px: number) => Object.defineProperty(panel, name, { value: px, configurable: true });
+    size("clientHeight", 68);
+    size("scrollHeight", 17 * panel.children.length);
+    panel.scrollTop = 17 * panel.children.length - 68;
+    size("scrollTop", 17 * panel.children.length - 68); // jsdom does not scroll: the scrolled-to-the-end position
+    panel.dispatchEvent(new Event("scroll"));
+    expect(panel.dataset.more).toBe("false");
+    size("scrollTop", 0);
+    panel.dispatchEvent(new Event("scroll"));
+    expect(panel.dataset.more).toBe("true");
+  });
+
   it("keeps the pass where it was when another group is expanded, and steps inside the one expanded", async () => {
     const { el, model } = await mountMlp([2, 1], ["MLP", "L0", "L1"]);
     stepTo(el, "backward", 3);

@@ -61,6 +61,7 @@ describe("the stepper's controls", () => {
     key(el, "End");
     expect(lines(el)).toHaveLength(2);
     expect(panel(el).style.height).toBe(height);
+    expect(panel(el).dataset.more).toBe("false"); // all its lines in view: no fade at its foot
   });
 });
 

@@ -83,6 +83,11 @@ export class Stepper {
     this.panel.style.height = `${PANEL_LINES * 1.3}em`;
     this.panel.style.lineHeight = "1.3";
     this.panel.style.overflowY = "auto";
+    // Lines past the panel's fade out at its foot (data-more) until they are scrolled to.
+    this.panel.addEventListener("scroll", () => {
+      const { scrollTop, clientHeight, scrollHeight } = this.panel;
+      this.panel.dataset.more = String(scrollTop + clientHeight < scrollHeight - 1);
+    });
     this.show("backward", -1, 0, []);
   }
 
@@ -106,6 +111,8 @@ export class Stepper {
     this.panel.replaceChildren(
       ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
     );
+    this.panel.scrollTop = 0;
+    this.panel.dataset.more = String(lines.length > PANEL_LINES);
     if (stepping && step >= count) this.pause();
   }
 
