@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
+import nbformat
 from playwright.sync_api import Locator, Page, expect
 
 KERNEL_READY = """() => {
@@ -22,6 +24,14 @@ RUN_IN_KERNEL = """async (code) => {
   await future.done;
   return text;
 }"""
+
+
+def write_notebook(path: Path, cells: list[str]) -> None:
+    """A notebook of these code cells, for the Python 3 kernel, at `path`."""
+    book = nbformat.v4.new_notebook()
+    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    book.cells = [nbformat.v4.new_code_cell(code) for code in cells]
+    nbformat.write(book, path)
 
 
 def open_and_run(page: Page, url: str) -> None:

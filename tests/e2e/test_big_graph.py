@@ -10,9 +10,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import nbformat
 import pytest
-from notebook import drawn_elements, find, in_kernel, open_and_run, shown, synced, widget
+from notebook import drawn_elements, find, in_kernel, open_and_run, shown, synced, widget, write_notebook
 from playwright.sync_api import Locator, Page, expect
 from server import Server
 
@@ -26,10 +25,7 @@ loss = svm_loss(model, *two_moons(100))"""
 
 @pytest.fixture
 def demo(page: Page, jupyter: Server) -> Locator:
-    book = nbformat.v4.new_notebook()
-    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    book.cells = [nbformat.v4.new_code_cell(BUILD), nbformat.v4.new_code_cell("w = GraphWidget(loss)\nw")]
-    nbformat.write(book, jupyter.notebooks / "big_graph.ipynb")
+    write_notebook(jupyter.notebooks / "big_graph.ipynb", [BUILD, "w = GraphWidget(loss)\nw"])
     page.set_viewport_size({"width": 1400, "height": 900})
     open_and_run(page, jupyter.open_url("big_graph.ipynb"))
     return widget(page)

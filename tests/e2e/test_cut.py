@@ -8,8 +8,7 @@ import json
 import time
 from pathlib import Path
 
-import nbformat
-from notebook import drawn_elements, find, in_kernel, open_and_run, widget
+from notebook import drawn_elements, find, in_kernel, open_and_run, widget, write_notebook
 from playwright.sync_api import Page, expect
 from server import Server
 
@@ -29,10 +28,7 @@ def expanded(page: Page) -> list[str]:
 
 
 def test_a_long_chain_opens_cut_and_is_explored(page: Page, jupyter: Server, screenshots: Path) -> None:
-    book = nbformat.v4.new_notebook()
-    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    book.cells = [nbformat.v4.new_code_cell(BUILD)]
-    nbformat.write(book, jupyter.notebooks / "chain.ipynb")
+    write_notebook(jupyter.notebooks / "chain.ipynb", [BUILD])
     page.set_viewport_size({"width": 1400, "height": 900})
     open_and_run(page, jupyter.open_url("chain.ipynb"))
     root = widget(page)

@@ -8,9 +8,8 @@ import re
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
-from notebook import in_kernel, open_and_run, record, slider, widget
+from notebook import in_kernel, open_and_run, record, slider, widget, write_notebook
 from playwright.sync_api import Locator, Page, expect
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds.py"
@@ -84,10 +83,7 @@ CUT = """(root) => {
 def write_notebooks(folder: Path) -> None:
     shutil.copy(SEEDS, folder / "seeds.py")  # the kernel runs in this folder: one builder for the neuron
     for name, code in GRAPHS.items():
-        book = nbformat.v4.new_notebook()
-        book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-        book.cells = [nbformat.v4.new_code_cell(code)]
-        nbformat.write(book, folder / f"first-view-{name}.ipynb")
+        write_notebook(folder / f"first-view-{name}.ipynb", [code])
 
 
 @pytest.fixture

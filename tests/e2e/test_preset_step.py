@@ -6,8 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 
-import nbformat
-from notebook import open_and_run, record, widget
+from notebook import open_and_run, record, widget, write_notebook
 from playwright.sync_api import Page, expect
 from test_first_view import ALL_RECORDS_SEEN, CUT, SEEDS
 
@@ -19,10 +18,7 @@ CELLS = [
 
 def test_a_preset_step_opens_with_the_whole_graph(page: Page, jupyter, screenshots) -> None:
     shutil.copy(SEEDS, jupyter.notebooks / "seeds.py")
-    book = nbformat.v4.new_notebook()
-    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    book.cells = [nbformat.v4.new_code_cell(code) for code in CELLS]
-    nbformat.write(book, jupyter.notebooks / "preset-step.ipynb")
+    write_notebook(jupyter.notebooks / "preset-step.ipynb", CELLS)
     page.set_viewport_size({"width": 1400, "height": 800})
     open_and_run(page, jupyter.open_url("preset-step.ipynb"))
     plain, stepped = widget(page, 0), widget(page, 1)
