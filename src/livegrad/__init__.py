@@ -2,9 +2,20 @@
 
 from .draw import draw_dot
 from .engine import Op, Value
+from .order import naive_backward_trace, topo_trace
 from .trace import backward_trace, forward_trace, gradcheck
 
-__all__ = ["GraphWidget", "Op", "Value", "backward_trace", "draw_dot", "forward_trace", "gradcheck"]
+__all__ = [
+    "GraphWidget",
+    "Op",
+    "Value",
+    "backward_trace",
+    "draw_dot",
+    "forward_trace",
+    "gradcheck",
+    "naive_backward_trace",
+    "topo_trace",
+]
 __version__ = "0.1.0"
 
 
