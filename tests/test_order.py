@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import random
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -202,3 +208,58 @@ def test_the_naive_order_refuses_a_graph_with_too_many_paths() -> None:
         v = v + v * 1.0  # each level doubles the paths below it
     with pytest.raises(ValueError, match=r"would pass gradients .* times .* more than limit=100,000"):
         naive_backward_trace(v)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def random_graph(rng: random.Random) -> Value:
+    """As `graphs_with_reuse` draws them, from a seeded generator (for a file the page's tests read)."""
+    pool = [Value(rng.uniform(0.5, 2.0), f"x{i}") for i in range(rng.randint(1, 4))]
+    for _ in range(rng.randint(1, 14)):
+        op, a, b = rng.choice(["+", "*", "tanh", "exp"]), rng.choice(pool), rng.choice(pool)
+        if op in ("+", "*"):
+            pool.append(a + b if op == "+" else a * b)
+        else:
+            pool.append(a.tanh() if op == "tanh" else (a * 0.1).exp())
+    return pool[-1]
+
+
+@pytest.mark.skipif(
+    shutil.which("npx") is None or not (ROOT / "node_modules" / "vitest").exists(), reason="needs Node.js and `npm ci`"
+)
+def test_the_page_sorts_and_passes_naively_as_python_does(tmp_path: Path) -> None:
+    """js/sort.ts steps the sort and the naive pass in the page (a saved page too): the same steps,
+    stacks, lists, sentences and faults as `topo_trace` and `naive_backward_trace`, graph by graph."""
+    cases = []
+    for k in range(60):
+        root = random_graph(random.Random(k)) if k else neuron()
+        graph = Graph.of(root)
+        index = graph.index()
+        topo = [[s.kind, s.id, s.stack_ids, s.topo_ids, s.why] for s in topo_trace(root)]
+        naive = naive_backward_trace(root)
+        cases.append(
+            {
+                "topology": graph.topology(),
+                "values": graph.values(local=True),
+                "topo": topo,
+                "naive": {
+                    "steps": [[index[s.node], s.grad, f] for s, f in zip(naive.steps, naive.faults)],
+                    "grads": list(naive.grads),
+                    "wrong": list(naive.wrong),
+                },
+            }
+        )
+    assert any(case["naive"]["wrong"] for case in cases)  # the check covers wrong passes, not only right ones
+    cases_file = tmp_path / "cases.json"
+    cases_file.write_text(json.dumps(cases, allow_nan=False))
+    result = subprocess.run(
+        ["npx", "vitest", "run", "js/sort.crosscheck.test.ts"],
+        cwd=ROOT,
+        env={**os.environ, "LIVEGRAD_SORT_CASES": str(cases_file), "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout, result.stdout[-2000:]

@@ -59,7 +59,7 @@ class TopoStep:
     ``kind`` is ``"visit"`` (first call on a node: marked visited, its inputs come next),
     ``"skip"`` (a call on a node already visited: it returns at once) or ``"append"`` (all of its
     inputs are in the list: the node joins it). ``node`` is the node's name, ``id`` its id in the
-    widget's snapshot; ``stack`` the recursion path from the root down to it; ``topo`` the list so
+    widget's snapshot; ``stack`` the recursion path from the root down to it (``stack_ids``); ``topo`` the list so
     far (names); ``why`` the step in a sentence.
     """
 
@@ -73,12 +73,16 @@ class TopoStep:
     _count: int  # how many of them are in the list at this step
 
     @property
-    def stack(self) -> list[str]:
+    def stack_ids(self) -> list[int]:
         ids, frame = [], self._frame
         while frame is not None:
             ids.append(frame.id)
             frame = frame.parent
-        return [self._names[i] for i in reversed(ids)]
+        return ids[::-1]
+
+    @property
+    def stack(self) -> list[str]:
+        return [self._names[i] for i in self.stack_ids]
 
     @property
     def topo_ids(self) -> list[int]:
