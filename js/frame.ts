@@ -248,7 +248,7 @@ function listed(lines: string[], more: string): string[] {
 const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /** A contribution with its sign, so that it reads as what is added: +0.5000, -1.5000. */
-function signed(x: number): string {
+export function signed(x: number): string {
   const text = f(x);
   return text.startsWith("-") || text === "nan" ? text : `+${text}`;
 }

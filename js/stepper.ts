@@ -6,15 +6,17 @@ import { button } from "./dom";
  * controls and the panel below, which says what each step computes, show only while stepping.
  */
 
-export type Mode = "backward" | "forward";
+export type Mode = "backward" | "forward" | "topo";
 
 export interface StepperEvents {
   /** The user asked for `step` (clamped by the caller) in `mode`; -1 leaves stepping. */
   go(mode: Mode, step: number): void;
+  /** The user switched the backward pass to the naive order (micrograd #64's) or back. */
+  naive(on: boolean): void;
 }
 
 const SPEEDS = [0.5, 1, 2, 4, 8];
-const PASS: Record<Mode, string> = { forward: "Forward pass", backward: "Backward pass" };
+const PASS: Record<Mode, string> = { forward: "Forward pass", backward: "Backward pass", topo: "Topological sort" };
 // The most lines a step writes: two inputs, each with its contribution and the sum it lands in.
 const PANEL_LINES = 4;
 
@@ -25,11 +27,13 @@ export class Stepper {
   private readonly controls: HTMLSpanElement; // what only works while stepping
   private readonly playButton: HTMLButtonElement;
   private readonly modeButtons: Record<Mode, HTMLButtonElement>;
+  private readonly naiveButton: HTMLButtonElement;
   private readonly towardStart: HTMLButtonElement[];
   private readonly towardEnd: HTMLButtonElement[];
   private readonly speed: HTMLSelectElement;
   private timer: ReturnType<typeof setInterval> | undefined;
   private mode: Mode = "backward";
+  private naive = false;
   private step = -1;
   private count = 0;
 
@@ -49,7 +53,17 @@ export class Stepper {
         "Pass the gradient back one value at a time, from the output (→ to step)",
         () => this.start("backward"),
       ),
+      topo: button(
+        "Step topological sort",
+        "Walk build_topo from the output: visit, skip what is visited, append a value after its inputs (T)",
+        () => this.start("topo"),
+      ),
     };
+    this.naiveButton = button(
+      "Naive order",
+      "Step the backward pass as a recursive backward() would, without the sort (micrograd #64): see what goes wrong",
+      () => this.events.naive(!this.naive),
+    );
     const first = button("|◀", "First step (Home)", () => this.goTo(0), "First step");
     const previous = button("◀", "Previous step (←)", () => this.goTo(this.step - 1), "Previous step");
     this.playButton = button("Play", "Play or pause (space)", () => this.togglePlay(), "Play or pause");
@@ -70,7 +84,7 @@ export class Stepper {
     this.controls.append(first, previous, this.playButton, next, last, this.speed, this.counter, done);
     const modes = document.createElement("span");
     modes.className = "lg-step-modes";
-    modes.append(this.modeButtons.forward, this.modeButtons.backward);
+    modes.append(this.modeButtons.forward, this.modeButtons.backward, this.modeButtons.topo, this.naiveButton);
     this.element.append(modes, this.controls);
     this.element.addEventListener("keydown", (event) => this.onKey(event));
     this.panel = document.createElement("div");
@@ -92,8 +106,17 @@ export class Stepper {
   }
 
   /** Reflect the state the widget is in (set by the user, Python, or a new trace); `place` names the step's element. */
-  show(mode: Mode, step: number, count: number, lines: readonly string[], place: string | null = null): void {
+  show(
+    mode: Mode,
+    step: number,
+    count: number,
+    lines: readonly string[],
+    place: string | null = null,
+    naive = false,
+  ): void {
     this.mode = mode;
+    this.naive = naive;
+    this.naiveButton.setAttribute("aria-pressed", String(naive));
     this.step = step;
     this.count = count;
     const stepping = step >= 0;
@@ -106,7 +129,8 @@ export class Stepper {
     for (const button of this.towardEnd) button.disabled = step >= count;
     // Where the step is, by name ("in L1.N3"): on a big graph the step's own text may not say.
     const where = place === null ? "" : ` · in ${place}`;
-    this.counter.textContent = stepping ? `${PASS[mode]}: step ${step} of ${count}${where}` : "";
+    const pass = mode === "backward" && naive ? "Backward pass, naive order" : PASS[mode];
+    this.counter.textContent = stepping ? `${pass}: step ${step} of ${count}${where}` : "";
     this.panel.hidden = !stepping; // the graph moves down once, on starting to step, and then stays
     this.panel.replaceChildren(
       ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
@@ -118,6 +142,14 @@ export class Stepper {
 
   stop(): void {
     this.pause();
+  }
+
+  /** Presenter mode's keys: T, B and the arrows, space, Home and End, as the toolbar's own keys do. */
+  press(key: "topo" | "backward" | "next" | "previous" | "first" | "last" | "play"): void {
+    if (key === "topo" || key === "backward") this.start(key);
+    else if (key === "play") this.togglePlay();
+    else if (key === "next") this.onKey(new KeyboardEvent("keydown", { key: "ArrowRight" }));
+    else this.goTo({ previous: this.step - 1, first: 0, last: this.count }[key]);
   }
 
   private start(mode: Mode): void {

@@ -96,7 +96,9 @@ export class GraphView {
   private notes!: SVGGElement; // edge labels and gradient-check notes, drawn over the graph
   private edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
   private labelsShown = 0;
-  private gradcheckMarks: Element[] = [];
+  private labelBoxes: Box[] = []; // where the step's edge labels are: a naive-order note keeps off them
+  private noteMarks = new Map<string, SVGTextElement[]>(); // a mark's notes (gradient check, naive order), by attribute
+  private notesAbove = new Map<string, boolean>(); // ... and whether any needs room above the drawing
   private minimap!: Minimap;
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
   private replacing = false; // the drawing is being swapped for a new one
@@ -206,7 +208,9 @@ export class GraphView {
     this.marked = new Map();
     this.edgeLabels = [];
     this.labelsShown = 0;
-    this.gradcheckMarks = [];
+    this.labelBoxes = [];
+    this.noteMarks = new Map();
+    this.notesAbove = new Map();
     this.indexNodes();
     this.notes = document.createElementNS(SVG, "g");
     this.notes.setAttribute("class", "lg-notes");
@@ -397,32 +401,65 @@ export class GraphView {
 
   /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
   markGradcheck(results: ReadonlyMap<number, { ok: boolean; text: string }>): void {
-    for (const node of this.cards) delete node.group.dataset.gradcheck;
-    for (const note of this.gradcheckMarks) note.remove();
-    this.gradcheckMarks = [];
-    const taken: Box[] = [];
-    let room = 0;
     // A folded element is marked as its worst value: one failure inside it shows on it.
     const byElement = new Map<number, { ok: boolean; text: string }>();
     for (const [id, result] of results) {
       const e = this.visible.elementOf[id] ?? -1;
       if (e >= 0 && byElement.get(e)?.ok !== false) byElement.set(e, result);
     }
-    for (const [e, { ok, text }] of byElement) {
+    const marks = new Map<number, [string, string | null]>();
+    for (const [e, { ok, text }] of byElement) marks.set(e, ok ? ["ok", null] : ["fail", `✗ ${text}`]);
+    this.markCards("gradcheck", marks);
+  }
+
+  /** Mark each gradient the naive order gets wrong (id -> "what it got, right what"): data-order="wrong" and a note. */
+  markOrder(wrong: ReadonlyMap<number, string>): void {
+    const marks = new Map<number, [string, string | null]>();
+    for (const [id, text] of wrong) {
+      const e = this.visible.elementOf[id] ?? -1;
+      if (e >= 0 && !marks.has(e)) marks.set(e, ["wrong", `✗ grad ${text}`]);
+    }
+    this.markCards("order", marks);
+  }
+
+  /** Cards' `data-<attribute>` (element -> value) and a note beside each that has one; the last marks go. */
+  private markCards(attribute: "gradcheck" | "order", marks: ReadonlyMap<number, [string, string | null]>): void {
+    for (const node of this.cards) delete node.group.dataset[attribute];
+    for (const note of this.noteMarks.get(attribute) ?? []) note.remove();
+    const drawn: SVGTextElement[] = [];
+    const taken: Box[] = attribute === "order" ? [...this.labelBoxes] : []; // marked at a step, beside its labels
+    let above = false;
+    for (const [e, [value, text]] of marks) {
       const node = this.cards[e];
       if (!node) continue;
-      node.group.dataset.gradcheck = ok ? "ok" : "fail";
-      if (ok) continue;
-      const note = this.note(`✗ ${text}`, 0, 0, "lg-gradcheck-note");
-      if (this.placeNote(note, this.boxes[e], taken)) room = LABEL_PX + 4;
+      node.group.dataset[attribute] = value;
+      if (text === null) continue;
+      const note = this.note(text, 0, 0, `lg-${attribute}-note`);
+      if (this.placeNote(note, this.boxes[e], taken)) above = true;
       this.notes.append(note);
-      this.gradcheckMarks.push(note);
+      drawn.push(note);
     }
+    this.noteMarks.set(attribute, drawn);
+    this.notesAbove.set(attribute, above);
+    const room = [...this.notesAbove.values()].some(Boolean) ? LABEL_PX + 4 : 0;
     if (room !== this.noteRoom) {
       this.noteRoom = room;
       if (this.touched) this.show(this.transform);
       else this.firstView(false);
     }
+  }
+
+  /** Zoom by `factor` about the panel's centre (presenter mode's + and -). */
+  zoomBy(factor: number): void {
+    this.touched = true;
+    select(this.element).call(this.zoomer.scaleBy, factor);
+  }
+
+  /** Zoom so that the records' text is at least `px` high on screen, the current step kept in view. */
+  textAtLeast(px: number): void {
+    const k = px / (FONT_PT * PT_TO_PX);
+    if (this.transform.k < k) this.zoomBy(k / this.transform.k);
+    this.reveal([this.followed[0] ?? this.topology.root]); // the step's own value: its path may not fit
   }
 
   /** Back to a readable overview: the whole graph if it fits at a readable size, else as much as does. */
@@ -927,6 +964,7 @@ export class GraphView {
     });
     for (const label of this.edgeLabels.slice(labels.length, this.labelsShown)) label.remove();
     this.labelsShown = labels.length;
+    this.labelBoxes = taken;
   }
 
   /**

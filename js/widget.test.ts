@@ -218,7 +218,7 @@ describe("GraphWidget frontend", () => {
 
   it("removes its listeners when the view goes away", async () => {
     const { model, cleanup } = await mount();
-    expect(model.listenerCount()).toBe(10); // nine, and the topology's (a new shape is laid out again)
+    expect(model.listenerCount()).toBe(12); // eleven (naive and presenting too), and the topology's (a new shape is laid out again)
     cleanup();
     expect(model.listenerCount()).toBe(0);
   });

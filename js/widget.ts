@@ -27,6 +27,10 @@ import { Stepper, type Mode } from "./stepper";
 import { legend } from "./legend";
 import { Navigator } from "./navigate";
 import { firstStepOf, planSteps } from "./trace";
+import { naiveFrame, sortFrame } from "./orderframe";
+import { Presenter, type PresenterAction } from "./present";
+import { naivePlan, sortPlan, type NaivePlan, type SortPlan } from "./sort";
+import { TopoList } from "./topolist";
 import { GraphView } from "./view";
 import "./widget.css";
 
@@ -38,6 +42,8 @@ export interface WidgetModel {
   error: string;
   mode: Mode;
   step: number;
+  naive: boolean; // the backward pass in micrograd #64's naive order
+  presenting: boolean;
   check_gradients: boolean;
   gradient_check: GradientReport; // empty lists while check_gradients is off
   expanded: string[] | null; // open groups (names) and Σ chains ("#id"); null: the page chooses and writes it back
@@ -185,23 +191,101 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
       ? localDerivatives(nodes, data)
       : (values.local ?? []).map((row) => row.map((d) => (d === null ? null : Number(d)))));
   let stopFollowing = (): void => {}; // keeping the root in view, until the user takes over
+  let sorting: SortPlan | undefined; // the sort's steps: the topology's alone, made once
+  let naivePass: NaivePlan | null | undefined; // the naive pass: from the local derivatives, made again as they change
+  const naiveNow = (): NaivePlan | null =>
+    naivePass === undefined ? (naivePass = naivePlan(nodes, localsNow(), rootId)) : naivePass;
+  const forgetLocals = (): void => {
+    locals = null;
+    naivePass = undefined;
+  };
+  const topoList = new TopoList();
+  let orderMarks = false; // the sort's or the naive pass's marks are on the graph
+  const elementsOf = (ids: readonly number[]): number[] =>
+    ids.map((id) => view.shown.elementOf[id] ?? -1).filter((e) => e >= 0);
+  /** Steps of the sort (T) and of the naive backward pass: their own frames, and their marks on the graph. */
+  const drawOrder = (mode: Mode, step: number, naive: NaivePlan | null): string[] | null => {
+    if (step >= 0 && mode === "topo") {
+      const frame = sortFrame(nodes, (sorting ??= sortPlan(nodes, rootId)), step, explainer);
+      view.update(data, grad, {});
+      view.highlight(frame.current, frame.edges);
+      view.mark("lg-visited", elementsOf(frame.visited), []);
+      view.mark("lg-sorted", elementsOf(frame.sorted), []);
+      view.markOrder(new Map());
+      topoList.show(
+        frame.sorted.map((id) => nodes[id].name),
+        frame.appended,
+      );
+      stepper.panel.dataset.fault = "";
+      orderMarks = true;
+      return frame.lines;
+    }
+    if (step >= 0 && naive) {
+      const frame = naiveFrame(nodes, naive, rootId, step, explainer);
+      view.update(data, frame.grad, frame.pending);
+      view.highlight(frame.current, frame.edges);
+      view.mark("lg-visited", [], []);
+      view.mark("lg-sorted", [], []);
+      view.markOrder(frame.wrong);
+      topoList.show(null);
+      stepper.panel.dataset.fault = frame.fault;
+      orderMarks = true;
+      return frame.lines;
+    }
+    if (orderMarks) {
+      view.mark("lg-visited", [], []);
+      view.mark("lg-sorted", [], []);
+      view.markOrder(new Map());
+      topoList.show(null);
+      stepper.panel.dataset.fault = "";
+      orderMarks = false;
+    }
+    return null;
+  };
 
   /** The records as the current step shows them (or every value, when not stepping). */
   const draw = (): void => {
     const mode = model.get("mode");
-    const step = Math.min(model.get("step"), plan.count);
+    const naiveOn = model.get("naive") === true && mode === "backward";
+    const naive = naiveOn ? naiveNow() : null; // null too where it would take too many steps
+    const count =
+      mode === "topo" ? (sorting ??= sortPlan(nodes, rootId)).steps.length : naive ? naive.steps.length : plan.count;
+    const step = Math.min(model.get("step"), count);
     if (step >= 0) stopFollowing(); // the current step is what must be in view now
+    const ordered = drawOrder(mode, step, naive);
+    if (ordered) {
+      stepMembers = [];
+      stepper.show(mode, step, count, ordered, null, naiveOn);
+      return;
+    }
     const frame = frameAt({ nodes, root: rootId, data, grad, locals: localsNow, mode, step, explainer, plan, level });
     stepMembers = frame.members;
     view.update(data, frame.grad, frame.pending);
     view.highlight(frame.current, frame.edges);
-    stepper.show(mode, step, plan.count, frame.lines, frame.place);
+    const lines =
+      naiveOn && step >= 0
+        ? [
+            "The naive order would pass gradients too many times on a graph this size: the right order is shown.",
+            ...frame.lines,
+          ]
+        : frame.lines;
+    stepper.show(mode, step, plan.count, lines, frame.place, naiveOn);
   };
   const stepper = new Stepper({
     go: (mode, step) => {
       if (model.get("step") < 0) navigator.select(null); // a pass starts: the step is what is highlighted now
       model.set("mode", mode);
       model.set("step", step);
+      model.save_changes();
+      draw();
+    },
+    naive: (on) => {
+      if (model.get("step") < 0) navigator.select(null);
+      model.set("naive", on);
+      if (on || model.get("mode") === "backward") {
+        model.set("mode", "backward"); // the switch shows at once what it changes: the backward pass, from its start
+        model.set("step", 0);
+      }
       model.save_changes();
       draw();
     },
@@ -215,7 +299,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
       for (const [id, value] of moves) data[id] = value;
       forward(nodes, data);
       backward(nodes, data, grad, rootId);
-      locals = null;
+      forgetLocals();
       draw(); // keeps the step index, with the new numbers
     }
     sender.submit(moves);
@@ -241,7 +325,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
-    locals = null;
+    forgetLocals();
     draw();
     if (!sender.busy) showSliders();
   };
@@ -256,6 +340,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   });
   listen("change:step", draw);
   listen("change:mode", draw);
+  listen("change:naive", draw);
   const onChecks = (): void => {
     const { leaves, locals: edges } = model.get("gradient_check");
     sliders.showChecks(leaves);
@@ -288,28 +373,58 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const showCheckState = (): void => check.setAttribute("aria-pressed", String(model.get("check_gradients")));
   showCheckState();
   listen("change:check_gradients", showCheckState);
-  toolbar.append(navigator.search.element, fit, reset, check);
+  const keys: Record<PresenterAction, () => void> = {
+    next: () => stepper.press("next"),
+    previous: () => stepper.press("previous"),
+    first: () => stepper.press("first"),
+    last: () => stepper.press("last"),
+    play: () => stepper.press("play"),
+    sort: () => stepper.press("topo"),
+    backward: () => stepper.press("backward"),
+    check: () => check.click(),
+    zoomIn: () => view.zoomBy(1.25),
+    zoomOut: () => view.zoomBy(0.8),
+    fit: () => view.fit(),
+    leave: () => presenter.leave(),
+  };
+  const presenter = new Presenter(root, {
+    changed: (on) => {
+      if (model.get("presenting") !== on) {
+        model.set("presenting", on);
+        model.save_changes();
+      }
+      // Once the page has its new size: records large enough for the back of the room, or the usual view.
+      requestAnimationFrame(() => (on ? view.textAtLeast(PRESENTER_TEXT_PX) : view.fit()));
+    },
+    act: (action) => keys[action](),
+  });
+  listen("change:presenting", () => (model.get("presenting") ? presenter.enter(false) : presenter.leave()));
+  toolbar.append(navigator.search.element, fit, reset, check, presenter.button);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   const controls = document.createElement("div");
   controls.className = "lg-controls"; // groups that wrap as wholes
   controls.append(toolbar, stepper.element, legend());
-  root.append(controls, stepper.panel, view.element, sliders.element);
+  root.append(controls, stepper.panel, topoList.element, view.element, sliders.element);
   draw();
   sliders.show(data);
   onChecks();
   stopFollowing = view.showFirstView(); // with a step preset from Python too, which it keeps in view
+  if (model.get("presenting")) presenter.enter(false);
   root.dataset.synced = "true";
   root.dataset.ready = "true";
   performance.measure("livegrad render", { start: started }); // layout and drawing, for devtools
 
   return () => {
+    presenter.dispose();
     stepper.stop();
     stopFollowing();
     view.dispose();
     stopListening();
   };
 }
+
+const PRESENTER_TEXT_PX = 24; // records' text in presenter mode, at least: readable from the back of a room
 
 function sameFold(a: FoldState, b: FoldState): boolean {
   return (

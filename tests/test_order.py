@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from learner_engines import Scalar
 from livegrad import Value, naive_backward_trace, topo_trace
 from livegrad.graph import Graph
+from livegrad.order import naive_calls, topo_steps
 
 
 def lecture_build_topo(root, inputs=lambda v: v.inputs) -> list:
@@ -263,3 +264,10 @@ def test_the_page_sorts_and_passes_naively_as_python_does(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "1 passed" in result.stdout, result.stdout[-2000:]
+
+
+@given(root=graphs_with_reuse())
+def test_the_widget_counts_the_steps_the_traces_take(root: Value) -> None:
+    graph = Graph.of(root)
+    assert topo_steps(graph) == len(topo_trace(root))
+    assert naive_calls(graph) == len(naive_backward_trace(root).steps)

@@ -331,3 +331,33 @@ def test_close_lets_go_of_a_build_function() -> None:
     w.close()
     w.refresh()  # nothing rebuilt, nothing held
     assert w._graph.order == []
+
+
+def test_the_sort_and_the_naive_order_are_stepped_to_their_own_ends() -> None:
+    """`w.mode = "topo"` steps topo_trace's steps; `w.naive` steps the naive pass's, one per path."""
+    from livegrad import naive_backward_trace, topo_trace
+
+    x, y, b = Value(2.0, "x"), Value(3.0, "y"), Value(4.0, "b")
+    a = x * y
+    a.label = "a"
+    d = a + a * b  # a is used twice: the naive pass calls its backward twice
+    w = GraphWidget(d)
+    w.mode, w.step = "topo", 1000
+    assert w.step == len(topo_trace(d)) == 13
+    w.mode = "backward"
+    assert w.step == 3  # clamped to the right pass's steps
+    w.naive, w.step = True, 1000
+    assert w.step == len(naive_backward_trace(d).steps) == 4
+    w.naive = False
+    assert w.step == 3
+    w.set_state({"mode": "topo", "step": 5})
+    assert (w.mode, w.step, w.error) == ("topo", 5, "")
+
+
+def test_present_asks_the_page_for_presenter_mode() -> None:
+    w = GraphWidget(seed_neuron()["o"])
+    assert w.presenting is False
+    w.present()
+    assert w.presenting is True
+    w.set_state({"presenting": False})  # Escape in the page
+    assert w.presenting is False

@@ -64,6 +64,8 @@ export function neuronState(overrides: Partial<WidgetState> = {}): WidgetState {
     error: "",
     mode: "backward",
     step: -1,
+    naive: false,
+    presenting: false,
     check_gradients: false,
     gradient_check: { leaves: [], locals: [] },
     expanded: null,

@@ -41,7 +41,15 @@ from .trace import BackwardStep, Edge
 
 MAX_NAIVE_CALLS = 100_000  # the naive pass runs once per path, which grows exponentially with reuse
 
-__all__ = ["MAX_NAIVE_CALLS", "NaiveBackward", "TopoStep", "naive_backward_trace", "topo_trace"]
+__all__ = [
+    "MAX_NAIVE_CALLS",
+    "NaiveBackward",
+    "TopoStep",
+    "naive_backward_trace",
+    "naive_calls",
+    "topo_steps",
+    "topo_trace",
+]
 
 
 @dataclass(frozen=True)
@@ -173,12 +181,7 @@ def naive_backward_trace(root: object, limit: int = MAX_NAIVE_CALLS) -> NaiveBac
     """
     graph = Graph.of(root)
     order, inputs = graph.order, graph.inputs
-    paths = [0] * len(order)  # how many times the naive pass calls each node: its paths from the root
-    paths[-1] = 1
-    for node in range(len(order) - 1, -1, -1):
-        for source in dict.fromkeys(inputs[node]):  # `for child in v._prev`: a set, each input once
-            paths[source] += paths[node]
-    calls = sum(p for p, v in zip(paths, order) if not v.is_leaf())
+    calls = naive_calls(graph)
     if calls > limit:
         raise ValueError(
             f"the naive order would pass gradients {calls:,} times on this graph (once per path from the root), "
@@ -206,6 +209,22 @@ def naive_backward_trace(root: object, limit: int = MAX_NAIVE_CALLS) -> NaiveBac
         passed[node] = True
         pending.extend(reversed(dict.fromkeys(inputs[node])))
     return NaiveBackward(tuple(steps), tuple(faults), tuple(grads), tuple(right), tuple(graph.names))
+
+
+def naive_calls(graph: Graph) -> int:
+    """How many times the naive pass passes a gradient on: each computed value once per path from the root."""
+    paths = [0] * len(graph.order)
+    if paths:
+        paths[-1] = 1
+    for node in range(len(paths) - 1, -1, -1):
+        for source in dict.fromkeys(graph.inputs[node]):  # `for child in v._prev`: a set, each input once
+            paths[source] += paths[node]
+    return sum(p for p, inputs in zip(paths, graph.inputs) if inputs)
+
+
+def topo_steps(graph: Graph) -> int:
+    """How many steps `topo_trace` lists: a call per root and input edge (a visit or a skip), an append per node."""
+    return 1 + sum(map(len, graph.inputs)) + len(graph.order) if graph.order else 0
 
 
 def _right_grads(graph: Graph) -> list[float]:

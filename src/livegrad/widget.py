@@ -25,6 +25,7 @@ import traitlets
 from .engine import Value
 from .export import standalone_html
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
+from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -66,8 +67,12 @@ class GraphWidget(anywidget.AnyWidget):
     sliders = traitlets.List().tag(sync=True)
     rankdir = traitlets.Enum(RANKDIRS, "LR").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
-    mode = traitlets.Enum(("backward", "forward"), "backward").tag(sync=True)
+    # "topo" steps the lecture's build_topo (livegrad.topo_trace) rather than a pass.
+    mode = traitlets.Enum(("backward", "forward", "topo"), "backward").tag(sync=True)
     step = traitlets.Int(-1).tag(sync=True)  # steps of `mode` shown; -1: not stepping, all shown
+    # The backward pass stepped in micrograd #64's naive order (livegrad.naive_backward_trace), to see it go wrong.
+    naive = traitlets.Bool(False).tag(sync=True)
+    presenting = traitlets.Bool(False).tag(sync=True)  # presenter mode: full screen, large type (present())
     check_gradients = traitlets.Bool(False).tag(sync=True)
     # While check_gradients is on: per slider leaf, autograd beside a finite difference ("leaves"), and
     # per edge of each computed value, the op's local derivative beside a central difference ("locals").
@@ -156,6 +161,8 @@ class GraphWidget(anywidget.AnyWidget):
         self._index = graph.index()
         self._by_label = {v.label: v for v, inputs in zip(graph.order, graph.inputs) if not inputs and v.label}
         self._step_count = sum(1 for inputs in graph.inputs if inputs)
+        self._topo_count = topo_steps(graph)
+        self._naive_count = naive_calls(graph)
         self._locals = not graph.replayable  # the page replays the ops itself when it can
         self._too_large = too_large
         topology = graph.topology()
@@ -224,8 +231,28 @@ class GraphWidget(anywidget.AnyWidget):
 
     @traitlets.validate("step")
     def _valid_step(self, proposal: dict) -> int:
-        """Clamped to -1 (not stepping) ... the number of steps (one per computed value), whoever sets it."""
-        return max(-1, min(proposal["value"], self._step_count))
+        """Clamped to -1 (not stepping) ... the number of steps of the mode on show, whoever sets it."""
+        return max(-1, min(proposal["value"], self._steps_of_mode()))
+
+    def _steps_of_mode(self) -> int:
+        """A pass: one step per computed value (the naive order: one per path); the sort: topo_trace's steps."""
+        if self.mode == "topo":
+            return self._topo_count
+        if self.naive and self.mode == "backward" and self._naive_count <= MAX_NAIVE_CALLS:
+            return self._naive_count
+        return self._step_count
+
+    @traitlets.observe("mode", "naive")
+    def _clamp_step(self, _change: dict) -> None:
+        self.step = min(self.step, self._steps_of_mode())
+
+    def present(self) -> None:
+        """Presenter mode: the widget fills the screen with large type for a lecture hall; Escape leaves.
+
+        From Python the browser refuses full screen (it needs a click), so the widget fills the
+        window; the page's **Present** button asks for the screen itself.
+        """
+        self.presenting = True
 
     @traitlets.observe("check_gradients")
     def _on_check_gradients(self, _change: dict) -> None:
@@ -283,6 +310,7 @@ class GraphWidget(anywidget.AnyWidget):
         super().close()
         self._graph, self._build = Graph([]), None
         self._index, self._by_label, self._slider_ids, self._step_count = {}, {}, set(), 0
+        self._topo_count = self._naive_count = 0
 
     def _on_frontend_message(self, _widget: object, content: object, _buffers: object) -> None:
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
