@@ -115,3 +115,13 @@ def find(page: Page, root: Locator, label: str) -> Locator:
     expect(card).to_have_count(1)
     page.wait_for_function(HIT_AT_CENTRE, arg=card.element_handle())
     return card
+
+
+def set_output_width(page: Page, root: Locator, width: int) -> None:
+    """Narrow the widget's output area, as a narrow notebook or a side panel would."""
+    root.evaluate(
+        "(root, width) => { const out = root.closest('.jp-OutputArea-output') ?? root.parentElement;"
+        " out.style.maxWidth = out.style.width = width + 'px'; }",
+        width,
+    )
+    page.wait_for_function("([root, w]) => root.getBoundingClientRect().width <= w", arg=[root.element_handle(), width])

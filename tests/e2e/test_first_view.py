@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from notebook import in_kernel, open_and_run, record, slider, widget, write_notebook
+from notebook import in_kernel, open_and_run, record, set_output_width, slider, widget, write_notebook
 from playwright.sync_api import Locator, Page, expect
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds.py"
@@ -96,16 +96,6 @@ def open_graph(page: Page, jupyter):
         return widget(page)
 
     return opened
-
-
-def set_output_width(page: Page, root: Locator, width: int) -> None:
-    """Narrow the widget's output area, as a narrow notebook or a side panel would."""
-    root.evaluate(
-        "(root, width) => { const out = root.closest('.jp-OutputArea-output') ?? root.parentElement;"
-        " out.style.maxWidth = out.style.width = width + 'px'; }",
-        width,
-    )
-    page.wait_for_function("([root, w]) => root.getBoundingClientRect().width <= w", arg=[root.element_handle(), width])
 
 
 def test_the_neuron_is_whole_and_readable_at_first_view(page: Page, open_graph) -> None:
