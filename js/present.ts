@@ -66,8 +66,7 @@ export class Presenter {
       this.presenting ? this.leave() : this.enter(true),
     );
     this.button.setAttribute("aria-pressed", "false");
-    if (!root.hasAttribute("tabindex")) root.tabIndex = -1; // focusable, so that its keys reach it
-    root.addEventListener("keydown", (event) => this.onKey(event), true); // before the view's arrows pan
+    if (!root.hasAttribute("tabindex")) root.tabIndex = -1;
     document.addEventListener("fullscreenchange", this.onFullscreen);
   }
 
@@ -75,6 +74,9 @@ export class Presenter {
   enter(asked: boolean): void {
     if (this.presenting) return;
     this.lift();
+    // The keys are the presenter's wherever the focus is (a notebook may take it back after running a
+    // cell), and before the view's own arrows pan.
+    document.addEventListener("keydown", this.onKey, true);
     this.show("window");
     if (asked && typeof this.root.requestFullscreen === "function") {
       this.root.requestFullscreen().then(
@@ -88,6 +90,7 @@ export class Presenter {
   leave(): void {
     if (!this.presenting) return;
     this.presenting = false;
+    document.removeEventListener("keydown", this.onKey, true);
     delete this.root.dataset.presenting;
     delete this.root.dataset.lmSuppressShortcuts;
     this.button.setAttribute("aria-pressed", "false");
@@ -99,6 +102,7 @@ export class Presenter {
 
   dispose(): void {
     document.removeEventListener("fullscreenchange", this.onFullscreen);
+    document.removeEventListener("keydown", this.onKey, true);
     if (document.fullscreenElement === this.root) void document.exitFullscreen?.();
     this.land();
   }
@@ -133,14 +137,14 @@ export class Presenter {
     if (this.root.dataset.presenting === "fullscreen" && document.fullscreenElement !== this.root) this.leave();
   };
 
-  private onKey(event: KeyboardEvent): void {
-    if (!this.presenting || event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement)
-      return;
+  private readonly onKey = (event: KeyboardEvent): void => {
+    const inRoot = event.target instanceof Node && this.root.contains(event.target);
+    if (inRoot && (event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement)) return;
     const action = presenterAction(event);
     if (action === null) return;
     event.preventDefault();
     event.stopPropagation();
     if (action === "leave") this.leave();
     else this.events.act(action);
-  }
+  };
 }

@@ -455,10 +455,21 @@ export class GraphView {
     select(this.element).call(this.zoomer.scaleBy, factor);
   }
 
-  /** Zoom so that the records' text is at least `px` high on screen, the current step kept in view. */
+  /**
+   * Presenter mode's view: the whole graph, centred, if it fits with the records' text at least `px`
+   * high (and at most half as large again); else that size, the current step's value kept in view.
+   */
   textAtLeast(px: number): void {
-    const k = px / (FONT_PT * PT_TO_PX);
-    if (this.transform.k < k) this.zoomBy(k / this.transform.k);
+    const least = px / (FONT_PT * PT_TO_PX);
+    const [gw, gh] = this.size;
+    const [w, h] = [this.viewWidth(), this.viewHeight()];
+    const whole = Math.min((w - 2 * MARGIN) / gw, (h - 2 * MARGIN) / gh, 1.5 * least);
+    this.touched = true;
+    if (whole >= least) {
+      this.apply(zoomIdentity.translate((w - gw * whole) / 2, (h - gh * whole) / 2).scale(whole));
+      return;
+    }
+    if (this.transform.k !== least) this.zoomBy(least / this.transform.k);
     this.reveal([this.followed[0] ?? this.topology.root]); // the step's own value: its path may not fit
   }
 

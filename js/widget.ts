@@ -387,14 +387,17 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     fit: () => view.fit(),
     leave: () => presenter.leave(),
   };
+  const roomView = (): void => view.textAtLeast(PRESENTER_TEXT_PX); // again when the screen's size changes
   const presenter = new Presenter(root, {
     changed: (on) => {
+      if (on) window.addEventListener("resize", roomView);
+      else window.removeEventListener("resize", roomView);
       if (model.get("presenting") !== on) {
         model.set("presenting", on);
         model.save_changes();
       }
       // Once the page has its new size: records large enough for the back of the room, or the usual view.
-      requestAnimationFrame(() => (on ? view.textAtLeast(PRESENTER_TEXT_PX) : view.fit()));
+      requestAnimationFrame(() => (on ? roomView() : view.fit()));
     },
     act: (action) => keys[action](),
   });
@@ -417,6 +420,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
 
   return () => {
     presenter.dispose();
+    window.removeEventListener("resize", roomView);
     stepper.stop();
     stopFollowing();
     view.dispose();
