@@ -1050,8 +1050,9 @@ export class GraphView {
   }
 
   /**
-   * A gradient-check note beside its record where it covers no other record: above it, else below,
-   * centred or aligned with either side. Failing that, above it, with room kept above the drawing
+   * A note (gradient check, naive order) beside its record where it covers no other record nor a
+   * label in `taken`: above it, else below, centred or aligned with either side, else to its right or
+   * left. Failing that, above it, with room kept above the drawing
    * (`noteRoom`) when the record is in the top row, so the note is never cut off.
    */
   private placeNote(note: SVGTextElement, box: Box, taken: Box[]): boolean {
@@ -1059,6 +1060,8 @@ export class GraphView {
     const half = (text.length * LABEL_CHAR_PX) / 2;
     const across = [(box.x0 + box.x1) / 2, box.x0 + half, box.x1 - half];
     const candidates = [box.y0 - 4, box.y1 + LABEL_PX].flatMap((y) => across.map((x) => [x, y] as [number, number]));
+    const middle = (box.y0 + box.y1 + LABEL_PX) / 2; // then beside it, right or left
+    candidates.push([box.x1 + 4 + half, middle], [box.x0 - 4 - half, middle]);
     const free = this.freeSpot(text, candidates, taken);
     const centre = Math.max(half, Math.min(this.size[0] - half, (box.x0 + box.x1) / 2));
     const spot = free ?? [centre, box.y0 - 4];
