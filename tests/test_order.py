@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import random
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +14,7 @@ from learner_engines import Scalar
 from livegrad import Value, naive_backward_trace, topo_trace
 from livegrad.graph import Graph
 from livegrad.order import naive_calls, topo_steps
+from page_checks import needs_node, run_crosscheck
 
 
 def lecture_build_topo(root, inputs=lambda v: v.inputs) -> list:
@@ -211,9 +208,6 @@ def test_the_naive_order_refuses_a_graph_with_too_many_paths() -> None:
         naive_backward_trace(v)
 
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
 def random_graph(rng: random.Random) -> Value:
     """As `graphs_with_reuse` draws them, from a seeded generator (for a file the page's tests read)."""
     pool = [Value(rng.uniform(0.5, 2.0), f"x{i}") for i in range(rng.randint(1, 4))]
@@ -226,9 +220,7 @@ def random_graph(rng: random.Random) -> Value:
     return pool[-1]
 
 
-@pytest.mark.skipif(
-    shutil.which("npx") is None or not (ROOT / "node_modules" / "vitest").exists(), reason="needs Node.js and `npm ci`"
-)
+@needs_node
 def test_the_page_sorts_and_passes_naively_as_python_does(tmp_path: Path) -> None:
     """js/sort.ts steps the sort and the naive pass in the page (a saved page too): the same steps,
     stacks, lists, sentences and faults as `topo_trace` and `naive_backward_trace`, graph by graph."""
@@ -252,18 +244,7 @@ def test_the_page_sorts_and_passes_naively_as_python_does(tmp_path: Path) -> Non
             }
         )
     assert any(case["naive"]["wrong"] for case in cases)  # the check covers wrong passes, not only right ones
-    cases_file = tmp_path / "cases.json"
-    cases_file.write_text(json.dumps(cases, allow_nan=False))
-    result = subprocess.run(
-        ["npx", "vitest", "run", "js/sort.crosscheck.test.ts"],
-        cwd=ROOT,
-        env={**os.environ, "LIVEGRAD_SORT_CASES": str(cases_file), "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    run_crosscheck("js/sort.crosscheck.test.ts", "LIVEGRAD_SORT_CASES", cases, tmp_path)
 
 
 @given(root=graphs_with_reuse())

@@ -3,27 +3,16 @@ both must agree with Python."""
 
 from __future__ import annotations
 
-import json
 import math
-import os
 import random
-import shutil
-import subprocess
 from pathlib import Path
-
-import pytest
 
 from livegrad import Value, backward_trace
 from livegrad.graph import Graph, json_number
 from livegrad.ops import BUILTIN_OPS
 from oracles import BINARY, UNARY, run_program
+from page_checks import needs_node, run_crosscheck
 from records import node_records
-
-ROOT = Path(__file__).resolve().parents[1]
-needs_node = pytest.mark.skipif(
-    shutil.which("npx") is None or not (ROOT / "node_modules" / "vitest").exists(),
-    reason="needs Node.js and `npm ci`",
-)
 
 
 def random_cases(count: int, seed: int = 7) -> list[dict]:
@@ -61,15 +50,4 @@ def test_browser_replay_matches_python(tmp_path: Path) -> None:
     assert sent_ops >= set(BUILTIN_OPS) | set(UNARY + BINARY)
     masked = sum(local is None for case in cases for row in case["values"]["local"] for local in row)
     assert masked > 100  # relu at a <= 0, x ** 0, a ** b with b == 0
-    cases_file = tmp_path / "cases.json"
-    cases_file.write_text(json.dumps(cases, allow_nan=False))
-    result = subprocess.run(
-        ["npx", "vitest", "run", "js/replay.crosscheck.test.ts"],
-        cwd=ROOT,
-        env={**os.environ, "LIVEGRAD_REPLAY_CASES": str(cases_file), "NO_COLOR": "1"},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "1 passed" in result.stdout, result.stdout[-2000:]
+    run_crosscheck("js/replay.crosscheck.test.ts", "LIVEGRAD_REPLAY_CASES", cases, tmp_path)
