@@ -63,6 +63,7 @@ def test_the_sort_the_naive_order_and_presenter_mode(page: Page, jupyter, screen
     page.keyboard.press("ArrowRight")
     expect(counter).to_have_text("Backward pass: step 2 of 5")
     expect(panel).to_contain_text("n.grad")
+    page.screenshot(path=screenshots / "present-1280x720-backward-light.png")
     page.keyboard.press("t")
     expect(counter).to_have_text("Topological sort: step 0 of 20")
     page.keyboard.press("End")
