@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { presenterAction } from "./present";
 import { mount, mounted, node, OPS, record } from "./testing/helpers";
+import { mlpTopology, valuesOf } from "./testing/mlp";
 
 const button = (el: HTMLElement, name: string) =>
   [...el.querySelectorAll<HTMLButtonElement>("button")].find(
@@ -54,6 +55,17 @@ describe("Step topological sort", () => {
     expect(model.get("mode")).toBe("backward");
     expect(el.querySelector<HTMLElement>("[data-testid=topo-list]")!.hidden).toBe(true);
     expect(classed(el, "lg-sorted")).toEqual([]);
+  });
+
+  it("steps a folded model to its end: every value in topo, those inside folds too", async () => {
+    const topology = mlpTopology(2, [16, 16, 1]);
+    const { el, model } = await mount({ topology, values: valuesOf(topology), sliders: [] });
+    button(el, "Step topological sort").click();
+    key(el.querySelector(".lg-stepper")!, "End");
+    expect(topo(el)).toHaveLength(topology.nodes.length);
+    expect(topo(el).at(-1)).toBe(topology.nodes[topology.root].name);
+    expect(counter(el)).toBe(`Topological sort: step ${model.get("step")} of ${model.get("step")}`);
+    expect(el.querySelectorAll("g.lg-fold.lg-sorted").length).toBeGreaterThan(0); // a folded group holds sorted values
   });
 });
 
