@@ -152,6 +152,38 @@ class Graph:
                 blocked.update(node.inputs)
         return frozenset(blocked)
 
+    @contextmanager
+    def preserved(self) -> Iterator[None]:
+        """Everything of the user's that evaluating or differentiating the graph writes (data, grads, and
+        the cells where a learner's `_backward` keeps its result), put back exactly as found on the way
+        out: looking at a graph (gradcheck, the traces, a widget's first view) changes nothing of theirs."""
+        order = self.order
+        if self.learner:
+            found = [
+                (
+                    v.obj,
+                    v._data_attr,
+                    getattr(v.obj, v._data_attr),
+                    v.obj.grad,
+                    [c.cell_contents for c in v._result_cells],
+                )  # type: ignore[union-attr]
+                for v in order
+            ]
+        else:
+            kept = [(v.data, v.grad) for v in order]
+        try:
+            yield
+        finally:
+            if self.learner:
+                for v, (obj, attr, data, grad, cells) in zip(order, found):
+                    setattr(obj, attr, data)
+                    obj.grad = grad  # type: ignore[attr-defined]
+                    for cell, held in zip(v._result_cells, cells):  # type: ignore[union-attr]
+                        cell.cell_contents = held  # type: ignore[attr-defined]
+            else:
+                for v, (data, grad) in zip(order, kept):
+                    v.data, v.grad = data, grad
+
     def forward(self) -> None:
         """Re-evaluate the graph in place from its leaves' data."""
         (foreign.evaluate if self.learner else engine.evaluate)(self.order)  # type: ignore[operator]
