@@ -13,6 +13,7 @@ import { drawnGraph } from "./cut";
 import { defaultState, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
+import type { CheckMark } from "./explain";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
 
 const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: the wasm is ready sooner
@@ -97,6 +98,7 @@ export class GraphView {
   private edgeLabels: SVGTextElement[] = []; // reused from step to step; those past `labelsShown` detached
   private labelsShown = 0;
   private gradcheckMarks: Element[] = [];
+  private readonly findings = new Map<number, string>(); // element -> what Check gradients found wrong there
   private minimap!: Minimap;
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
   private replacing = false; // the drawing is being swapped for a new one
@@ -396,24 +398,26 @@ export class GraphView {
   }
 
   /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
-  markGradcheck(results: ReadonlyMap<number, { ok: boolean; text: string }>): void {
+  markGradcheck(results: ReadonlyMap<number, CheckMark>): void {
     for (const node of this.cards) delete node.group.dataset.gradcheck;
     for (const note of this.gradcheckMarks) note.remove();
     this.gradcheckMarks = [];
+    this.findings.clear();
     const taken: Box[] = [];
     let room = 0;
     // A folded element is marked as its worst value: one failure inside it shows on it.
-    const byElement = new Map<number, { ok: boolean; text: string }>();
+    const byElement = new Map<number, CheckMark>();
     for (const [id, result] of results) {
       const e = this.visible.elementOf[id] ?? -1;
       if (e >= 0 && byElement.get(e)?.ok !== false) byElement.set(e, result);
     }
-    for (const [e, { ok, text }] of byElement) {
+    for (const [e, { ok, text, finding }] of byElement) {
       const node = this.cards[e];
       if (!node) continue;
       node.group.dataset.gradcheck = ok ? "ok" : "fail";
       if (ok) continue;
       const note = this.note(`✗ ${text}`, 0, 0, "lg-gradcheck-note");
+      this.findings.set(e, finding); // hovering the card repeats the finding in full (describe)
       if (this.placeNote(note, this.boxes[e], taken)) room = LABEL_PX + 4;
       this.notes.append(note);
       this.gradcheckMarks.push(note);
@@ -1038,8 +1042,11 @@ export class GraphView {
     const elements = this.cards[this.visible.elementOf[id] ?? -1];
     if (!node || !elements) return;
     const made = node.op ? this.describeOp(id) : "a leaf";
+    const finding = this.findings.get(this.visible.elementOf[id] ?? -1);
     elements.title.textContent =
-      `${node.name}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` + (node.label ? "" : " (unlabelled)");
+      `${node.name}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` +
+      (node.label ? "" : " (unlabelled)") +
+      (finding ? `\n✗ ${finding}` : "");
   }
 
   /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */

@@ -72,7 +72,10 @@ def test_check_gradients_on_a_learners_graph() -> None:
     # The same edge-by-edge checks as gradcheck's mark the node whose backward assigns: the product.
     product = next(i for i, node in enumerate(node_records(w.topology)) if node["op"] == "*")
     assert {c["node"] for c in w.gradient_check["locals"] if not c["ok"]} == {product}
-    assert {c.get("note") for c in w.gradient_check["locals"] if not c["ok"]} == {"backward sets = instead of +="}
+    assert {c.get("note") for c in w.gradient_check["locals"] if not c["ok"]} == {
+        "sets a.grad with =, not +=",  # the ✗ names the input whose gradient is wrong
+        "sets b.grad with =, not +=",
+    }
 
 
 def test_draw_dot_and_traces_read_a_learners_graph() -> None:

@@ -157,7 +157,7 @@ class GradcheckReport:
             parts.append(f"{len(self.unjudged)} not judged ({self.unjudged[0].why})")
         for node in self.faulty_nodes[:1]:
             failing = next(c for c in self.local_checks if c.node is node and not c.ok)
-            parts.append(f"{names.get(node, '?')}: {failing.headline or failing.note or 'wrong local derivative'}")
+            parts.append(f"{names.get(node, '?')}: {failing.note or failing.headline or 'wrong local derivative'}")
         if len(self.faulty_nodes) > 1:
             parts.append(f"{len(self.faulty_nodes) - 1} more faulty node(s)")
         return " · ".join(parts)
