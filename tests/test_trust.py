@@ -149,3 +149,38 @@ def test_only_what_the_user_asks_for_changes_their_objects() -> None:
     assert o.grad == 0.0 and w.values["grads_computed"] is False
     w.set(x1=1.0)  # a deliberate move: their data changes, their backward runs
     assert w.values["grads_computed"] is True and o.grad == 1.0
+
+
+def test_the_lectures_manual_backward_cells_run_on_livegrad() -> None:
+    """Lecture 1 backpropagates by hand, node by node, before it writes backward()."""
+    from livegrad.nn import Layer, Neuron
+
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    x1w1, x2w2 = x1 * w1, x2 * w2
+    x1w1x2w2 = x1w1 + x2w2
+    n = x1w1x2w2 + b
+    o = n.tanh()
+    o.grad = 1.0
+    for node in (o, n, x1w1x2w2, x2w2, x1w1):
+        node._backward()
+    assert (x1.grad, w1.grad, x2.grad, w2.grad) == (-3.0 * n.grad, 2.0 * n.grad, 1.0 * n.grad, 0.0)
+    assert math.isclose(n.grad, 0.5, rel_tol=1e-12) and b.grad == n.grad
+    manual = [v.grad for v in (x1, w1, x2, w2, b)]
+    o.backward()
+    assert [v.grad for v in (x1, w1, x2, w2, b)] == manual  # the same numbers as the sorted pass
+    a = Value(3.0, "a")
+    twice = a + a
+    twice.grad = 1.0
+    twice._backward()
+    assert a.grad == 2.0  # each use adds: +=, not =
+    dead = (Value(-1.0) * Value(2.0)).relu()
+    dead.grad = 1.0
+    dead._backward()
+    assert dead.inputs[0].grad == 0.0  # no gradient passes a relu at <= 0
+    # micrograd's positional nonlin, and pow as a method
+    assert Neuron(2, False, seed=0).activation is None and Neuron(2, True, seed=0).activation == "relu"
+    assert [n.activation for n in Layer(2, 3, False, seed=0).neurons] == [None] * 3
+    p = Value(3.0).pow(2)
+    assert p.data == 9.0 and p.op == "**2"
