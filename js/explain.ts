@@ -107,20 +107,30 @@ export class Explainer {
   }
 
   /** The gradient check on the graph: per computed value, ok, and for a failure which edge and by how much. */
-  checkMarks(checks: readonly LocalCheck[]): Map<number, { ok: boolean; text: string }> {
-    const marks = new Map<number, { ok: boolean; text: string }>();
+  checkMarks(checks: readonly LocalCheck[]): Map<number, CheckMark> {
+    const marks = new Map<number, CheckMark>();
     for (const check of checks) {
-      const mark = marks.get(check.node) ?? { ok: true, text: "" };
+      const mark = marks.get(check.node) ?? { ok: true, text: "", finding: "" };
       if (!check.ok) {
         const { nodes } = this.topology;
         const edge = `∂${nodes[check.node].name}/∂${nodes[check.input].name}`;
         const found =
           check.note ?? `${edge}: autograd ${f(Number(check.autograd))}, numeric ${f(Number(check.numeric))}`;
         if (!mark.text.split("; ").includes(found)) mark.text = mark.ok ? found : `${mark.text}; ${found}`;
+        const said = check.finding ?? found;
+        if (!mark.finding.split("\n").includes(said)) mark.finding = mark.ok ? said : `${mark.finding}\n${said}`;
         mark.ok = false;
       }
       marks.set(check.node, mark);
     }
     return marks;
   }
+}
+
+/** A computed value's verdict: its note on the graph (naming the input whose gradient is wrong) and,
+ * on hover, the finding in full. */
+export interface CheckMark {
+  ok: boolean;
+  text: string;
+  finding: string;
 }

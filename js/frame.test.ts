@@ -138,12 +138,19 @@ describe("the gradient check's marks", () => {
       { node: 2, index: 0, input: 1, autograd: 1, numeric: 1, ok: true },
       { node: 2, index: 1, input: 0, autograd: 1, numeric: 1, ok: true },
     ]);
+    const text = "∂cube(x)/∂x: autograd 4.5000, numeric 6.7500";
     expect(marks).toEqual(
       new Map([
-        [1, { ok: false, text: "∂cube(x)/∂x: autograd 4.5000, numeric 6.7500" }],
-        [2, { ok: true, text: "" }],
+        [1, { ok: false, text, finding: text }],
+        [2, { ok: true, text: "", finding: "" }],
       ]),
     );
+    // A learner's engine: the note names the input on the graph; the finding, on hover, is the report's sentence.
+    const finding = "its backward sets x.grad instead of adding to it (+=): harmless here only because x is used once";
+    const learner = explainer.checkMarks([
+      { node: 1, index: 0, input: 0, autograd: 1, numeric: 1, ok: false, note: "sets x.grad with =, not +=", finding },
+    ]);
+    expect(learner.get(1)).toEqual({ ok: false, text: "sets x.grad with =, not +=", finding });
   });
 });
 

@@ -90,6 +90,7 @@ export interface Values {
   grad: Numbers;
   local?: (number | string | null)[][]; // per node, d node / d input for each input; absent when the page replays the ops
   ack?: string | null; // which frontend message these values answer
+  grads_computed?: boolean; // false: no backward has run on the graph (the root's grad is 0): grads are as found
 }
 
 export interface SliderSpec {
@@ -107,7 +108,9 @@ export interface GradientCheck {
   id: number;
   autograd: number | string;
   numeric: number | string;
-  ok: boolean;
+  ok: boolean; // no mismatch found
+  judged?: boolean; // false: no difference could judge it here (a kink, a pole, an op livegrad cannot re-run)
+  why?: string; // why it was not judged
 }
 
 /** One edge's local derivative, checked by a central difference of its op's forward. */
@@ -118,11 +121,15 @@ export interface LocalCheck {
   autograd: number | string;
   numeric: number | string;
   ok: boolean;
-  note?: string; // a learner's engine: what is wrong with that node's own backward, in their terms
+  note?: string; // a learner's engine: what is wrong with that node's own backward, naming the input
+  finding?: string; // the same in a sentence, as Python's report says it (shown on hover)
+  judged?: boolean;
+  why?: string;
 }
 
 /** What Check gradients found: per slider leaf, and per edge of each computed value. */
 export interface GradientReport {
   leaves: GradientCheck[];
   locals: LocalCheck[];
+  summary?: string; // the verdict in a line ("5/5 leaves match · …"); "" while the check is off
 }

@@ -152,12 +152,21 @@ export class SliderPanel {
 
   private showCheck({ spec, check }: Row): void {
     const result = this.checks.get(spec.id);
-    check.dataset.ok = result ? String(result.ok) : "";
-    check.textContent = !result ? "" : result.ok ? "✓" : `✗ numeric ${formatNumber(Number(result.numeric))}`;
+    const judged = result?.judged !== false; // a leaf nothing could judge is never shown as a match
+    check.dataset.ok = !result ? "" : judged ? String(result.ok) : "unjudged";
+    check.textContent = !result
+      ? ""
+      : !judged
+        ? "? not judged"
+        : result.ok
+          ? "✓"
+          : `✗ numeric ${formatNumber(Number(result.numeric))}`;
     check.title = !result
       ? ""
-      : `autograd ${Number(result.autograd)}, finite difference ${Number(result.numeric)}` +
-        (result.ok ? "" : ": they do not match; is this op's local derivative right?");
+      : !judged
+        ? `not judged: ${result.why ?? "no finite difference here"}`
+        : `autograd ${Number(result.autograd)}, finite difference ${Number(result.numeric)}` +
+          (result.ok ? "" : ": they do not match; is this op's local derivative right?");
   }
 
   private makeRow(spec: SliderSpec): Row {

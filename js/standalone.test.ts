@@ -45,6 +45,17 @@ describe("the saved page's stand-in for the kernel", () => {
       expect(check.ok).toBe(true);
       expect(Number(check.numeric)).toBeCloseTo(Number(analytic[check.id]), 6);
     }
+    expect(model.get("gradient_check").summary).toBe("5/5 leaves match · a saved page checks the leaves only");
+  });
+
+  it("runs backward when the page asks (a graph saved before its backward ran)", async () => {
+    const found = { ...neuronValues(2), grad: neuronValues(2).grad.map(() => 0), grads_computed: false };
+    const model = new StandaloneModel(state({ values: found }));
+    model.send({ type: "backward" });
+    await settle();
+    const got = model.get("values");
+    expect(got.grads_computed).toBe(true);
+    toNumbers(got.grad).forEach((g, i) => expect(g).toBeCloseTo(Number(neuronValues(2).grad[i]), 12));
   });
 
   it("keeps an op it cannot replay as saved, and blocks only the leaves that feed it", () => {

@@ -87,9 +87,18 @@ export class Replay {
         const h = EPS * Math.max(1, Math.abs(data[id]));
         const numeric = (this.rootAt(data, id, data[id] + h) - this.rootAt(data, id, data[id] - h)) / (2 * h);
         const autograd = grad[id];
+        const compared = { id, autograd: jsonNumber(autograd), numeric: jsonNumber(numeric) };
+        if (!Number.isFinite(numeric) && !Number.isNaN(autograd)) {
+          return {
+            ...compared,
+            ok: true,
+            judged: false,
+            why: "the difference is not finite here (a pole or an overflow)",
+          };
+        }
         const error = Math.abs(autograd - numeric);
         const ok = error <= ATOL + RTOL * Math.abs(numeric) || (Number.isNaN(error) && Number.isNaN(autograd));
-        return { id, autograd: jsonNumber(autograd), numeric: jsonNumber(numeric), ok };
+        return { ...compared, ok };
       });
   }
 }
@@ -172,6 +181,7 @@ export class StandaloneModel {
         (pair) => Array.isArray(pair) && ids.has(pair[0]) && typeof pair[1] === "number" && Number.isFinite(pair[1]),
       );
     const acked = typeof ack === "string" ? ack : null;
+    if (type === "backward") return this.sendValues(acked); // Run backward: the chain rule over the page's locals
     if (!valid) {
       this.set("error", "Refused a message from the page: expected {type: 'set', values: [[id, number], ...]}");
       this.set("values", { ...this.state.values, ack: acked });
@@ -180,11 +190,17 @@ export class StandaloneModel {
     const refused = (values as [number, number][]).find(([id]) => this.blocked.has(id));
     for (const [id, x] of values as [number, number][]) if (!this.blocked.has(id)) this.data[id] = x;
     this.set("error", refused ? `That slider needs Python: ${this.blocked.get(refused[0])}.` : "");
+    this.sendValues(acked);
+  }
+
+  /** Forward and backward replayed from the leaves, answered as the kernel answers: new values, then the check. */
+  private sendValues(acked: string | null): void {
     const grad = this.replay.run(this.data);
     this.set("values", {
       data: Array.from(this.data, jsonNumber),
       grad: Array.from(grad, jsonNumber),
       local: this.replay.locals(this.data).map((row) => row.map((d) => (d === null ? null : jsonNumber(d)))),
+      grads_computed: true,
       ack: acked,
     });
     this.checkGradients();
@@ -192,7 +208,7 @@ export class StandaloneModel {
 
   private checkGradients(): void {
     if (!this.state.check_gradients) {
-      this.set("gradient_check", { leaves: [], locals: [] });
+      this.set("gradient_check", { leaves: [], locals: [], summary: "" });
       return;
     }
     const ids = this.state.sliders
@@ -200,7 +216,13 @@ export class StandaloneModel {
       .filter((id) => !this.blocked.has(id)) // no ✓ for what only Python computes
       .sort((a, b) => a - b);
     const leaves = this.replay.check(this.data, toNumbers(this.state.values.grad), ids);
-    this.set("gradient_check", { leaves, locals: [] }); // a saved page checks the leaves only (see the README)
+    const matched = leaves.filter((c) => c.ok && c.judged !== false).length;
+    const unjudged = leaves.filter((c) => c.judged === false).length;
+    const summary =
+      `${matched}/${leaves.length} leaves match` +
+      (unjudged ? ` · ${unjudged} not judged` : "") +
+      " · a saved page checks the leaves only"; // see the README
+    this.set("gradient_check", { leaves, locals: [], summary });
   }
 }
 

@@ -166,7 +166,8 @@ describe("stepping marks", () => {
       }
     }
     const top = records.reduce((best, r, id) => (r.y0 < records[best].y0 ? id : best), 0);
-    view.markGradcheck(new Map([[top, { ok: false, text: "∂x/∂y: autograd 4.5000, numeric 6.7500" }]]));
+    const text = "∂x/∂y: autograd 4.5000, numeric 6.7500";
+    view.markGradcheck(new Map([[top, { ok: false, text, finding: text }]]));
     expect(covered(view.element.querySelector(".lg-gradcheck-note")!)).toBe(0);
   });
 
@@ -174,16 +175,21 @@ describe("stepping marks", () => {
     const view = await neuronView();
     view.markGradcheck(
       new Map([
-        [9, { ok: false, text: "autograd 2.0000 ≠ numeric 0.5000" }],
-        [8, { ok: true, text: "" }],
+        [9, { ok: false, text: "autograd 2.0000 ≠ numeric 0.5000", finding: "o's backward is wrong" }],
+        [8, { ok: true, text: "", finding: "" }],
       ]),
     );
     const el = view.element;
     expect(el.querySelector<SVGGElement>('[data-gradcheck="fail"]')!.dataset.label).toBe("o");
     expect(el.querySelector<SVGGElement>('[data-gradcheck="ok"]')!.dataset.label).toBe("n");
     expect(el.querySelector(".lg-gradcheck-note")!.textContent).toBe("✗ autograd 2.0000 ≠ numeric 0.5000");
+    const marked = el.querySelector<SVGGElement>('[data-gradcheck="fail"]')!;
+    marked.querySelector("text")!.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    expect(marked.querySelector("title")!.textContent).toContain("\n✗ o's backward is wrong"); // hover repeats it
     view.markGradcheck(new Map());
     expect(el.querySelectorAll("[data-gradcheck], .lg-gradcheck-note")).toHaveLength(0);
+    marked.querySelector("text")!.dispatchEvent(new Event("pointerover", { bubbles: true }));
+    expect(marked.querySelector("title")!.textContent).not.toContain("✗");
   });
 });
 

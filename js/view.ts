@@ -13,6 +13,7 @@ import { drawnGraph } from "./cut";
 import { defaultState, type Element as Folded, type VisibleGraph } from "./fold";
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
+import type { CheckMark } from "./explain";
 import { CORNERS, Minimap, type Box, type Corner } from "./minimap";
 
 const graphviz: Promise<Graphviz> = Graphviz.load(); // starts with the module: the wasm is ready sooner
@@ -99,6 +100,7 @@ export class GraphView {
   private labelBoxes: Box[] = []; // where the step's edge labels are: a naive-order note keeps off them
   private noteMarks = new Map<string, SVGTextElement[]>(); // a mark's notes (gradient check, naive order), by attribute
   private notesAbove = new Map<string, boolean>(); // ... and whether any needs room above the drawing
+  private readonly findings = new Map<number, string>(); // element -> what Check gradients found wrong there
   private minimap!: Minimap;
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
   private replacing = false; // the drawing is being swapped for a new one
@@ -400,15 +402,19 @@ export class GraphView {
   }
 
   /** Mark each checked value (id -> result): data-gradcheck "ok" or "fail", and on a failure a visible note. */
-  markGradcheck(results: ReadonlyMap<number, { ok: boolean; text: string }>): void {
+  markGradcheck(results: ReadonlyMap<number, CheckMark>): void {
     // A folded element is marked as its worst value: one failure inside it shows on it.
-    const byElement = new Map<number, { ok: boolean; text: string }>();
+    const byElement = new Map<number, CheckMark>();
     for (const [id, result] of results) {
       const e = this.visible.elementOf[id] ?? -1;
       if (e >= 0 && byElement.get(e)?.ok !== false) byElement.set(e, result);
     }
     const marks = new Map<number, [string, string | null]>();
-    for (const [e, { ok, text }] of byElement) marks.set(e, ok ? ["ok", null] : ["fail", `✗ ${text}`]);
+    this.findings.clear();
+    for (const [e, { ok, text, finding }] of byElement) {
+      marks.set(e, ok ? ["ok", null] : ["fail", `✗ ${text}`]);
+      if (!ok) this.findings.set(e, finding); // hovering the card repeats the finding in full (describe)
+    }
     this.markCards("gradcheck", marks);
   }
 
@@ -1090,8 +1096,11 @@ export class GraphView {
     const elements = this.cards[this.visible.elementOf[id] ?? -1];
     if (!node || !elements) return;
     const made = node.op ? this.describeOp(id) : "a leaf";
+    const finding = this.findings.get(this.visible.elementOf[id] ?? -1);
     elements.title.textContent =
-      `${node.name}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` + (node.label ? "" : " (unlabelled)");
+      `${node.name}: ${made}\ndata = ${this.data[id]}\ngrad = ${this.grad[id]}` +
+      (node.label ? "" : " (unlabelled)") +
+      (finding ? `\n✗ ${finding}` : "");
   }
 
   /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */

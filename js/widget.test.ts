@@ -333,3 +333,38 @@ describe("the first view", () => {
     expect(el.querySelector<SVGGElement>("g.lg-value.lg-current")!.dataset.label).toBe("x1*w1");
   });
 });
+
+describe("trust: what the page says it did not do", () => {
+  it("says a graph's gradients were never computed, and runs backward only when asked", async () => {
+    const { el, model } = await mount({ values: { ...neuronValues(2), grads_computed: false } });
+    const notice = el.querySelector<HTMLElement>(".lg-not-computed")!;
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toContain("Gradients not computed yet");
+    expect(model.sent).toEqual([]); // looking sends nothing
+    notice.querySelector("button")!.click();
+    expect(model.sent).toEqual([{ type: "backward" }]);
+    model.change("values", { ...neuronValues(2), grads_computed: true });
+    expect(notice.hidden).toBe(true);
+  });
+
+  it("shows Check gradients' verdict in a line, and a leaf it could not judge as not judged", async () => {
+    const why = "a kink here: the one-sided differences disagree, so no derivative is right";
+    const { el, model } = await mount({ check_gradients: true });
+    const summary = el.querySelector<HTMLElement>(".lg-check-summary")!;
+    expect(summary.hidden).toBe(true);
+    model.change("gradient_check", {
+      leaves: [
+        { id: 0, autograd: -1.5, numeric: -1.5, ok: true },
+        { id: 1, autograd: 1, numeric: "NaN", ok: true, judged: false, why },
+      ],
+      locals: [],
+      summary: "1/2 leaves match · 1 not judged (a kink here)",
+    });
+    expect(summary.hidden).toBe(false);
+    expect(summary.textContent).toBe("1/2 leaves match · 1 not judged (a kink here)");
+    const mark = (label: string) => el.querySelector<HTMLElement>(`[data-testid="slider-${label}"] .lg-check`)!;
+    expect([mark("x1").textContent, mark("x1").dataset.ok]).toEqual(["✓", "true"]);
+    expect([mark("w1").textContent, mark("w1").dataset.ok]).toEqual(["? not judged", "unjudged"]);
+    expect(mark("w1").title).toBe(`not judged: ${why}`);
+  });
+});

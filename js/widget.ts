@@ -320,6 +320,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
 
   const onValues = (): void => {
     values = model.get("values");
+    showComputed();
     sender.acknowledge(values.ack);
     root.dataset.synced = String(!sender.busy); // "true": Python holds what the page shows
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
@@ -341,12 +342,34 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   listen("change:step", draw);
   listen("change:mode", draw);
   listen("change:naive", draw);
+  const checkSummary = document.createElement("p");
+  checkSummary.className = "lg-check-summary";
+  checkSummary.setAttribute("role", "status");
   const onChecks = (): void => {
-    const { leaves, locals: edges } = model.get("gradient_check");
+    const { leaves, locals: edges, summary } = model.get("gradient_check");
     sliders.showChecks(leaves);
     view.markGradcheck(explainer.checkMarks(edges));
+    checkSummary.textContent = summary ?? "";
+    checkSummary.hidden = !summary;
   };
   listen("change:gradient_check", onChecks);
+
+  // Looking changes nothing: a graph whose backward never ran shows its grads as found, and says so.
+  const notComputed = document.createElement("p");
+  notComputed.className = "lg-not-computed";
+  notComputed.setAttribute("role", "status");
+  notComputed.append(
+    "Gradients not computed yet: backward() has not run on this graph, so every grad is as you left it. ",
+    button(
+      "Run backward",
+      "Run forward and backward on your graph (it changes its grads, as your backward() would)",
+      () => model.send({ type: "backward" }),
+    ),
+  );
+  const showComputed = (): void => {
+    notComputed.hidden = model.get("values").grads_computed !== false;
+  };
+  showComputed(); // and on every change of values (onValues)
 
   const toolbar = document.createElement("div");
   toolbar.className = "lg-toolbar";
@@ -408,7 +431,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const controls = document.createElement("div");
   controls.className = "lg-controls"; // groups that wrap as wholes
   controls.append(toolbar, stepper.element, legend());
-  root.append(controls, stepper.panel, topoList.element, view.element, sliders.element);
+  root.append(controls, notComputed, checkSummary, stepper.panel, topoList.element, view.element, sliders.element);
   draw();
   sliders.show(data);
   onChecks();

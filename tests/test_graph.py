@@ -19,7 +19,7 @@ def names_of(root: Value) -> list[str]:
 def test_a_label_is_the_name_and_an_unlabelled_leaf_is_its_number() -> None:
     x = Value(1.5, "x")
     out = x * 2 + 0.5
-    assert names_of(out) == ["x", "2", "x·2", "0.5", "(x·2) + 0.5"]
+    assert names_of(out) == ["x", "2", "x·2", "0.5", "x·2 + 0.5"]
 
 
 def test_unlabelled_values_are_named_by_their_formula_in_their_inputs_names() -> None:
@@ -27,14 +27,15 @@ def test_unlabelled_values_are_named_by_their_formula_in_their_inputs_names() ->
     xw = x * w
     n = xw + b
     t = n.tanh()
-    out = (t**2 - n).exp() / (-n).relu().sigmoid()
+    e = (t**2 - n).exp()
+    out = e / (-n).relu().sigmoid()
     order = Graph.of(out).order
     names = dict(zip(order, display_names(order)))
     assert names[xw] == "x1·L1.N0.w2"  # simple names (a dotted label too) stand as they are
-    assert names[n] == "(x1·L1.N0.w2) + b"  # an expression is parenthesised...
-    assert names[t] == "tanh((x1·L1.N0.w2) + b)"  # ...unless it is f(a)'s a
-    assert names[out] == "(exp(((tanh((x1·L1.N0.w…"  # cut to 24 characters
-    assert len(names[out]) == 24
+    assert names[n] == "x1·L1.N0.w2 + b"  # brackets only where the order of operations needs them
+    assert names[t] == "tanh(x1·L1.N0.w2 + b)"
+    assert names[out] == "(exp(…)) / sigmoid(rel…)"  # no more than two levels of brackets, cut to 24
+    assert names[e] == "exp(tanh(x1·L1.N0.w2 …))"  # cut, its brackets closed
 
 
 def test_names_of_a_small_graph_in_full() -> None:
@@ -43,8 +44,34 @@ def test_names_of_a_small_graph_in_full() -> None:
     d = -c
     e = a**2
     f = (d + e).log()
-    assert [names_of(v)[-1] for v in (c, d, e, f)] == ["a**b", "−(a**b)", "a**2", "log((−(a**b)) + (a**2))"]
-    assert names_of(a * -2.0)[-1] == "a·(-2)"  # a negative number is not a simple name
+    assert [names_of(v)[-1] for v in (c, d, e, f)] == ["a**b", "−a**b", "a**2", "log(−a**b + a**2)"]
+    assert names_of(a * -2.0)[-1] == "a·(-2)"  # a negative number is bracketed as an operand
+    assert names_of((a + b) * (a - b))[-1] == "(a + b)·(a − b)" and names_of(a - (b - a))[-1] == "a − (b − a)"
+    assert names_of((a * b) ** 2)[-1] == "(a·b)**2" and names_of(a ** (b * 2.0))[-1] == "a**(b·2)"
+
+
+def test_no_name_has_more_than_two_levels_of_brackets() -> None:
+    x = Value(0.5, "x")
+    deep = x
+    for _ in range(6):
+        deep = (deep * 2.0 + 1.0).tanh()
+    assert names_of(deep)[-1] == "tanh(tanh(…)·2 + 1)"
+    assert max(name.count("(") - name.count("…") for name in names_of(deep)) <= 2
+
+
+def test_running_sums_are_named_by_their_place() -> None:
+    from livegrad.nn import MLP
+
+    model = MLP(3, [2, 1], seed=0)
+    loss = (model([1.0, 2.0, 3.0]) - 1) ** 2
+    names = names_of(loss)
+    assert "L0.N1 Σ[0..1]" in names and "L0.N1 Σ[0..2]" in names and "L1.N0 Σ[0..1]" in names
+    assert names[-1] == "(L1.N0 − 1)**2"
+    xs = [Value(float(i), f"x{i}") for i in range(4)]
+    total = sum(x * x for x in xs)
+    total.label = "total"
+    named = names_of(total)
+    assert named[-1] == "total" and "total Σ[0..1]" in named and "total Σ[0..2]" in named
 
 
 def test_a_custom_op_without_formula_is_named_generically_and_sends_no_text() -> None:

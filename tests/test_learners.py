@@ -44,16 +44,16 @@ def test_widget_on_a_learners_graph_drives_their_objects_and_their_backward() ->
     assert w.root is v["o"] and w.topology["learner"] is True
     assert [s["label"] for s in w.sliders] == ["x1", "w1", "x2", "w2", "b"]
     assert [node["name"] for node in node_records(w.topology)][-1] == "o"
-    assert Counted.calls == 1  # a fresh backward on display: theirs
+    assert Counted.calls == 0  # looking runs nothing of theirs
     w.set(x1=1.0)
-    assert v["x1"].data == 1.0 and Counted.calls == 2
+    assert v["x1"].data == 1.0 and Counted.calls == 1
     want = livegrad_neuron(v)
     assert v["o"].data == want["o"].data
     for k in ("x1", "w1", "x2", "w2", "b"):
         assert w.values["grad"][ids(w)[k]] == v[k].grad
         assert math.isclose(v[k].grad, want[k].grad, rel_tol=1e-12, abs_tol=1e-15), k
     w._handle_custom_msg({"type": "set", "values": [[ids(w)["w1"], 0.5]], "ack": "p:1"}, [])
-    assert v["w1"].data == 0.5 and w.values["ack"] == "p:1" and Counted.calls == 3
+    assert v["w1"].data == 0.5 and w.values["ack"] == "p:1" and Counted.calls == 2
     assert w.values["data"][ids(w)["o"]] == v["o"].data == livegrad_neuron(v)["o"].data
     json.dumps(w.topology), json.dumps(w.values)
 
@@ -72,7 +72,10 @@ def test_check_gradients_on_a_learners_graph() -> None:
     # The same edge-by-edge checks as gradcheck's mark the node whose backward assigns: the product.
     product = next(i for i, node in enumerate(node_records(w.topology)) if node["op"] == "*")
     assert {c["node"] for c in w.gradient_check["locals"] if not c["ok"]} == {product}
-    assert {c.get("note") for c in w.gradient_check["locals"] if not c["ok"]} == {"backward sets = instead of +="}
+    assert {c.get("note") for c in w.gradient_check["locals"] if not c["ok"]} == {
+        "sets a.grad with =, not +=",  # the ✗ names the input whose gradient is wrong
+        "sets b.grad with =, not +=",
+    }
 
 
 def test_draw_dot_and_traces_read_a_learners_graph() -> None:
@@ -130,8 +133,11 @@ def test_an_unknown_op_is_said_on_the_node_and_its_leaves_get_no_slider() -> Non
     with pytest.raises(ValueError, match=r"sliders: x feeds an op livegrad does not know.*from_function"):
         GraphWidget(y, sliders=["x"])
     report = gradcheck(y)
-    assert [c.leaf.label for c in report.checks] == ["k"]
-    assert "not checked: sin(x) (op sin)" in str(report)
+    (unjudged,) = report.unjudged
+    assert [c.leaf.label for c in report.checks] == ["x", "k"] and unjudged.leaf.label == "x"
+    assert unjudged.why == "it feeds sin, an op livegrad cannot re-run" and math.isnan(unjudged.numeric)
+    assert "not judged: it feeds sin" in str(report) and "not checked: sin(x) (op sin)" in str(report)
+    assert report.summary == "1/2 leaves match · 1 not judged (it feeds sin, an op livegrad cannot re-run)"
 
 
 def test_a_learners_backward_that_raises_is_shown_not_raised_into_the_notebook() -> None:
@@ -259,6 +265,7 @@ def test_the_text_fallback_and_a_saved_page_of_a_learners_graph(tmp_path) -> Non
 
     x = Tensor(2.0, label="x")
     y = Tensor(x.value**2, (x,), "**2", label="y")
+    y.backward()
     w = GraphWidget(y)
     assert repr(w) == "GraphWidget(y: data 4.0000, grad 1.0000, 2 values)"
     page = w.save_html(tmp_path / "learner.html").read_text(encoding="utf-8")

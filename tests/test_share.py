@@ -82,13 +82,14 @@ def test_save_html_refuses_a_bad_path() -> None:
 
 def test_text_fallback_summarises_the_graph() -> None:
     seed = seed_neuron()
+    seed["o"].backward()
     w = GraphWidget(seed["o"])
     assert repr(w) == "GraphWidget(o: data 0.7071, grad 1.0000, 10 values)"
     data, _metadata = w._repr_mimebundle_()
     assert data["text/plain"] == repr(w)
     assert "application/vnd.jupyter.widget-view+json" in data  # the live widget still displays
     unlabelled = Value(2.0) * Value(3.0)
-    assert repr(GraphWidget(unlabelled)) == "GraphWidget(2·3: data 6.0000, grad 1.0000, 3 values)"
+    assert repr(GraphWidget(unlabelled)) == "GraphWidget(2·3: data 6.0000, grads not computed, 3 values)"
     w.close()
     assert repr(w) == "GraphWidget (closed)"
 

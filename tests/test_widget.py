@@ -38,10 +38,14 @@ def test_topology_and_values_on_display() -> None:
         "tanh": {"formula": "tanh(a)", "locals": ["1 − out²"]},
     }
     assert sum(1 for node in nodes if node["op"]) == 5
-    # A fresh backward ran on display: the seed's gradients are there at once.
-    assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5)
+    # Looking changes nothing: no backward ran, so the page is told the grads were never computed.
+    assert w.values["grads_computed"] is False and set(w.values["grad"]) == {0.0}
     assert math.isclose(w.values["data"][9], 0.7071067811865476, rel_tol=1e-12)
-    assert v["x1"].grad == pytest.approx(-1.5)
+    assert v["x1"].grad == 0.0
+    # The page's "Run backward": the user asks, so their passes run and the grads arrive.
+    send(w, {"type": "backward", "ack": "p:1"})
+    assert w.values["grads_computed"] is True and w.values["ack"] == "p:1"
+    assert math.isclose(w.values["grad"][ids(w)["x1"]], -1.5) and v["x1"].grad == pytest.approx(-1.5)
     # The page gets the topology as one JSON buffer: ipywidgets does not walk it, Jupyter does not encode it.
     sent = w.get_state("topology")["topology"]
     assert isinstance(sent, memoryview) and json.loads(bytes(sent)) == w.topology
@@ -229,7 +233,7 @@ def test_a_graph_past_max_values_is_refused_with_what_to_do(monkeypatch: pytest.
     message = too_large["message"]
     assert too_large == {"values": 6301, "limit": 1000, "message": message}
     assert "more than 1,000 values" in message and "loss of one sample" in message
-    assert w.sliders == [] and w.values == {"data": [], "grad": [], "ack": None}
+    assert w.sliders == [] and w.values == {"data": [], "grad": [], "grads_computed": False, "ack": None}
     assert x.grad == 0.0  # nothing ran over the refused graph
     assert "more than 1,000 values" in repr(w)
     with pytest.raises(ValueError, match="more than 1,000 values"):
@@ -254,11 +258,12 @@ def test_a_graph_past_the_real_limit_is_refused() -> None:
         out = out * 1.0
     w = GraphWidget(out)
     assert w.topology["too_large"]["values"] == 260_001 > MAX_VALUES
-    assert w.values == {"data": [], "grad": [], "ack": None}
+    assert w.values == {"data": [], "grad": [], "grads_computed": False, "ack": None}
 
 
 def test_sliders_carry_their_initial_values_and_reset_goes_through_the_kernel() -> None:
     v = seed_neuron()
+    v["o"].backward()
     w = GraphWidget(v["o"])
     initial = {s["label"]: s["initial"] for s in w.sliders}
     assert initial == {"x1": 2.0, "w1": -3.0, "x2": 0.0, "w2": 1.0, "b": 6.8813735870195432}
@@ -288,7 +293,7 @@ def test_gradient_check_marks_the_op_whose_local_derivative_is_wrong() -> None:
     y = cx + x
     y.label = "y"
     w = GraphWidget(y)
-    assert w.gradient_check == {"leaves": [], "locals": []}
+    assert w.gradient_check == {"leaves": [], "locals": [], "summary": ""}
     w.check_gradients = True
     (leaf,) = w.gradient_check["leaves"]
     assert leaf["id"] == 0 and leaf["ok"] is False
@@ -301,7 +306,7 @@ def test_gradient_check_marks_the_op_whose_local_derivative_is_wrong() -> None:
     assert [(r["node"], r["input"]) for r in failing] == [(index[c], index[x])]
     assert failing[0]["autograd"] == 4.5 and math.isclose(failing[0]["numeric"], 3 * 1.5**2, rel_tol=1e-6)
     w.check_gradients = False
-    assert w.gradient_check == {"leaves": [], "locals": []}
+    assert w.gradient_check == {"leaves": [], "locals": [], "summary": ""}
 
 
 def test_from_function_keeps_its_layout_when_only_a_constant_changes() -> None:
@@ -322,7 +327,7 @@ def test_an_op_that_raises_in_check_gradients_is_reported_in_the_widget() -> Non
     w = GraphWidget(Op("edge", 1, forward, lambda a, out: 1.0)(x))
     w.check_gradients = True
     assert "Check gradients: your op raised ZeroDivisionError" in w.error
-    assert w.gradient_check == {"leaves": [], "locals": []}
+    assert w.gradient_check == {"leaves": [], "locals": [], "summary": ""}
     assert x.data == 4.9999999
 
 

@@ -81,6 +81,10 @@ class Value:
             return _node(ops.power_of(float(other)), self)
         return NotImplemented
 
+    def pow(self, exponent: Value | float) -> Value:
+        """``self ** exponent``, as a method (some tutorials write ``x.pow(2)``)."""
+        return self**exponent
+
     def __neg__(self) -> Value:
         return _node(ops.NEG, self)
 
@@ -98,6 +102,14 @@ class Value:
 
     def sigmoid(self) -> Value:
         return _node(ops.SIGMOID, self)
+
+    def _backward(self) -> None:
+        """This node's own step of the chain rule, as micrograd's lecture runs it by hand (``o.grad = 1.0;
+        o._backward(); n._backward(); ...``): each input's grad += its local derivative × this grad."""
+        grad = self.grad
+        for x, local in zip(self.inputs, local_derivatives(self)):
+            if local is not None:  # no gradient passes (a relu at <= 0)
+                x.grad += local * grad
 
     def backward(self, accumulate: bool = False) -> None:
         """Set each node's grad to d self / d node.

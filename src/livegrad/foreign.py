@@ -305,7 +305,7 @@ def check_locals(
             note = f"{of}: its backward gives {_num(local)}, the op's derivative is {_num(numeric)}"
             headline = f"{of}: {_num(local)}, not {_num(numeric)}"
         elif scaled is not None and not close(scaled[id(x)], local):
-            headline = "backward not × out.grad"
+            headline = f"{named(x)}.grad not × out.grad"
             note = (
                 f"{of}: with {named(node)}.grad = {PROBE_UPSTREAM:g} its backward adds "
                 f"{_num(scaled[id(x)] * PROBE_UPSTREAM)} to {named(x)}.grad, not {PROBE_UPSTREAM:g} × {_num(local)}: "
@@ -319,7 +319,7 @@ def check_locals(
                 else f"harmless here only because {names(x)} is used once"
             )
             note = f"its backward sets {named(x)}.grad instead of adding to it (+=): {effect}"
-            headline = "backward sets = instead of +="
+            headline = f"sets {named(x)}.grad with =, not +="
         checks.append(EdgeCheck(index, x, local, numeric, not note, note, headline))
     return checks
 

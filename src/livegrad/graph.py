@@ -24,7 +24,7 @@ from . import engine, foreign
 from .engine import Value
 from .foreign import GraphTooLarge, LearnerNode
 from .nn import Call, values_in
-from .ops import BUILTIN_OPS, Op
+from .ops import ADD, BUILTIN_OPS, Op
 
 Node = Value | LearnerNode
 
@@ -128,7 +128,30 @@ class Graph:
                 node = self.order[node_id]
                 if not node.label and node.is_leaf():
                     given.setdefault(node_id, f"{call['name']} input {place}")
+        given.update(self._partial_sums())
         return display_names(self.order, self.inputs, given)
+
+    def _partial_sums(self) -> dict[int, str]:
+        """A running sum (a neuron's ``b + w0·x0 + w1·x1 + …``, a loss's ``sum(...)``) named by its place:
+        the k-th ``+`` of the chain is ``L2.N0 Σ[0..k]`` (terms 0 to k) in a module call, or outside one
+        ``reg_loss Σ[0..k]`` after the labelled value the chain ends in (``Σ[0..k]`` if none)."""
+        order, of, inputs = self.order, self.groups.of, self.inputs
+        depth: dict[int, int] = {}  # each unlabelled + of a chain: how many + lie below it in the chain
+        for i, value in enumerate(order):
+            if value._fn is ADD and not value.label:
+                left = inputs[i][0]
+                depth[i] = depth[left] + 1 if left in depth and of[left] == of[i] else 0
+        ends: dict[int, str] = {}  # a chain's members outside any call: the label of the value it ends in
+        for i in reversed(range(len(order))):
+            left = inputs[i][0] if order[i]._fn is ADD else -1
+            if left in depth and of[left] == of[i] < 0:
+                ends[left] = ends.get(i, order[i].label)
+        calls = self.groups.calls
+        return {
+            i: f"{calls[of[i]]['name'] if of[i] >= 0 else ends.get(i, '')} Σ[0..{k}]".lstrip()
+            for i, k in depth.items()
+            if k
+        }
 
     def node_of(self, x: object) -> Node | None:
         """This graph's node for `x` (a Value, a learner's own object or its view), or None."""
@@ -151,6 +174,38 @@ class Graph:
             if node in blocked or (isinstance(node, LearnerNode) and not node.known):
                 blocked.update(node.inputs)
         return frozenset(blocked)
+
+    @contextmanager
+    def preserved(self) -> Iterator[None]:
+        """Everything of the user's that evaluating or differentiating the graph writes (data, grads, and
+        the cells where a learner's `_backward` keeps its result), put back exactly as found on the way
+        out: looking at a graph (gradcheck, the traces, a widget's first view) changes nothing of theirs."""
+        order = self.order
+        if self.learner:
+            found = [
+                (
+                    v.obj,
+                    v._data_attr,
+                    getattr(v.obj, v._data_attr),
+                    v.obj.grad,
+                    [c.cell_contents for c in v._result_cells],
+                )  # type: ignore[union-attr]
+                for v in order
+            ]
+        else:
+            kept = [(v.data, v.grad) for v in order]
+        try:
+            yield
+        finally:
+            if self.learner:
+                for v, (obj, attr, data, grad, cells) in zip(order, found):
+                    setattr(obj, attr, data)
+                    obj.grad = grad  # type: ignore[attr-defined]
+                    for cell, held in zip(v._result_cells, cells):  # type: ignore[union-attr]
+                        cell.cell_contents = held  # type: ignore[attr-defined]
+            else:
+                for v, (data, grad) in zip(order, kept):
+                    v.data, v.grad = data, grad
 
     def forward(self) -> None:
         """Re-evaluate the graph in place from its leaves' data."""
@@ -428,6 +483,7 @@ def _children_first(parent: list[int]) -> list[int]:
 MAX_NAME = 24
 _SIMPLE_NAME = re.compile(r"[\w.]+")  # an identifier, a dotted label (L1.N0.w2) or a plain number
 _INPUT_TOKEN = re.compile(r"\b[ab]\b", re.ASCII)  # whole words, as JavaScript's \b sees them: "a²" holds a
+_OUTSIDE_BRACKETS = re.compile(r"\([^()]*\)")  # what is inside one level of brackets: "tanh(a + b)" is tanh(…)
 
 
 def display_names(
@@ -436,28 +492,31 @@ def display_names(
     """Each value's name as the page shows it, for a topological order (inputs named first).
 
     A label if there is one; an unlabelled leaf's number (``2``, ``0.5``); an unlabelled computed
-    value's formula written in its inputs' names (``x1·w1``, ``tanh(n)``, ``(x1·w1)**2``), an input
-    parenthesised unless it is a simple name or an argument already (``f(a)``); a custom op
-    without a formula, or a learner's op livegrad does not know, reads ``name(a, b)``. Everything is
-    cut to 24 characters with "…". (`inputs`: each node's input ids, if known already; `given`: names
-    chosen by the caller for some unlabelled values, by id, used as labels would be.)
+    value's formula written in its inputs' names (``x1·w1``, ``tanh(n)``, ``x1·w1 + x2·w2``), an input
+    parenthesised only where the order of operations needs it (``(a + b)·c``, ``a**(2·b)``); a custom
+    op without a formula, or a learner's op livegrad does not know, reads ``name(a, b)``. Never more
+    than two levels of brackets (deeper ones read ``(…)``: the page's hover and search give the rest),
+    and everything is cut to 24 characters with "…". (`inputs`: each node's input ids, if known
+    already; `given`: names chosen by the caller for some unlabelled values, by id, used as labels are.)
     """
     if inputs is None:
         index = {v: i for i, v in enumerate(order)}
         inputs = [[index[x] for x in v.inputs] for v in order]
     names: list[str] = []
-    wrapped: list[str] = []  # each name as an input writes it where it may need parentheses: "(x1·w1)"
-    writers: dict[Op, Callable[[list[int]], tuple[str, bool]]] = {}
+    wrapped: list[str] = []  # each name as an operand that needs parentheses writes it: "(x1 + w1)"
+    levels: list[int] = []  # how tightly each name binds (see `_level`): an operand is bare if it binds enough
+    writers: dict[Op, Callable[[list[int]], str]] = {}
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
         op = value._fn
         if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
             if op not in writers:
-                writers[op] = _writer(op, names, wrapped)
-            name, never_simple = writers[op](ids)
+                writers[op] = _writer(op, names, wrapped, levels)
+            name, level = writers[op](ids), _template(op)[2]
+            if name.count("(") > MAX_BRACKETS:  # only then can brackets nest deeper than that
+                name = _shallow(name)
         else:
-            never_simple = False
             if value.label:
                 name = value.label
             elif i in given:
@@ -466,42 +525,102 @@ def display_names(
                 name = f"{value.data:.6g}"
             else:
                 name = f"{value.op}({', '.join(names[i] for i in ids)})"
+            level = ATOM if simple(name) else NEG if name[:1] == "-" and simple(name[1:]) else 0
         if len(name) > MAX_NAME:
-            name = name[: MAX_NAME - 1] + "…"
+            name, level = _cut(name), 0  # a cut formula reads as one thing only in brackets
         names.append(name)
-        wrapped.append(f"({name})" if never_simple or not simple(name) else name)
+        wrapped.append(name if level == ATOM else f"({name})")
+        levels.append(level)
     return names
 
 
-def _writer(op: Op, names: list[str], wrapped: list[str]) -> Callable[[list[int]], tuple[str, bool]]:
-    """Writes a value of `op` from its input ids: its name, and whether that is never a simple name
-    (the formula has a symbol of its own, "·", "(", so no regular expression need check it)."""
-    text, slots = _template(op)
-    never_simple = not _SIMPLE_NAME.fullmatch(text.replace("{}", "") or "x")
+# How tightly a name binds as an operand, from loosest to tightest. A label with spaces, or a name cut
+# short, is 0: always bracketed.
+SUM, NEG, PRODUCT, POWER, ATOM = 1, 2, 2, 3, 4
+MAX_BRACKETS = 2
+
+
+def _writer(op: Op, names: list[str], wrapped: list[str], levels: list[int]) -> Callable[[list[int]], str]:
+    """Writes a value of `op` from its input ids, each input bare where it binds at least as tightly as
+    its place in the formula needs (``a·b + c``), else bracketed (``(a + b)·c``)."""
+    text, slots, _ = _template(op)
     fill = text.format
-    sources = [(k, names if argument else wrapped) for k, argument in slots]
-    if len(sources) == 2:  # most ops: "a + b", "a·b" (one call of format, no list)
-        (j, first), (k, second) = sources
-        return lambda ids: (fill(first[ids[j]], second[ids[k]]), never_simple)
-    if len(sources) == 1:
-        ((j, first),) = sources
-        return lambda ids: (fill(first[ids[j]]), never_simple)
-    return lambda ids: (fill(*[written[ids[k]] for k, written in sources]), never_simple)
+
+    def operand(k: int, need: int) -> Callable[[int], str]:
+        return lambda i: names[i] if levels[i] >= need else wrapped[i]
+
+    pick = [operand(k, need) for k, need in slots]
+    if len(slots) == 2:  # most ops: "a + b", "a·b" (one call of format, no list)
+        (j, _), (k, _) = slots
+        first, second = pick
+        return lambda ids: fill(first(ids[j]), second(ids[k]))
+    if len(slots) == 1:
+        ((j, _),) = slots
+        (only,) = pick
+        return lambda ids: fill(only(ids[j]))
+    return lambda ids: fill(*[p(ids[k]) for p, (k, _) in zip(pick, slots)])
+
+
+def _cut(name: str) -> str:
+    """`name` cut to `MAX_NAME` characters with "…", the brackets it opened still closed: ``exp(tanh(…))``."""
+    body = name[: MAX_NAME - 1]
+    while (opened := body.count("(") - body.count(")")) > 0 and len(body) + opened >= MAX_NAME:
+        body = body[:-1]
+    return body + "…" + ")" * max(opened, 0)
+
+
+def _shallow(name: str, depth: int = MAX_BRACKETS) -> str:
+    """`name` with no more than `depth` levels of brackets: where they nest deeper, the brackets at
+    level `depth` hold ``…`` (``tanh(tanh(tanh(x)·2)·2)`` reads ``tanh(tanh(…)·2)``)."""
+    deepest = level = 0
+    for ch in name:
+        level += (ch == "(") - (ch == ")")
+        deepest = max(deepest, level)
+    if deepest <= depth:
+        return name
+    out, level = [], 0
+    for ch in name:
+        if ch == "(":
+            level += 1
+            if level == depth:
+                out.append("(…)")
+        elif ch == ")":
+            level -= 1
+            if level == depth - 1 and out[-1] == "(…)":
+                continue
+        if level < depth or (level == depth and ch not in "()"):
+            if level < depth:
+                out.append(ch)
+    return "".join(out)
 
 
 @lru_cache(maxsize=256)
-def _template(op: Op) -> tuple[str, list[tuple[int, bool]]]:
-    """An op's formula as a format string with a ``{}`` per input, and for each, which input (0 for
-    ``a``) and whether it stands as an argument already (``f(a)``, ``f(a, b)``: no parentheses)."""
+def _template(op: Op) -> tuple[str, list[tuple[int, int]], int]:
+    """An op's formula as a format string with a ``{}`` per input; for each, which input (0 for ``a``)
+    and how tightly an operand there must bind to stand bare; and how tightly the formula binds itself.
+    ``a + b``: a sum, whose left operand may be a sum too; ``a·b``, ``a / b``, ``−a``: products;
+    ``a**b``: a power, whose operands must be atoms; ``tanh(a)``: an atom, whose argument needs none."""
     formula = op.formula or f"{op.name}({', '.join('ab'[: op.arity])})"
+    top = _OUTSIDE_BRACKETS.sub("", formula)
+    level = (
+        SUM
+        if " + " in top or " − " in top
+        else PRODUCT
+        if "·" in top or " / " in top or top.startswith("−")
+        else POWER
+        if "**" in top
+        else ATOM
+    )
     pieces, slots, start = [], [], 0
     for token in _INPUT_TOKEN.finditer(formula):
         before, after = formula[: token.start()].rstrip()[-1:], formula[token.end() :].lstrip()[:1]
         pieces.append(formula[start : token.start()])
-        slots.append(("ab".index(token[0]), before in ("(", ",") and after in (")", ",")))
+        argument = before in ("(", ",") and after in (")", ",")
+        left = token.start() == 0 and level in (SUM, PRODUCT)  # a + b + c is (a + b) + c
+        slots.append(("ab".index(token[0]), 0 if argument else level if left else min(level + 1, ATOM)))
         start = token.end()
     pieces.append(formula[start:])
-    return "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces), slots
+    return "{}".join(piece.replace("{", "{{").replace("}", "}}") for piece in pieces), slots, level
 
 
 def json_number(x: float) -> float | str:

@@ -68,6 +68,8 @@ def _activation(owner: str, activation: object, options: dict[str, object], defa
     if "non_linearity" in options:  # seed 004: any truthy value means ReLU
         choice = options["non_linearity"]
         return choice if isinstance(choice, str) and choice in ACTIVATIONS else ("relu" if choice else None)
+    if isinstance(activation, bool):  # micrograd's nonlin given by position: Neuron(3, False), Layer(3, 4, True)
+        return "relu" if activation else None
     activation = default if activation is _UNSET else activation
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")

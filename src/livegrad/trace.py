@@ -12,6 +12,7 @@ Each takes a livegrad Value or a node of a learner's own engine (`livegrad.forei
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import foreign
@@ -88,12 +89,18 @@ def forward_trace(root: object) -> list[ForwardStep]:
 
 @dataclass(frozen=True)
 class LeafCheck:
+    """A leaf's gradient beside the central difference of the root in it. ``ok``: no mismatch found;
+    ``judged``: there was a difference to compare with (not at a kink, a pole or behind an op livegrad
+    cannot re-run; ``why`` says which), so an unjudged leaf is never reported as a match."""
+
     leaf: Node
     autograd: float
     numeric: float
     abs_error: float
     rel_error: float
     ok: bool
+    judged: bool = True
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,8 @@ class LocalCheck:
     ok: bool
     note: str = ""
     headline: str = ""
+    judged: bool = True  # False: no difference to compare with here (``why``: a kink, a pole)
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,25 @@ class GradcheckReport:
         return tuple(check for check in self.checks if not check.ok)
 
     @property
+    def unjudged(self) -> tuple[LeafCheck, ...]:
+        """The leaves that could not be judged (each says why): neither a match nor a mismatch."""
+        return tuple(check for check in self.checks if not check.judged)
+
+    @property
+    def summary(self) -> str:
+        """The verdict in a line: how many leaves match, what could not be judged, the first faulty node."""
+        names, judged = self.names, [c for c in self.checks if c.judged]
+        parts = [f"{sum(c.ok for c in judged)}/{len(self.checks)} leaves match"]
+        if self.unjudged:
+            parts.append(f"{len(self.unjudged)} not judged ({self.unjudged[0].why})")
+        for node in self.faulty_nodes[:1]:
+            failing = next(c for c in self.local_checks if c.node is node and not c.ok)
+            parts.append(f"{names.get(node, '?')}: {failing.note or failing.headline or 'wrong local derivative'}")
+        if len(self.faulty_nodes) > 1:
+            parts.append(f"{len(self.faulty_nodes) - 1} more faulty node(s)")
+        return " · ".join(parts)
+
+    @property
     def faulty_nodes(self) -> tuple[Node, ...]:
         """The computed nodes with a failing local check, in topological order: where backward is wrong."""
         return tuple(dict.fromkeys(check.node for check in self.local_checks if not check.ok))
@@ -144,11 +172,16 @@ class GradcheckReport:
         rows = [f"{'leaf':<16} {'autograd':>14} {'numeric':>14} {'abs err':>10} {'rel err':>10}"]
         for c in self.checks:
             name = names.get(c.leaf) or c.leaf.label or f"const {c.leaf.data:g}"
-            mark = "" if c.ok else "   <-- MISMATCH"
+            mark = f"   not judged: {c.why}" if not c.judged else "" if c.ok else "   <-- MISMATCH"
             rows.append(
                 f"{name:<16.16} {c.autograd:>14.6g} {c.numeric:>14.6g} {c.abs_error:>10.2e} {c.rel_error:>10.2e}{mark}"
             )
-        verdict = "all gradients match" if not self.mismatches else f"{len(self.mismatches)} gradient(s) do NOT match"
+        if self.mismatches:
+            verdict = f"{len(self.mismatches)} gradient(s) do NOT match"
+        elif self.unjudged:
+            verdict = f"{len(self.checks) - len(self.unjudged)} gradient(s) match; {len(self.unjudged)} not judged"
+        else:
+            verdict = "all gradients match"
         rows.append(verdict)
         for node in self.faulty_nodes:
             failing = [c for c in self.local_checks if c.node is node and not c.ok]
@@ -175,9 +208,10 @@ def gradcheck(
     """Check autograd against central finite differences: of `root` for every leaf (or `leaves`),
     and of each op for every edge of the graph (so a wrong local derivative is pinned to its node).
 
-    They match when ``|autograd - numeric| <= atol + rtol * |numeric|`` (or both are nan). An
-    edge whose difference is not finite (a pole, an overflow) cannot be judged and passes. The
-    graph is left as it was found: leaves restored, forward and backward re-run.
+    They match when ``|autograd - numeric| <= atol + rtol * |numeric|`` (or both are nan). A leaf or
+    edge whose difference cannot judge it (a kink, a pole, an op livegrad cannot re-run) says so
+    (``judged`` False, ``why``): it is neither a match nor a mismatch. Every number of the user's
+    (data, grads) is left exactly as found.
 
     `root` may be a learner's own node (`livegrad.foreign`): their gradients (their ``backward()``)
     stand beside differences of the graph re-evaluated with livegrad's op table, and each node's
@@ -208,39 +242,74 @@ def check_graph(
         error = abs(autograd - numeric)
         return error <= atol + rtol * abs(numeric) or (math.isnan(error) and math.isnan(autograd))
 
-    graph.forward()
-    graph.backward()
-    checks = []
-    for leaf in chosen:
-        if leaf in graph.blocked:  # no finite difference through an op livegrad does not know
-            continue
-        autograd, numeric = leaf.grad, _central_difference(graph, leaf, eps)
-        error = abs(autograd - numeric)
-        relative = error / abs(numeric) if numeric else (0.0 if error == 0 else math.inf)
-        judged = not math.isnan(numeric) or math.isnan(autograd)  # nan: a kink, where no derivative is right
-        checks.append(LeafCheck(leaf, autograd, numeric, error, relative, not judged or close(autograd, numeric)))
-    graph.forward()
-    graph.backward()
-    names = dict(zip(order, display_names(order)))
-    local_checks = []
-    if graph.learner:
-        consumers = foreign.consumer_counts(order)  # type: ignore[arg-type]
-        for node in order:
-            for c in foreign.check_locals(node, names.__getitem__, consumers, eps, rtol, atol):  # type: ignore[arg-type]
-                local_checks.append(LocalCheck(node, c.index, c.input, c.autograd, c.numeric, c.ok, c.note, c.headline))
-    else:
-        for node in order:
-            for index, (source, local) in enumerate(zip(node.inputs, graph.local_derivatives(node))):
-                numeric = central_difference(node._fn, [v.data for v in node.inputs], [index], eps)  # type: ignore[arg-type]
-                ok = not math.isfinite(numeric) or close(0.0 if local is None else local, numeric)
-                local_checks.append(LocalCheck(node, index, source, local, numeric, ok))
+    with graph.preserved():  # the user's numbers are put back as found, to the last bit
+        graph.forward()
+        graph.backward()
+        autograds = {leaf: leaf.grad for leaf in chosen}
+        checks = [_leaf_check(graph, leaf, autograds[leaf], eps, close) for leaf in chosen]
+        graph.forward()  # the local checks read each node's inputs at the point itself
+        names = dict(zip(order, display_names(order)))
+        local_checks = []
+        if graph.learner:
+            consumers = foreign.consumer_counts(order)  # type: ignore[arg-type]
+            for node in order:
+                for c in foreign.check_locals(node, names.__getitem__, consumers, eps, rtol, atol):  # type: ignore[arg-type]
+                    local_checks.append(
+                        LocalCheck(
+                            node,
+                            c.index,
+                            c.input,
+                            c.autograd,
+                            c.numeric,
+                            c.ok,
+                            c.note,
+                            c.headline,
+                            *(_judged(c.numeric) if c.ok else (True, "")),
+                        )
+                    )
+        else:
+            for node in order:
+                for index, (source, local) in enumerate(zip(node.inputs, graph.local_derivatives(node))):
+                    numeric = central_difference(node._fn, [v.data for v in node.inputs], [index], eps)  # type: ignore[arg-type]
+                    judged, why = _judged(numeric)
+                    ok = not judged or close(0.0 if local is None else local, numeric)
+                    local_checks.append(LocalCheck(node, index, source, local, numeric, ok, judged=judged, why=why))
     unchecked = tuple(v for v in order if isinstance(v, LearnerNode) and not v.known)
     return GradcheckReport(tuple(checks), tuple(local_checks), names, unchecked)
 
 
+def _leaf_check(
+    graph: Graph, leaf: Node, autograd: float, eps: float, close: Callable[[float, float], bool]
+) -> LeafCheck:
+    """One leaf judged, or said why it cannot be: behind an op livegrad cannot re-run, at a kink or a pole."""
+    if leaf in graph.blocked:  # no finite difference through an op livegrad does not know
+        ops = sorted({v.op for v in graph.order if isinstance(v, LearnerNode) and not v.known})
+        why = f"it feeds {', '.join(ops)}, an op livegrad cannot re-run"
+        return LeafCheck(leaf, autograd, math.nan, math.nan, math.nan, True, judged=False, why=why)
+    numeric = _central_difference(graph, leaf, eps)
+    error = abs(autograd - numeric)
+    relative = error / abs(numeric) if numeric else (0.0 if error == 0 else math.inf)
+    judged, why = _judged(numeric)
+    if not judged and math.isnan(autograd):
+        judged, why = True, ""  # both nan: a nan gradient where the root is not finite nearby is right
+    return LeafCheck(leaf, autograd, numeric, error, relative, not judged or close(autograd, numeric), judged, why)
+
+
+def _judged(numeric: float) -> tuple[bool, str]:
+    """Whether a central difference can judge a derivative, and if not, why."""
+    if math.isnan(numeric):
+        return False, "a kink here: the one-sided differences disagree, so no derivative is right"
+    if math.isinf(numeric):
+        return False, "a pole or an overflow here: the difference is infinite"
+    return True, ""
+
+
 def _central_difference(graph: Graph, leaf: Node, eps: float) -> float:
-    """d root / d leaf by central differences of the whole graph; the leaf is restored."""
-    start, here = leaf.data, graph.root.data
+    """d root / d leaf by central differences of the whole graph, f(x) read from the graph evaluated at
+    x itself (not where the last leaf's difference left it); the leaf is restored."""
+    start = leaf.data
+    graph.forward()
+    here = graph.root.data
     h = eps * max(1.0, abs(start))
     try:
         leaf.data = start + h

@@ -76,7 +76,8 @@ class GraphWidget(anywidget.AnyWidget):
     check_gradients = traitlets.Bool(False).tag(sync=True)
     # While check_gradients is on: per slider leaf, autograd beside a finite difference ("leaves"), and
     # per edge of each computed value, the op's local derivative beside a central difference ("locals").
-    gradient_check = traitlets.Dict({"leaves": [], "locals": []}).tag(sync=True)
+    # "summary": the verdict in a line. A check with "judged": false could not be judged, and says "why".
+    gradient_check = traitlets.Dict({"leaves": [], "locals": [], "summary": ""}).tag(sync=True)
     # The folded view: the groups (module names, "L1.N3") and Σ chains ("#<id of the chain's top>") shown
     # open; None until the page has chosen its default view and written it back. Page and Python both write.
     expanded = traitlets.List(traitlets.Unicode(), default_value=None, allow_none=True).tag(sync=True)
@@ -108,7 +109,7 @@ class GraphWidget(anywidget.AnyWidget):
                 **kwargs,
             )
             self.on_msg(self._on_frontend_message)
-            self.refresh()
+            self._send_values()  # as found: looking changes nothing of the user's (a slider re-runs the passes)
 
     @classmethod
     def from_function(cls, build: Callable[..., object], /, **inputs: Input) -> GraphWidget:
@@ -125,11 +126,14 @@ class GraphWidget(anywidget.AnyWidget):
         specs = {name: _input_spec(name, spec) for name, spec in inputs.items()}
         first = {name: spec[0] for name, spec in specs.items()}
         widget = cls(_call_build(build, first), sliders=())
+        widget._graph.forward()  # the graph is the one build just made, not one of the user's: its passes run
+        widget._graph.backward()
         widget._locals = True  # the page cannot replay a rebuilt graph: it steps with the kernel's locals
         widget._build, widget._inputs = build, first
         widget._input_ids = {-1 - k: name for k, name in enumerate(specs)}  # below 0: never a node's id
         widget._slider_ids = set(widget._input_ids)
         widget.topology = {**widget.topology, "replay": False}
+        widget._send_values()
         widget.sliders = [
             {
                 "id": -1 - k,
@@ -218,13 +222,20 @@ class GraphWidget(anywidget.AnyWidget):
             loop.call_later(delay, self._send_trailing)
         return True
 
+    def _values(self, binary: bool | None = None) -> dict[str, object]:
+        """The graph's numbers as Python holds them; ``grads_computed`` is False while the root's grad is 0
+        (no backward has run, or the grads were zeroed), so the page can say so rather than show zeros."""
+        graph = self._graph
+        computed = bool(graph.order) and graph.root.grad != 0
+        return {**graph.values(local=self._locals, binary=binary), "grads_computed": computed}
+
     def _send_trailing(self) -> None:
         self._refresh_scheduled = False
         if self._refresh_stale and self._graph.order:  # not for a widget closed meanwhile
             self._send_values()
 
     def _send_values(self, ack: str | int | None = None) -> None:
-        self.values = {**self._graph.values(local=self._locals), "ack": ack}
+        self.values = {**self._values(), "ack": ack}
         self._refresh_stale = False
         self._refresh_sent_at = time.monotonic()
         self._check_gradients()
@@ -260,7 +271,7 @@ class GraphWidget(anywidget.AnyWidget):
 
     def _check_gradients(self) -> None:
         if not self.check_gradients:
-            self.gradient_check = {"leaves": [], "locals": []}
+            self.gradient_check = {"leaves": [], "locals": [], "summary": ""}
             return
         ids = {self._graph.order[i]: i for i in self._slider_ids if i >= 0}
         for i, name in self._input_ids.items():  # from_function: an input checked through the leaf of its name
@@ -270,16 +281,17 @@ class GraphWidget(anywidget.AnyWidget):
             report = check_graph(self._graph, leaves=list(ids))
         except Exception as failed:  # user code runs here too; the widget stays usable
             self.error = f"Check gradients: your {self._culprit()} raised {type(failed).__name__}: {failed}"
-            self.gradient_check = {"leaves": [], "locals": []}
+            self.gradient_check = {"leaves": [], "locals": [], "summary": ""}
             return
         index = self._index
         self.gradient_check = {
             "leaves": [{"id": ids[c.leaf], **_compared(c)} for c in report.checks],
             "locals": [
                 {"node": index[c.node], "index": c.index, "input": index[c.input], **_compared(c)}
-                | ({"note": c.headline} if c.headline else {})  # a learner's backward: what is wrong, briefly
+                | ({"note": c.headline, "finding": c.note} if c.headline else {})  # a learner's backward: what is wrong
                 for c in report.local_checks
             ],
+            "summary": report.summary,
         }
 
     def set(self, leaves: Mapping[str | Value, float] | None = None, /, **by_label: float) -> None:
@@ -299,11 +311,15 @@ class GraphWidget(anywidget.AnyWidget):
             self._send_values()
 
     def set_state(self, sync_data: dict) -> None:
-        """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised."""
+        """A trait update from the page (`step`, `mode`, ...); a malformed one is refused, not raised.
+        What fails after the update was taken (an observer running user code) is not the page's fault."""
         try:
             super().set_state(sync_data)
-        except (traitlets.TraitError, TypeError, ValueError) as refused:
+        except traitlets.TraitError as refused:
             self.error = f"Refused a message from the page: {refused}"
+        except Exception as failed:
+            changed = ", ".join(map(str, sync_data))
+            self.error = f"Could not apply {changed}: {type(failed).__name__}: {failed}"
 
     def close(self) -> None:
         """Close every view and let go of the graph, so the Values can be freed."""
@@ -316,6 +332,9 @@ class GraphWidget(anywidget.AnyWidget):
         """Apply a slider message; refuse a malformed one with a message shown in the widget."""
         ack = content.get("ack") if isinstance(content, dict) else None
         ack = ack if isinstance(ack, (str, int)) else None
+        if isinstance(content, dict) and content.get("type") == "backward":  # the page's "Run backward"
+            self._run_passes(ack)
+            return
         try:
             for target, number in self._parse_set_message(content):
                 if isinstance(target, str):
@@ -326,12 +345,16 @@ class GraphWidget(anywidget.AnyWidget):
             self.error = f"Refused a message from the page: {refused}"
             self.values = {**self.values, "ack": ack}  # answered all the same, so the page's queue moves on
         else:
-            self.error = ""
-            try:
-                self.refresh(ack=ack)
-            except Exception as failed:  # user code (a build function, a learner's backward, an Op) raised
-                self.error = f"Your {self._culprit()} raised {type(failed).__name__}: {failed}"
-                self.values = {**self.values, "ack": ack}
+            self._run_passes(ack)
+
+    def _run_passes(self, ack: str | int | None) -> None:
+        """Forward and backward at the user's request (a slider, Run backward), answering the page's message."""
+        self.error = ""
+        try:
+            self.refresh(ack=ack)
+        except Exception as failed:  # user code (a build function, a learner's backward, an Op) raised
+            self.error = f"Your {self._culprit()} raised {type(failed).__name__}: {failed}"
+            self.values = {**self.values, "ack": ack}
 
     def _culprit(self) -> str:
         """Whose code runs when this widget recomputes, for the message when it raises."""
@@ -518,7 +541,7 @@ class GraphWidget(anywidget.AnyWidget):
         target = Path(path)
         base = set(anywidget.AnyWidget.class_trait_names(sync=True))
         state = {n: getattr(self, n) for n in self.trait_names(sync=True) if n not in base and not n.startswith("_")}
-        state["values"] = {**self._graph.values(local=self._locals, binary=False), "ack": None}  # JSON: no buffers
+        state["values"] = {**self._values(binary=False), "ack": None}  # JSON: no buffers
         target.write_text(standalone_html(state, f"livegrad: {self._summary_name()}"), encoding="utf-8")
         return target
 
@@ -529,10 +552,8 @@ class GraphWidget(anywidget.AnyWidget):
         if not getattr(self, "_graph", None) or not self._graph.order:
             return "GraphWidget (closed)"
         root = self._graph.root  # a Value, or the view of a learner's node (its data may be .value)
-        return (
-            f"GraphWidget({self._summary_name()}: data {root.data:.4f}, grad {root.grad:.4f}, "
-            f"{len(self._graph.order):,} values)"
-        )
+        grad = f"grad {root.grad:.4f}" if root.grad != 0 else "grads not computed"
+        return f"GraphWidget({self._summary_name()}: data {root.data:.4f}, {grad}, {len(self._graph.order):,} values)"
 
     def _summary_name(self) -> str:
         return self._graph.names[-1]  # the root's name, as the page shows it
@@ -560,8 +581,11 @@ def _too_large(refused: GraphTooLarge) -> dict[str, object]:
 
 
 def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
-    """Autograd beside the numeric value, JSON-safe."""
-    return {"autograd": json_number(check.autograd), "numeric": json_number(check.numeric), "ok": check.ok}
+    """Autograd beside the numeric value, JSON-safe; a local derivative of None (no gradient passes:
+    a dead relu) is compared, and sent, as 0. One that could not be judged says why."""
+    autograd = 0.0 if check.autograd is None else check.autograd
+    compared = {"autograd": json_number(autograd), "numeric": json_number(check.numeric), "ok": check.ok}
+    return compared if check.judged else {**compared, "judged": False, "why": check.why}
 
 
 def _name(key: str | object) -> str:

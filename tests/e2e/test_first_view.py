@@ -14,7 +14,10 @@ from playwright.sync_api import Locator, Page, expect
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds.py"
 
-NEURON = "from livegrad import GraphWidget\nfrom seeds import seed_neuron\n\nw = GraphWidget(seed_neuron()['o'])\nw"
+NEURON = (
+    "from livegrad import GraphWidget\nfrom seeds import seed_neuron\n\n"
+    "o = seed_neuron()['o']\no.backward()\nw = GraphWidget(o)\nw"
+)
 MLP = "from livegrad import GraphWidget, Value\nfrom livegrad.nn import MLP\n\nw = GraphWidget({})\nw"
 GRAPHS = {
     "neuron": NEURON,

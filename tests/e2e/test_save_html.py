@@ -56,6 +56,7 @@ def page_values(page: Page) -> dict:
 def test_saved_page_replays_steps_and_checks_offline(page: Page, offline: list[str], tmp_path, screenshots) -> None:
     seed = seed_neuron()
     o, x1 = seed["o"], seed["x1"]
+    o.backward()
     saved = GraphWidget(o).save_html(tmp_path / "neuron.html")
     root = open_saved(page, saved)
     expect(record(root, "o")).to_contain_text("data 0.7071")
