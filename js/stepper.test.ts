@@ -18,13 +18,13 @@ afterEach(() => {
 });
 
 describe("the stepper's controls", () => {
-  it("names the two passes, and shows the step controls only while stepping", async () => {
+  it("names the two passes, and shows the step controls only while stepping, keeping their room", async () => {
     const { el } = await mount();
     const controls = el.querySelector<HTMLElement>(".lg-step-controls")!;
-    expect(controls.hidden).toBe(true);
+    expect([controls.hidden, controls.style.visibility]).toEqual([false, "hidden"]); // there, unseen: no jump
     expect(button(el, "Step backward pass").title).not.toBe("");
     button(el, "Step backward pass").click();
-    expect(controls.hidden).toBe(false);
+    expect(controls.style.visibility).toBe("");
     expect(button(el, "Step backward pass").getAttribute("aria-pressed")).toBe("true");
     expect(button(el, "Step forward pass").getAttribute("aria-pressed")).toBe("false");
     expect(el.querySelector(".lg-step-count")!.textContent).toBe("Backward pass: step 0 of 5");
@@ -35,7 +35,7 @@ describe("the stepper's controls", () => {
     expect(button(el, "Last step").disabled).toBe(true);
     expect(button(el, "Previous step").disabled).toBe(false);
     button(el, "Done").click();
-    expect(controls.hidden).toBe(true);
+    expect(controls.style.visibility).toBe("hidden");
   });
 
   it("gives every button an accessible name and a tooltip", async () => {
@@ -51,11 +51,12 @@ describe("the stepper's controls", () => {
   it("writes each step into a live region of fixed height", async () => {
     const { el } = await mount();
     expect(panel(el).getAttribute("role")).toBe("status");
-    expect(panel(el).hidden).toBe(true);
+    expect([panel(el).hidden, panel(el).dataset.stepping]).toEqual([false, "false"]); // its room kept, a hint in it
+    expect(lines(el)).toEqual(["Step forward pass or Step backward pass (→) to see each step's arithmetic here."]);
     const height = panel(el).style.height;
     expect(height).toMatch(/em$/);
     button(el, "Step backward pass").click();
-    expect(panel(el).hidden).toBe(false);
+    expect(panel(el).dataset.stepping).toBe("true");
     expect(lines(el)).toHaveLength(1);
     expect(panel(el).style.height).toBe(height);
     key(el, "End");
@@ -222,8 +223,7 @@ describe("stepping through the backward pass", () => {
     model.change("step", -1);
     expect(el.querySelectorAll(".lg-pending")).toHaveLength(0);
     expect(el.querySelectorAll(".lg-current, .lg-receiving")).toHaveLength(0);
-    expect(lines(el)).toEqual([]);
-    expect(panel(el).hidden).toBe(true);
+    expect(panel(el).dataset.stepping).toBe("false");
   });
 
   it("plays at the chosen speed and stops at the end", async () => {

@@ -3,7 +3,8 @@ import { button } from "./dom";
 /**
  * Controls for stepping through a pass: which pass, then first / previous / play / next / last
  * at a chosen speed, and the keyboard (arrows, Home, End, space) while focused. The step
- * controls and the panel below, which says what each step computes, show only while stepping.
+ * controls work only while stepping, but keep their place, and the panel below, which says what each
+ * step computes, is always there (a hint while not stepping): starting to step moves nothing on the page.
  */
 
 export type Mode = "backward" | "forward" | "topo";
@@ -19,6 +20,7 @@ const SPEEDS = [0.5, 1, 2, 4, 8];
 const PASS: Record<Mode, string> = { forward: "Forward pass", backward: "Backward pass", topo: "Topological sort" };
 // The most lines a step writes: two inputs, each with its contribution and the sum it lands in.
 const PANEL_LINES = 4;
+const HINT = "Step forward pass or Step backward pass (→) to see each step's arithmetic here.";
 
 export class Stepper {
   readonly element: HTMLDivElement;
@@ -124,16 +126,18 @@ export class Stepper {
     for (const [name, button] of Object.entries(this.modeButtons)) {
       button.setAttribute("aria-pressed", String(stepping && name === mode));
     }
-    this.controls.hidden = !stepping;
+    this.controls.style.visibility = stepping ? "" : "hidden"; // its room kept: the graph below never jumps
     for (const button of this.towardStart) button.disabled = step <= 0;
     for (const button of this.towardEnd) button.disabled = step >= count;
     // Where the step is, by name ("in L1.N3"): on a big graph the step's own text may not say.
     const where = place === null ? "" : ` · in ${place}`;
     const pass = mode === "backward" && naive ? "Backward pass, naive order" : PASS[mode];
     this.counter.textContent = stepping ? `${pass}: step ${step} of ${count}${where}` : "";
-    this.panel.hidden = !stepping; // the graph moves down once, on starting to step, and then stays
+    this.counter.title = this.counter.textContent; // in full: its box has a fixed width, so nothing reflows
+    this.panel.dataset.stepping = String(stepping);
+    const shown = stepping ? lines : [HINT];
     this.panel.replaceChildren(
-      ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
+      ...shown.map((line) => Object.assign(document.createElement("div"), { textContent: line })),
     );
     this.panel.scrollTop = 0;
     this.panel.dataset.more = String(lines.length > PANEL_LINES);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { formatNumber, roundToStep } from "./format";
 import { mount, mounted, neuronValues, record, slider } from "./testing/helpers";
-import { GraphView, gradientFill, bestCut, startAtInputs } from "./view";
+import { GraphView, gradientFill, bestCut, bestWindow, startAtInputs } from "./view";
 import { NEURON } from "./testing/helpers";
 
 afterEach(() => {
@@ -246,5 +246,18 @@ describe("keyboard", () => {
     x1.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowLeft", shiftKey: true, bubbles: true }));
     expect(Number(x1.value)).toBeCloseTo(3.19, 10);
     expect(el.querySelector<HTMLInputElement>('input[aria-label="x1 value"]')!.value).toBe("3.19");
+  });
+});
+
+describe("where the view starts so the output is in it", () => {
+  it("cuts no record at either edge when it can, and moves the least", () => {
+    const spans: [number, number][] = [
+      [0, 10],
+      [20, 30],
+      [40, 50],
+    ];
+    expect(bestWindow(spans, 25, 0, 0, 30)).toBe(11); // 11..36: past the first record, before the third
+    expect(bestWindow(spans, 100, 0, -10, 5)).toBe(-1); // just before the first record: all of them whole
+    expect(bestWindow(spans, 10, 0, 30, 20)).toBe(25); // narrower than what must be seen: centred
   });
 });

@@ -556,6 +556,7 @@ export class GraphView {
       const [cx, cy] = this.transform.invert([width / 2, this.viewHeight() / 2]);
       this.setHeight(tallest);
       this.apply(zoomIdentity.translate(width / 2 - cx * MIN_SCALE, tallest / 2 - cy * MIN_SCALE).scale(MIN_SCALE));
+      this.bringOutputIn();
       return;
     }
     // How many drawn elements each drawn leaf feeds (a parameter feeds every call of a stack, drawn or
@@ -570,6 +571,41 @@ export class GraphView {
     const { k, x, y, height } = startAtInputs(this.boxes, inputs, this.size, width, tallest, this.rankdir);
     this.setHeight(Math.max(MIN_HEIGHT, Math.round(height)));
     this.apply(zoomIdentity.translate(x, y).scale(k));
+    this.bringOutputIn();
+  }
+
+  /** Go to the output (the root): what a learner looks for first. */
+  goToOutput(): void {
+    this.reveal([this.topology.root]);
+  }
+
+  /**
+   * Pan the least that brings the output's record in view, at the same scale and cutting no record if it can:
+   * a view that starts at the inputs keeps as many of them as it can, and always shows the output.
+   */
+  private bringOutputIn(): void {
+    const box = this.boxes[this.visible.elementOf[this.topology.root] ?? -1];
+    if (!box) return;
+    const t = this.transform;
+    const boxes = this.boxes.filter((b): b is Box => b !== undefined);
+    const margin = 4 / t.k; // close to the edge if need be: a margin wider than the gaps between records cuts one
+    const [w, h] = [this.viewWidth() / t.k, this.viewHeight() / t.k];
+    let [x, y] = [-t.x / t.k, -t.y / t.k]; // the view's top left corner, in drawing px
+    /** The view's start along one axis: the output inside it, the fewest records cut that show across it,
+     * nearest where it is (so nothing moves when nothing needs to). */
+    const start = (now: number, extent: number, low: number, high: number, spans: [number, number][]): number =>
+      bestWindow(spans, extent, now, high + margin - extent, low - margin);
+    const across = (from: number, to: number, a: number, b: number): boolean => b > from && a < to;
+    for (const axis of ["x", "y", "x", "y"] as const) {
+      if (axis === "y") {
+        const shown = boxes.filter((b) => across(x, x + w, b.x0, b.x1)).map((b): [number, number] => [b.y0, b.y1]);
+        y = start(y, h, box.y0, box.y1, shown);
+      } else {
+        const shown = boxes.filter((b) => across(y, y + h, b.y0, b.y1)).map((b): [number, number] => [b.x0, b.x1]);
+        x = start(x, w, box.x0, box.x1, shown);
+      }
+    }
+    if (x !== -t.x / t.k || y !== -t.y / t.k) this.apply(zoomIdentity.translate(-x * t.k, -y * t.k).scale(t.k));
   }
 
   private centreAt(x: number, y: number, byUser: boolean): void {
@@ -634,7 +670,9 @@ export class GraphView {
       "0": () => this.fit(),
       f: () => this.fit(),
       F: () => this.fit(),
-      End: () => this.reveal([this.topology.root]),
+      End: () => this.goToOutput(),
+      o: () => this.goToOutput(),
+      O: () => this.goToOutput(),
     };
     const action = actions[event.key];
     if (!action) return;
@@ -1215,6 +1253,34 @@ export function bestCut(
   let best = Math.min(high, Math.max(low, target));
   let fewest = cuts(best);
   for (const p of candidates) {
+    const count = cuts(p);
+    if (count < fewest || (count === fewest && Math.abs(p - target) < Math.abs(best - target))) {
+      [best, fewest] = [p, count];
+    }
+  }
+  return best;
+}
+
+/**
+ * Where a window `extent` long should start, between `low` and `high` (a start in that range keeps what
+ * must be seen inside it), nearest `target`: the start that cuts the fewest spans (records) at either
+ * of its two edges.
+ */
+export function bestWindow(
+  spans: readonly (readonly [number, number])[],
+  extent: number,
+  target: number,
+  low: number,
+  high: number,
+): number {
+  if (high < low) return (low + high) / 2; // larger than the window: centred
+  const cuts = (p: number): number =>
+    spans.filter(([a, b]) => (a - 1 < p && p < b + 1) || (a - 1 < p + extent && p + extent < b + 1)).length;
+  const candidates = [target, low, high, ...spans.flatMap(([a, b]) => [a - 1, b + 1, a - 1 - extent, b + 1 - extent])];
+  let best = Math.min(high, Math.max(low, target));
+  let fewest = cuts(best);
+  for (const p of candidates) {
+    if (p < low || p > high) continue;
     const count = cuts(p);
     if (count < fewest || (count === fewest && Math.abs(p - target) < Math.abs(best - target))) {
       [best, fewest] = [p, count];

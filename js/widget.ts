@@ -376,6 +376,9 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const fit = button("Fit", "Fit the graph to the panel at a readable size (scroll to zoom, drag to pan)", () =>
     view.fit(),
   );
+  const output = button("Output", "Go to the output, the value this graph computes (O, with the graph focused)", () =>
+    view.goToOutput(),
+  );
   const specs = model.get("sliders");
   const reset = button("Reset", "Put every slider back where it was when the widget was made", () => {
     // A leaf that started at inf or nan (sent as a string) stays where it is: the kernel takes finite values only.
@@ -425,7 +428,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     act: (action) => keys[action](),
   });
   listen("change:presenting", () => (model.get("presenting") ? presenter.enter(false) : presenter.leave()));
-  toolbar.append(navigator.search.element, fit, reset, check, presenter.button);
+  toolbar.append(navigator.search.element, fit, output, reset, check, presenter.button);
   toolbar.append(exportButtons(view.element, topology, () => [data, grad], model.get("rankdir")));
 
   const controls = document.createElement("div");

@@ -175,7 +175,7 @@ def test_the_neuron_is_whole_and_readable_at_first_view(page: Page, open_graph) 
     assert drawing.evaluate(place) == first
 
 
-def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph, screenshots) -> None:
+def test_big_graphs_open_with_the_output_in_view(page: Page, open_graph, screenshots) -> None:
     for name, inputs in (("mlp-3-4-4-1", "x0"), ("mlp-2-16-16-1", "x0")):
         root = open_graph(name)
         names = [g.get_attribute("data-name") for g in root.locator("g.lg-value").all()]
@@ -184,12 +184,28 @@ def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph,
         expect(root.get_by_test_id("minimap")).to_be_visible()
         assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
         graph = root.locator(".lg-graph")
-        assert page.evaluate(CUT, root.element_handle()) == [], "a record is cut by the panel's edge"
-        # The inputs' column is in view, readable.
-        leaf = record(root, inputs).locator("polygon").bounding_box()
-        panel = graph.bounding_box()
-        assert leaf and panel and panel["x"] <= leaf["x"] and leaf["x"] + leaf["width"] <= panel["x"] + panel["width"]
-        # Fit stays readable and keeps a panel, not a strip.
+        # The view pans the least that brings the output in, choosing the placement that cuts fewest records;
+        # where the layout packs its columns tightly (MLP(3, [4, 4, 1]) at 1400 px) every placement that
+        # holds the output cuts one, which is let be (said in the README).
+        assert len(page.evaluate(CUT, root.element_handle())) <= 1, "records are cut by the panel's edge"
+        # The output is in view, whole: what a learner looks for first.
+        root_id = page.evaluate(
+            "(r) => Math.max(...[...r.querySelectorAll('g.lg-value')].map((g) => Number(g.dataset.nodeId)))",
+            root.element_handle(),
+        )  # the output is the last value (ids are topological), drawn on its own even when the rest is folded
+
+        def output_in_view(root=root, graph=graph, root_id=root_id) -> bool:
+            out = root.locator(f"g.lg-value[data-node-id='{root_id}'] polygon").bounding_box()
+            panel = graph.bounding_box()
+            return bool(out and panel) and (
+                panel["x"] <= out["x"]
+                and out["x"] + out["width"] <= panel["x"] + panel["width"]
+                and panel["y"] <= out["y"]
+                and out["y"] + out["height"] <= panel["y"] + panel["height"]
+            )
+
+        assert output_in_view(), "the output is off-screen at first view"
+        # Fit stays readable, keeps a panel, not a strip, and keeps the output in view.
         root.get_by_role("button", name="Fit").click()
         size = (
             record(root, inputs)
@@ -198,17 +214,20 @@ def test_big_graphs_start_at_the_inputs_with_an_overview(page: Page, open_graph,
         )
         assert size >= 10
         assert graph.bounding_box()["height"] >= 120
-        # End shows the output.
+        assert output_in_view(), "the output is off-screen after Fit"
+        # Panned away, the Output button (and O, with the graph focused) brings it back.
         graph.focus()
-        graph.press("End")
-        # The output is the last value (ids are topological), drawn on its own even when the rest is folded.
-        root_id = page.evaluate(
-            "(r) => Math.max(...[...r.querySelectorAll('g.lg-value')].map((g) => Number(g.dataset.nodeId)))",
-            root.element_handle(),
-        )
-        out = root.locator(f"g.lg-value[data-node-id='{root_id}'] polygon").bounding_box()
-        panel = graph.bounding_box()
-        assert out and panel["x"] <= out["x"] and out["x"] + out["width"] <= panel["x"] + panel["width"]
+        for _ in range(6):
+            graph.press("Shift+ArrowLeft")
+            graph.press("Shift+ArrowDown")
+        root.get_by_role("button", name="Output", exact=True).click()
+        page.wait_for_timeout(100)
+        assert output_in_view(), "Output did not bring the output into view"
+        for _ in range(6):
+            graph.press("Shift+ArrowLeft")
+        graph.press("o")
+        page.wait_for_timeout(100)
+        assert output_in_view(), "O did not bring the output into view"
 
 
 @pytest.mark.parametrize("name", list(GRAPHS))

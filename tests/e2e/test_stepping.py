@@ -73,7 +73,12 @@ def test_stepping_names_highlights_and_a_steady_panel(wide: Page, jupyter, scree
     panel = root.get_by_test_id("step-panel")
     done = root.get_by_role("button", name="Done", exact=True)
     expect(done).to_be_hidden()  # nothing to finish before stepping
-    expect(panel).to_be_hidden()
+    expect(panel).to_have_attribute("data-stepping", "false")  # there already, with a hint: its room is kept
+    before = {
+        "panel": panel.bounding_box(),
+        "graph": root.locator(".lg-graph").bounding_box(),
+        "slider": root.get_by_role("slider").first.bounding_box(),
+    }
 
     root.get_by_role("button", name="Step backward pass", exact=True).click()
     expect(done).to_be_visible()
@@ -81,6 +86,13 @@ def test_stepping_names_highlights_and_a_steady_panel(wide: Page, jupyter, scree
     box = panel.bounding_box()
     assert box is not None
     height = box["height"]
+    after = {
+        "panel": box,
+        "graph": root.locator(".lg-graph").bounding_box(),
+        "slider": root.get_by_role("slider").first.bounding_box(),
+    }
+    for part in before:  # starting to step moves nothing: not the panel, the graph or the sliders below
+        assert before[part] is not None and after[part]["y"] == before[part]["y"], (part, before, after)
     current = root.locator("g.lg-value.lg-current")
     receiving = root.locator("g.lg-value.lg-receiving")
     next_step = root.get_by_role("button", name="Next step")
