@@ -94,3 +94,38 @@ def test_demo_loss_opens_folded_and_is_explored(page: Page, demo: Locator, scree
         bar.press("ArrowRight")
     expect(panel).to_contain_text("L1.N3")
     root.screenshot(path=screenshots / "big-graph-stepping-1400.png")
+
+
+def test_demo_loss_checks_its_gradients_and_keeps_the_loss_in_view(page: Page, jupyter: Server, screenshots) -> None:
+    """Issue 25 where every learner of the lecture's second half meets it: ReLUs with dead units."""
+    write_notebook(
+        jupyter.notebooks / "demo_check.ipynb",
+        [BUILD, "loss.backward()\nw = GraphWidget(loss)\nw.check_gradients = True\nw"],
+    )
+    page.set_viewport_size({"width": 1400, "height": 900})
+    open_and_run(page, jupyter.open_url("demo_check.ipynb"))
+    root = widget(page)
+    graph = root.locator(".lg-graph")
+    out = kernel(page, "len(w.topology['columns']['name']) - 1")
+
+    def loss_in_view() -> bool:
+        card = root.locator(f'g.lg-value[data-node-id="{out}"] polygon').bounding_box()
+        panel = graph.bounding_box()
+        return bool(card and panel) and (
+            panel["x"] <= card["x"] <= card["x"] + card["width"] <= panel["x"] + panel["width"]
+            and panel["y"] <= card["y"] <= card["y"] + card["height"] <= panel["y"] + panel["height"]
+        )
+
+    assert loss_in_view(), "the loss is off-screen at first view"
+    root.get_by_role("button", name="Fit").click()
+    assert loss_in_view(), "the loss is off-screen after Fit"
+    # Check gradients on dead ReLUs: no error, a summary, a mark on every slider.
+    summary = root.locator(".lg-check-summary")
+    expect(summary).to_have_text(re.compile(r"^(\d+)/\1 leaves match$"), timeout=60_000)  # all 339 parameters
+    assert summary.text_content() == f"{kernel(page, 'len(w.sliders)')}/{kernel(page, 'len(w.sliders)')} leaves match"
+    expect(root.locator(".lg-error")).to_be_hidden()
+    marks = root.locator(".lg-slider .lg-check")
+    expect(marks).to_have_count(12)
+    assert set(marks.all_text_contents()) == {"✓"}
+    assert kernel(page, "w.error") == ""
+    root.screenshot(path=screenshots / "big-graph-check-gradients-1400.png")
