@@ -8,8 +8,15 @@
  */
 import type { Local, TopologyNode } from "./graph";
 
-/** IEEE 754's pow, as Python's: JavaScript's Math.pow gives NaN for 1 ** ±inf, (-1) ** ±inf and 1 ** NaN. */
-const pow = (a: number, b: number): number => (a === 1 || (a === -1 && Math.abs(b) === Infinity) ? 1 : Math.pow(a, b));
+/**
+ * ops.power: IEEE 754's pow as Python's (JavaScript's Math.pow gives NaN for 1 ** ±inf, (-1) ** ±inf and
+ * 1 ** NaN), except that (-inf) ** p is NaN for a finite non-integer p, as for any negative base.
+ */
+const pow = (a: number, b: number): number => {
+  if (a === 1 || (a === -1 && Math.abs(b) === Infinity)) return 1;
+  if (a === -Infinity && Number.isFinite(b) && !Number.isInteger(b)) return NaN;
+  return Math.pow(a, b);
+};
 const powLocalBase = (a: number, b: number): Local => (b === 0 ? null : b * pow(a, b - 1));
 const powLocalExponent = (a: number, out: number, b: number): number => (a === 0 && b >= 0 ? 0 : out * Math.log(a));
 const sigmoid = (a: number): number => {

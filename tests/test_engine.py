@@ -131,6 +131,39 @@ def test_numerics_follow_ieee_without_raising(make, want: float) -> None:
         assert got == want and math.copysign(1, got) == math.copysign(1, want)
 
 
+# (-inf) ** p for a non-integer p: nan, value and gradient, as for any negative base (README, Robustness).
+MINUS_INF_POWERS = [
+    (0.5, math.nan, math.nan),
+    (1.5, math.nan, math.nan),
+    (-0.5, math.nan, math.nan),
+    (2.0, math.inf, -math.inf),
+]
+
+
+@pytest.mark.parametrize(("p", "value", "grad"), MINUS_INF_POWERS)
+def test_a_non_integer_power_of_minus_inf_is_nan(p: float, value: float, grad: float) -> None:
+    x = Value(-math.inf)
+    out = x**p
+    out.backward()
+    assert same_number(out.data, value) and same_number(x.grad, grad)
+
+
+@needs_torch
+@pytest.mark.parametrize(
+    ("p", "check_value", "check_grad"), [(0.5, True, True), (-0.5, True, False), (1.5, False, True)]
+)
+def test_minus_inf_to_a_non_integer_power_where_pytorch_takes_a_square_root(p, check_value, check_grad) -> None:
+    """PyTorch's x ** 0.5 is sqrt(x) and x ** -0.5 rsqrt(x), nan at -inf, and the gradient of x ** 1.5 is
+    1.5 * x ** 0.5: livegrad agrees there. Elsewhere PyTorch's pow is IEEE's (inf or 0 at -inf) where
+    livegrad says nan; the test above pins livegrad's side."""
+    x = torch.tensor(-math.inf, dtype=torch.float64, requires_grad=True)
+    (want := x**p).backward()
+    ours = Value(-math.inf)
+    (out := ours**p).backward()
+    assert not check_value or same_number(out.data, want.item())
+    assert not check_grad or same_number(ours.grad, x.grad.item())
+
+
 def test_relu_passes_the_gradient_of_nan_as_pytorch_does() -> None:
     x = Value(-1.0)
     out = x.log().relu()  # relu(nan): PyTorch zeroes the gradient only where x <= 0, and nan <= 0 is false

@@ -50,10 +50,22 @@ def test_same_allows_only_the_ulps_asked_for() -> None:
     assert not same(5e-324, -5e-324, ulps=2) and not same(0.0, 5e-324, ulps=1)
 
 
+def no_real_value(a: float, p: float) -> bool:
+    """(-inf) ** p for a finite non-integer p: livegrad's nan where IEEE's pow gives inf or 0."""
+    return a == -math.inf and math.isfinite(p) and not p.is_integer()
+
+
 def test_power_is_ieee_pow_over_a_broad_grid() -> None:
-    grid = list(itertools.product(GRID, repeat=2))
+    grid = [(a, p) for a, p in itertools.product(GRID, repeat=2) if not no_real_value(a, p)]
     assert len(grid) > 5000
     assert mismatches(power, np.power, grid, ulps=1) == []
+
+
+def test_a_negative_base_to_a_non_integer_power_is_nan_at_minus_inf_too() -> None:
+    exponents = [p for p in GRID if no_real_value(-math.inf, p)]
+    assert 0.5 in exponents and 1.5 in exponents and -0.5 in exponents and len(exponents) > 40
+    assert [p for p in exponents if not math.isnan(power(-math.inf, p))] == []
+    assert [p for p in exponents if not math.isnan(power(-1e300, p))] == []  # the same rule, finite
 
 
 @pytest.mark.parametrize(
@@ -72,6 +84,12 @@ def test_power_is_ieee_pow_over_a_broad_grid() -> None:
         (-1.0, math.inf, 1.0),
         (0.5, -math.inf, math.inf),
         (-math.inf, -3.0, -0.0),
+        (-math.inf, 2.0, math.inf),  # an integer power of -inf is real: IEEE's
+        (-math.inf, 3.0, -math.inf),
+        (-math.inf, math.inf, math.inf),
+        (-math.inf, -math.inf, 0.0),
+        (-math.inf, 0.5, math.nan),  # no real square root (IEEE's pow: inf)
+        (-math.inf, -1.5, math.nan),  # (IEEE's pow: 0.0)
         (1e-300, -2.0, math.inf),
         (-1e-300, -3.0, -math.inf),
     ],

@@ -101,7 +101,11 @@ def divide(a: float, b: float) -> float:
 
 
 def power(a: float, p: float) -> float:
-    """``a ** p`` as IEEE 754's pow gives it (C99 Annex F), where Python's math.pow raises."""
+    """``a ** p`` as IEEE 754's pow gives it (C99 Annex F), where Python's math.pow raises, but for one
+    case: a negative base to a non-integer power has no real value, -inf included, so (-inf) ** 0.5 is
+    nan as (-8) ** 0.5 is (IEEE's inf there is the limit of |a| ** p; PyTorch's sqrt also gives nan)."""
+    if a == -inf and math.isfinite(p) and not p.is_integer():
+        return nan
     try:
         return math.pow(a, p)
     except ValueError:  # 0 ** -1 (a pole) or (-8) ** 0.5 (no real result)
