@@ -1,4 +1,5 @@
 /** The shapes of what the kernel sends: topology once, values on every change. */
+import type { History } from "./curve";
 
 export interface TopologyNode {
   label: string;
@@ -91,6 +92,7 @@ export interface Values {
   local?: (number | string | null)[][]; // per node, d node / d input for each input; absent when the page replays the ops
   ack?: string | null; // which frontend message these values answer
   grads_computed?: boolean; // false: no backward has run on the graph (the root's grad is 0): grads are as found
+  history?: History; // the root's value at each w.refresh() of a training loop (2 or more), for the curve
 }
 
 export interface SliderSpec {

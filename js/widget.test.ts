@@ -368,3 +368,18 @@ describe("trust: what the page says it did not do", () => {
     expect(mark("w1").title).toBe(`not judged: ${why}`);
   });
 });
+
+describe("a training loop's progress", () => {
+  it("draws the root's value at each refresh as a small curve, once there are two", async () => {
+    const { el, model } = await mount();
+    const curve = el.querySelector<HTMLElement>(".lg-curve")!;
+    expect(curve.hidden).toBe(true);
+    model.change("values", { ...neuronValues(2), history: { steps: 40, root: [0.9, 0.5, 0.2, 0.1] } });
+    expect(curve.hidden).toBe(false);
+    expect(curve.textContent).toBe("o over 40 refreshes: 0.9000 → 0.1000");
+    const points = curve.querySelector("polyline")!.getAttribute("points")!.split(" ");
+    expect(points).toHaveLength(4);
+    const ys = points.map((p) => Number(p.split(",")[1]));
+    expect(ys).toEqual([...ys].sort((a, b) => a - b)); // going down on screen coordinates: rising y as loss falls
+  });
+});

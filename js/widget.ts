@@ -25,6 +25,7 @@ import { CoalescingSender } from "./sender";
 import { SliderPanel } from "./sliders";
 import { Stepper, type Mode } from "./stepper";
 import { legend } from "./legend";
+import { LossCurve } from "./curve";
 import { Navigator } from "./navigate";
 import { firstStepOf, planSteps } from "./trace";
 import { naiveFrame, sortFrame } from "./orderframe";
@@ -321,6 +322,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const onValues = (): void => {
     values = model.get("values");
     showComputed();
+    curve.show(values.history, topology.nodes[rootId].name);
     sender.acknowledge(values.ack);
     root.dataset.synced = String(!sender.busy); // "true": Python holds what the page shows
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
@@ -342,6 +344,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   listen("change:step", draw);
   listen("change:mode", draw);
   listen("change:naive", draw);
+  const curve = new LossCurve(); // a training loop's progress: the root at each w.refresh()
   const checkSummary = document.createElement("p");
   checkSummary.className = "lg-check-summary";
   checkSummary.setAttribute("role", "status");
@@ -434,7 +437,10 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   const controls = document.createElement("div");
   controls.className = "lg-controls"; // groups that wrap as wholes
   controls.append(toolbar, stepper.element, legend());
-  root.append(controls, notComputed, checkSummary, stepper.panel, topoList.element, view.element, sliders.element);
+  // The curve goes under the graph: appearing once training starts, it moves nothing above it.
+  root.append(controls, notComputed, checkSummary, stepper.panel, topoList.element, view.element);
+  root.append(curve.element, sliders.element);
+  curve.show(values.history, topology.nodes[rootId].name);
   draw();
   sliders.show(data);
   onChecks();

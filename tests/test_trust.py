@@ -184,3 +184,30 @@ def test_the_lectures_manual_backward_cells_run_on_livegrad() -> None:
     assert [n.activation for n in Layer(2, 3, False, seed=0).neurons] == [None] * 3
     p = Value(3.0).pow(2)
     assert p.data == 9.0 and p.op == "**2"
+
+
+def test_refresh_in_a_training_loop_keeps_a_small_curve_of_the_root() -> None:
+    from livegrad.widget import History
+
+    w_param = Value(2.0, "w")
+    loss = (w_param * 3.0 - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    w = GraphWidget(loss)
+    assert "history" not in w.values  # no curve before training
+    seen = []
+    for _ in range(5):
+        w_param.data -= 0.05 * w_param.grad
+        w.refresh()
+        seen.append(loss.data)
+    w._send_values()  # what the trailing send carries (no event loop here sends every refresh anyway)
+    assert w.values["history"] == {"steps": 5, "root": seen}
+    assert seen == sorted(seen, reverse=True)  # the loss goes down, and the curve shows it
+    w.set(w=0.0)  # a deliberate move is not a training step
+    assert w.values["history"]["steps"] == 5
+    long = History()
+    for k in range(2_000):
+        long.append(float(k))
+    assert len(long) == 2_000 and len(long.points) <= History.MAX_POINTS
+    assert long.points[0] == 0.0 and long.points == sorted(long.points)  # the whole run, thinned evenly
+    assert long.points[1] - long.points[0] == long.points[-1] - long.points[-2]

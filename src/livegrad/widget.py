@@ -37,6 +37,28 @@ Range = tuple[float, float] | tuple[float, float, float]
 Input = float | tuple[float, float, float]  # from_function: a first number, or (first, min, max)
 
 
+class History:
+    """The root's value at each `refresh()`, kept small: past `MAX_POINTS`, every other point is dropped
+    and from then on only every other refresh is kept, so a long run keeps its whole shape in few points."""
+
+    MAX_POINTS = 500
+
+    def __init__(self) -> None:
+        self.points: list[float] = []
+        self._calls = 0
+        self._stride = 1
+
+    def __len__(self) -> int:
+        return self._calls
+
+    def append(self, x: float) -> None:
+        if self._calls % self._stride == 0:
+            self.points.append(x)
+            if len(self.points) > self.MAX_POINTS:
+                self.points, self._stride = self.points[::2], self._stride * 2
+        self._calls += 1
+
+
 class MessageError(ValueError):
     """A message from the frontend that the widget refuses."""
 
@@ -95,6 +117,7 @@ class GraphWidget(anywidget.AnyWidget):
         if rankdir not in RANKDIRS:
             raise ValueError(f"rankdir must be one of {RANKDIRS}, got {rankdir!r}")
         self._build: Callable[..., object] | None = None  # from_function: rebuilds the graph on every change
+        self._history = History()  # the root's value at each refresh(): a training loop's curve
         self._inputs: dict[str, float] = {}
         self._input_ids: dict[int, str] = {}
         with collector_paused():  # the snapshot, its JSON and the first values: no collection half-way
@@ -187,13 +210,18 @@ class GraphWidget(anywidget.AnyWidget):
     def refresh(self, *, ack: str | int | None = None) -> None:
         """Re-run forward and a fresh backward from the leaves' current data, and redraw the values.
 
-        Call it after changing Values yourself, for example after each training step. Python's
-        Values are updated at once; the page is sent at most ~30 updates a second, and the last
-        state always follows (from the kernel's event loop, once the running cell lets it run).
-        (`ack` names the page's message these values answer: an answer is sent at once.) A widget
-        made by `from_function` calls its function again instead, lays the graph out again if its
-        shape changed, and sends at once.
+        Call it after changing Values yourself, for example after each training step: the page keeps a
+        small curve of the root's value, one point per call (`history`). Python's Values are updated at
+        once; the page is sent at most ~30 updates a second, and the last state always follows (from the
+        kernel's event loop, once the running cell lets it run). A widget made by `from_function` calls
+        its function again instead, lays the graph out again if its shape changed, and sends at once.
+        (`ack` names a page's message these values answer: sent at once, and no point of the curve.)
         """
+        self._passes(ack, record=ack is None)
+
+    def _passes(self, ack: str | int | None = None, record: bool = False) -> None:
+        """Forward and backward, then the values sent (`ack` names the page's message they answer: sent at
+        once); with `record`, the root's new value joins the curve first."""
         with self.hold_sync():  # one message: a new shape arrives with its sliders and values
             if self._build is not None:
                 topology = {**self._take(_call_build(self._build, self._inputs)), "replay": False}
@@ -203,6 +231,8 @@ class GraphWidget(anywidget.AnyWidget):
                     self.topology = topology
             self._graph.forward()
             self._graph.backward()
+            if record and self._graph.order:
+                self._history.append(self._graph.root.data)
             self._refresh_stale = True
             waited = time.monotonic() - self._refresh_sent_at
             coalesce = ack is None and self._build is None and waited < REFRESH_INTERVAL
@@ -227,7 +257,10 @@ class GraphWidget(anywidget.AnyWidget):
         (no backward has run, or the grads were zeroed), so the page can say so rather than show zeros."""
         graph = self._graph
         computed = bool(graph.order) and graph.root.grad != 0
-        return {**graph.values(local=self._locals, binary=binary), "grads_computed": computed}
+        values = {**graph.values(local=self._locals, binary=binary), "grads_computed": computed}
+        if len(self._history) > 1:  # a training loop calls refresh(): the root's value per call, for a curve
+            values["history"] = {"steps": len(self._history), "root": [json_number(x) for x in self._history.points]}
+        return values
 
     def _send_trailing(self) -> None:
         self._refresh_scheduled = False
@@ -306,7 +339,7 @@ class GraphWidget(anywidget.AnyWidget):
             else:
                 known = ", ".join(self._inputs)
                 raise ValueError(f"set: {_name(key)} is not an input of this widget (inputs: {known})")
-        self.refresh()
+        self._passes()
         if self._refresh_stale:  # a deliberate move, like a slider's: shown at once, never held back
             self._send_values()
 
@@ -351,7 +384,7 @@ class GraphWidget(anywidget.AnyWidget):
         """Forward and backward at the user's request (a slider, Run backward), answering the page's message."""
         self.error = ""
         try:
-            self.refresh(ack=ack)
+            self._passes(ack)
         except Exception as failed:  # user code (a build function, a learner's backward, an Op) raised
             self.error = f"Your {self._culprit()} raised {type(failed).__name__}: {failed}"
             self.values = {**self.values, "ack": ack}
