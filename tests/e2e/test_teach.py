@@ -5,6 +5,7 @@ from the keyboard. The lesson notebook examples/07_the_order.ipynb is the page."
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 from notebook import in_kernel, open_and_run, set_output_width, widget
@@ -24,6 +25,15 @@ def theme(page: Page, name: str) -> None:
     )
     page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(name == 'Light').lower()}'")
     page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute
+
+
+def kernel_reads(page: Page, code: str, want: list[str], seconds: float = 30) -> None:
+    """Wait until the kernel's copy of the page's traits reads `want`: the page's saves reach Python a
+    moment after the page shows them, so reading at once races them."""
+    deadline = time.monotonic() + seconds
+    while (got := in_kernel(page, code).split()) != want:
+        assert time.monotonic() < deadline, f"the kernel reads {got}, not {want}"
+        time.sleep(0.1)
 
 
 def topo(root: Locator) -> list[str]:
@@ -70,7 +80,7 @@ def test_the_sort_the_naive_order_and_presenter_mode(page: Page, jupyter, screen
     assert topo(root) == ["x1", "w1", "x1*w1", "x2", "w2", "x2*w2", "x1*w1 + x2*w2", "b", "n", "o"]
     page.keyboard.press("Escape")
     expect(presenting).to_have_count(0)
-    assert in_kernel(page, "print(w.presenting, w.mode, w.step)").split() == ["False", "topo", "20"]
+    kernel_reads(page, "print(w.presenting, w.mode, w.step)", ["False", "topo", "20"])
     root = widget(page, 0)  # back in its cell
     counter, panel = root.locator(".lg-step-count"), root.get_by_test_id("step-panel")
 
@@ -116,7 +126,7 @@ def test_the_sort_the_naive_order_and_presenter_mode(page: Page, jupyter, screen
     stepper.press("End")
     expect(panel).to_contain_text("Every gradient is right")
     expect(root.locator('[data-order="wrong"]')).to_have_count(0)
-    assert in_kernel(page, "print(w.naive, w.mode, w.step)").split() == ["True", "backward", "5"]
+    kernel_reads(page, "print(w.naive, w.mode, w.step)", ["True", "backward", "5"])
 
     # The Present button: full screen where the browser grants it, and the keys drive it.
     root.get_by_role("button", name="Present", exact=True).click()
