@@ -505,15 +505,16 @@ def display_names(
     names: list[str] = []
     wrapped: list[str] = []  # each name as an operand that needs parentheses writes it: "(x1 + w1)"
     levels: list[int] = []  # how tightly each name binds (see `_level`): an operand is bare if it binds enough
-    writers: dict[Op, Callable[[list[int]], str]] = {}
+    writers: dict[Op, tuple[Callable[[list[int]], str], int]] = {}  # per op: its writer and how tightly it binds
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
         op = value._fn
         if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
             if op not in writers:
-                writers[op] = _writer(op, names, wrapped, levels)
-            name, level = writers[op](ids), _template(op)[2]
+                writers[op] = _writer(op, names, wrapped, levels), _template(op)[2]
+            write, level = writers[op]
+            name = write(ids)
             if name.count("(") > MAX_BRACKETS:  # only then can brackets nest deeper than that
                 name = _shallow(name)
         else:
@@ -588,9 +589,8 @@ def _shallow(name: str, depth: int = MAX_BRACKETS) -> str:
             level -= 1
             if level == depth - 1 and out[-1] == "(…)":
                 continue
-        if level < depth or (level == depth and ch not in "()"):
-            if level < depth:
-                out.append(ch)
+        if level < depth:
+            out.append(ch)
     return "".join(out)
 
 

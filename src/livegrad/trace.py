@@ -246,7 +246,9 @@ def check_graph(
         graph.forward()
         graph.backward()
         autograds = {leaf: leaf.grad for leaf in chosen}
-        checks = [_leaf_check(graph, leaf, autograds[leaf], eps, close) for leaf in chosen]
+        unknown = sorted({v.op for v in order if isinstance(v, LearnerNode) and not v.known})
+        blocked = f"it feeds {', '.join(unknown)}, an op livegrad cannot re-run"  # said by each leaf behind them
+        checks = [_leaf_check(graph, leaf, autograds[leaf], eps, close, blocked) for leaf in chosen]
         graph.forward()  # the local checks read each node's inputs at the point itself
         names = dict(zip(order, display_names(order)))
         local_checks = []
@@ -279,13 +281,12 @@ def check_graph(
 
 
 def _leaf_check(
-    graph: Graph, leaf: Node, autograd: float, eps: float, close: Callable[[float, float], bool]
+    graph: Graph, leaf: Node, autograd: float, eps: float, close: Callable[[float, float], bool], blocked: str
 ) -> LeafCheck:
-    """One leaf judged, or said why it cannot be: behind an op livegrad cannot re-run, at a kink or a pole."""
+    """One leaf judged, or said why it cannot be: behind an op livegrad cannot re-run (`blocked` says
+    which), at a kink or a pole."""
     if leaf in graph.blocked:  # no finite difference through an op livegrad does not know
-        ops = sorted({v.op for v in graph.order if isinstance(v, LearnerNode) and not v.known})
-        why = f"it feeds {', '.join(ops)}, an op livegrad cannot re-run"
-        return LeafCheck(leaf, autograd, math.nan, math.nan, math.nan, True, judged=False, why=why)
+        return LeafCheck(leaf, autograd, math.nan, math.nan, math.nan, True, judged=False, why=blocked)
     numeric = _central_difference(graph, leaf, eps)
     error = abs(autograd - numeric)
     relative = error / abs(numeric) if numeric else (0.0 if error == 0 else math.inf)
