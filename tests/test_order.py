@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from learner_engines import Scalar
@@ -193,6 +193,8 @@ def test_the_naive_order_is_wrong_exactly_below_reused_computed_values(root: Val
             if node not in below:
                 below.add(node)
                 stack.extend(inputs[node])
+    # a tanh saturated in floating point (tanh(20) is 1.0) has a local derivative of exactly 0: nothing passes
+    assume(all(d for v in order if not v.is_leaf() for d in graph.local_derivatives(v)))
     naive = naive_backward_trace(root)
     # every local derivative here is positive, so passing on a partial gradient and then the whole
     # one always adds too much: the wrong set is exactly what lies below a reused computed value
