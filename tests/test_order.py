@@ -198,7 +198,9 @@ def test_the_naive_order_is_wrong_exactly_below_reused_computed_values(root: Val
     naive = naive_backward_trace(root)
     # every local derivative here is positive, so passing on a partial gradient and then the whole
     # one always adds too much: the wrong set is exactly what lies below a reused computed value
-    assert set(naive.wrong) == below
+    # (where the over-count is below rounding next to a large gradient, it cannot show: so the property
+    # asserts where it may be wrong; the concrete tests above assert it is wrong there)
+    assert set(naive.wrong) <= below
     assert all(math.isfinite(g) for g in naive.right)
 
 
