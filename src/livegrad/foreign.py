@@ -26,9 +26,9 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from operator import itemgetter
 
+from .adapters import EdgeCheck, GraphTooLarge
 from .ops import BUILTIN_OPS, Op, central_difference, power_of
 
 INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
@@ -112,14 +112,6 @@ def livegrad_op(name: str, arity: int) -> Op | None:
         key = "neg" if key == "-" else key
     op = BUILTIN_OPS.get(key)
     return op if op is not None and op.arity == arity else None
-
-
-class GraphTooLarge(ValueError):
-    """A graph with more values than a snapshot takes; `counted` were found before the walk gave up."""
-
-    def __init__(self, counted: int, limit: int) -> None:
-        super().__init__(f"this graph has more than {limit:,} values")
-        self.counted, self.limit = counted, limit
 
 
 def topological_order(root: object, limit: int | None = None) -> list[LearnerNode]:
@@ -238,24 +230,6 @@ def local_derivatives(node: LearnerNode) -> tuple[float | None, ...]:
         return tuple(added)
     totals, uses = dict(zip(map(id, distinct), added)), _uses(node)
     return tuple(totals[id(x)] / uses[id(x)] for x in node.inputs)
-
-
-@dataclass(frozen=True)
-class EdgeCheck:
-    """One input edge of a learner's node: their local derivative beside a central difference of the op.
-
-    For an input the node uses twice (``a * a``), both are that input's total. ``note`` says
-    what is wrong, in the learner's terms, and ``headline`` in a few words (for a mark on the
-    graph); both '' when ``ok``.
-    """
-
-    index: int
-    input: LearnerNode
-    autograd: float
-    numeric: float
-    ok: bool
-    note: str
-    headline: str = ""
 
 
 def check_locals(
@@ -519,3 +493,62 @@ def _not_a_node(role: str, x: object, problems: list[str]) -> str:
         f"a number in .grad, and its inputs in {', '.join('.' + a for a in INPUT_ATTRS)} (a set, tuple or list). "
         f"Got {_describe(x)}: {'; '.join(problems)}"
     )
+
+
+class Learner:
+    """A learner's own engine behind livegrad's `Engine` interface (`livegrad.adapters`)."""
+
+    learner = True
+
+    def order(self, root: object, limit: int | None) -> list[LearnerNode]:
+        return topological_order(root, limit)
+
+    def inputs(self, order: list[LearnerNode], index: dict[LearnerNode, int]) -> list[list[int]]:
+        return [[index[v] for v in node.inputs] for node in order]
+
+    def user_object(self, node: LearnerNode) -> object:
+        return node.obj
+
+    def known(self, node: LearnerNode) -> bool:
+        return node.known
+
+    def save(self, order: list[LearnerNode]) -> Callable[[], None]:
+        """Their data, grads, and the `_backward` cells holding a node's result, as found."""
+        found = [
+            (v.obj, v._data_attr, getattr(v.obj, v._data_attr), v.obj.grad, [c.cell_contents for c in v._result_cells])  # type: ignore[attr-defined]
+            for v in order
+        ]
+
+        def restore() -> None:
+            for v, (obj, attr, data, grad, cells) in zip(order, found):
+                setattr(obj, attr, data)
+                obj.grad = grad  # type: ignore[attr-defined]
+                for cell, held in zip(v._result_cells, cells):
+                    cell.cell_contents = held  # type: ignore[attr-defined]
+
+        return restore
+
+    def forward(self, order: list[LearnerNode]) -> None:
+        evaluate(order)
+
+    def backward(self, order: list[LearnerNode]) -> None:
+        backpropagate(order)
+
+    def local_derivatives(self, node: LearnerNode) -> tuple[float | None, ...]:
+        return local_derivatives(node)
+
+    def edge_checks(
+        self,
+        order: list[LearnerNode],
+        names: Callable[[LearnerNode], str],
+        eps: float,
+        rtol: float,
+        atol: float,
+    ) -> Iterable[tuple[LearnerNode, EdgeCheck]]:
+        consumers = consumer_counts(order)
+        for node in order:
+            for check in check_locals(node, names, consumers, eps, rtol, atol):
+                yield node, check
+
+
+LEARNER = Learner()

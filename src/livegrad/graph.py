@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from . import engine, foreign
+from .adapters import OWN, Engine, GraphTooLarge, kind_of
 from .engine import Value
-from .foreign import GraphTooLarge, LearnerNode
+from .foreign import LearnerNode
 from .nn import Call, values_in
 from .ops import ADD, BUILTIN_OPS, Op
 
@@ -51,12 +51,12 @@ __all__ = [
 class Graph:
     """The values `root` depends on, in topological order; a value's id is its index.
 
-    ``learner``: the nodes are views of a learner's own engine (`livegrad.foreign`), whose
-    backward pass and local derivatives are theirs.
+    ``engine``: the kind of engine the nodes belong to (`livegrad.adapters`), which walks,
+    evaluates, differentiates and restores them.
     """
 
     order: list[Node]
-    learner: bool = False
+    engine: Engine = OWN
 
     @classmethod
     def of(cls, root: object, limit: int | None = None) -> Graph:
@@ -65,12 +65,13 @@ class Graph:
         With a `limit`, a graph of more values raises `GraphTooLarge`: a learner's as soon as the walk
         passes it, a livegrad one after the engine's sort (about a second for a million values).
         """
-        if isinstance(root, Value):
-            order = engine.topological_order(root)
-            if limit is not None and len(order) > limit:
-                raise GraphTooLarge(len(order), limit)
-            return cls(order)
-        return cls(foreign.topological_order(root, limit), learner=True)
+        kind = kind_of(root)
+        return cls(kind.order(root, limit), kind)
+
+    @property
+    def learner(self) -> bool:
+        """The gradients are the engine's own backward pass's, not livegrad's (the page must not replay)."""
+        return self.engine.learner
 
     @property
     def root(self) -> Node:
@@ -79,7 +80,7 @@ class Graph:
     @property
     def root_object(self) -> object:
         """The root as the user holds it: a Value, or their own object."""
-        return self.root.obj if isinstance(self.root, LearnerNode) else self.root
+        return self.engine.user_object(self.root)
 
     @cached_property
     def replayable(self) -> bool:
@@ -93,7 +94,7 @@ class Graph:
         """The module calls that computed this graph's values (none in a learner's graph)."""
         if self.learner:
             return Groups([], [-1] * len(self.order), set())
-        return module_groups(self.order, self.index(), self.inputs)
+        return module_groups(self.order, self.index(), self.inputs)  # type: ignore[arg-type]
 
     def index(self) -> dict[Node, int]:
         """Each node's id (computed once: don't change the dict)."""
@@ -106,13 +107,7 @@ class Graph:
     @cached_property
     def inputs(self) -> list[list[int]]:
         """Each node's inputs, by id, in argument order."""
-        index = self.index()
-        if self.learner:
-            return [[index[v] for v in node.inputs] for node in self.order]
-        return [
-            [] if (a := v._a) is None else [index[a]] if (b := v._b) is None else [index[a], index[b]]
-            for v in self.order
-        ]
+        return self.engine.inputs(self.order, self.index())
 
     @cached_property
     def names(self) -> list[str]:
@@ -154,13 +149,13 @@ class Graph:
         }
 
     def node_of(self, x: object) -> Node | None:
-        """This graph's node for `x` (a Value, a learner's own object or its view), or None."""
+        """This graph's node for `x` (a Value, a user's own object or its view), or None."""
         return self._nodes.get(id(x))
 
     @cached_property
     def _nodes(self) -> dict[int, Node]:
         nodes: dict[int, Node] = {id(v): v for v in self.order}
-        nodes.update((id(v.obj), v) for v in self.order if isinstance(v, LearnerNode))
+        nodes.update((id(self.engine.user_object(v)), v) for v in self.order)
         return nodes
 
     @cached_property
@@ -168,10 +163,9 @@ class Graph:
         """The nodes whose change cannot be followed to the root: they feed, directly or not, an op
         livegrad does not know (in a learner's graph), so re-evaluating from them would be wrong."""
         blocked: set[Node] = set()
-        if not self.learner:
-            return frozenset(blocked)  # livegrad knows every op of its own graphs
+        known = self.engine.known
         for node in reversed(self.order):
-            if node in blocked or (isinstance(node, LearnerNode) and not node.known):
+            if node in blocked or not known(node):
                 blocked.update(node.inputs)
         return frozenset(blocked)
 
@@ -180,46 +174,23 @@ class Graph:
         """Everything of the user's that evaluating or differentiating the graph writes (data, grads, and
         the cells where a learner's `_backward` keeps its result), put back exactly as found on the way
         out: looking at a graph (gradcheck, the traces, a widget's first view) changes nothing of theirs."""
-        order = self.order
-        if self.learner:
-            found = [
-                (
-                    v.obj,
-                    v._data_attr,
-                    getattr(v.obj, v._data_attr),
-                    v.obj.grad,
-                    [c.cell_contents for c in v._result_cells],
-                )  # type: ignore[union-attr]
-                for v in order
-            ]
-        else:
-            kept = [(v.data, v.grad) for v in order]
+        restore = self.engine.save(self.order)
         try:
             yield
         finally:
-            if self.learner:
-                for v, (obj, attr, data, grad, cells) in zip(order, found):
-                    setattr(obj, attr, data)
-                    obj.grad = grad  # type: ignore[attr-defined]
-                    for cell, held in zip(v._result_cells, cells):  # type: ignore[union-attr]
-                        cell.cell_contents = held  # type: ignore[attr-defined]
-            else:
-                for v, (data, grad) in zip(order, kept):
-                    v.data, v.grad = data, grad
+            restore()
 
     def forward(self) -> None:
         """Re-evaluate the graph in place from its leaves' data."""
-        (foreign.evaluate if self.learner else engine.evaluate)(self.order)  # type: ignore[operator]
+        self.engine.forward(self.order)
 
     def backward(self) -> None:
         """A fresh backward pass from the root: livegrad's, or the learner's own."""
-        (foreign.backpropagate if self.learner else engine.backpropagate)(self.order)  # type: ignore[operator]
+        self.engine.backward(self.order)
 
     def local_derivatives(self, node: Node) -> tuple[float | None, ...]:
         """d node / d input for each input: the op table's, or as the learner's engine computes them."""
-        if isinstance(node, LearnerNode):
-            return foreign.local_derivatives(node)
-        return engine.local_derivatives(node)
+        return self.engine.local_derivatives(node)
 
     def topology(self) -> dict[str, object]:
         """What is drawn, sent once, by node id in columns (a list per field, which a page parses and
@@ -237,16 +208,15 @@ class Graph:
         ops: dict[str, dict[str, object]] = {
             name: {"formula": op.formula, "locals": list(op.local_text or ()) or None} for op, name in known.items()
         }
-        unknown: list[int] = []
-        if self.learner:  # an op livegrad does not know: the page says so on the node
-            unknown = [i for i, (v, op) in enumerate(zip(order, fns)) if op is None and not v.is_leaf()]
-            for i in unknown:
-                ops.setdefault(order[i].op, {"formula": None, "locals": None})
+        known_here = self.engine.known
+        unknown = [i for i, v in enumerate(order) if not known_here(v)]  # an op livegrad cannot re-run: said so
+        for i in unknown:
+            ops.setdefault(order[i].op, {"formula": None, "locals": None})
         powers = {op: op.exponent for op in known if op.exponent is not None}
         columns = {
             "label": [v.label for v in order],
             "name": self.names,
-            "op": [v.op for v in order] if self.learner else [known.get(op, "") for op in fns],  # type: ignore[arg-type]
+            "op": [v.op for v in order],
             "inputs": self.inputs,
             "group": groups.of,
         }

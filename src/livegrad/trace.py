@@ -15,10 +15,8 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import foreign
-from .foreign import LearnerNode
 from .graph import Graph, Node, display_names
-from .ops import central_difference, difference
+from .ops import difference
 
 
 @dataclass(frozen=True)
@@ -246,37 +244,18 @@ def check_graph(
         graph.forward()
         graph.backward()
         autograds = {leaf: leaf.grad for leaf in chosen}
-        unknown = sorted({v.op for v in order if isinstance(v, LearnerNode) and not v.known})
+        unknown = sorted({v.op for v in order if not graph.engine.known(v)})
         blocked = f"it feeds {', '.join(unknown)}, an op livegrad cannot re-run"  # said by each leaf behind them
         checks = [_leaf_check(graph, leaf, autograds[leaf], eps, close, blocked) for leaf in chosen]
         graph.forward()  # the local checks read each node's inputs at the point itself
         names = dict(zip(order, display_names(order)))
         local_checks = []
-        if graph.learner:
-            consumers = foreign.consumer_counts(order)  # type: ignore[arg-type]
-            for node in order:
-                for c in foreign.check_locals(node, names.__getitem__, consumers, eps, rtol, atol):  # type: ignore[arg-type]
-                    local_checks.append(
-                        LocalCheck(
-                            node,
-                            c.index,
-                            c.input,
-                            c.autograd,
-                            c.numeric,
-                            c.ok,
-                            c.note,
-                            c.headline,
-                            *(_judged(c.numeric) if c.ok else (True, "")),
-                        )
-                    )
-        else:
-            for node in order:
-                for index, (source, local) in enumerate(zip(node.inputs, graph.local_derivatives(node))):
-                    numeric = central_difference(node._fn, [v.data for v in node.inputs], [index], eps)  # type: ignore[arg-type]
-                    judged, why = _judged(numeric)
-                    ok = not judged or close(0.0 if local is None else local, numeric)
-                    local_checks.append(LocalCheck(node, index, source, local, numeric, ok, judged=judged, why=why))
-    unchecked = tuple(v for v in order if isinstance(v, LearnerNode) and not v.known)
+        for node, c in graph.engine.edge_checks(order, names.__getitem__, eps, rtol, atol):
+            judged, why = _judged(c.numeric) if c.ok else (True, "")  # a mismatch found is judged
+            local_checks.append(
+                LocalCheck(node, c.index, c.input, c.autograd, c.numeric, c.ok, c.note, c.headline, judged, why)
+            )
+    unchecked = tuple(v for v in order if not graph.engine.known(v))
     return GradcheckReport(tuple(checks), tuple(local_checks), names, unchecked)
 
 
