@@ -223,3 +223,84 @@ def neuron(kind: type[Scalar] = Scalar) -> dict[str, Scalar]:
     o = n.tanh()
     o.label = "o"
     return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "o": o}
+
+
+class Slotted:
+    """An engine in the shape of Karpathy's microgpt (2026): slots, local derivatives stored as numbers,
+    no op names, no labels, no `_backward`; `-` and `/` by composition, as there. (Its ops make nodes of
+    its own class, so a test's subclass with one bug builds whole graphs of itself.)"""
+
+    __slots__ = ("data", "grad", "_children", "_local_grads")  # noqa: RUF023  (microgpt's order)
+
+    def __init__(self, data, children=(), local_grads=()):
+        self.data = data
+        self.grad = 0
+        self._children = children
+        self._local_grads = local_grads
+
+    def __add__(self, other):
+        other = other if isinstance(other, Slotted) else type(self)(other)
+        return type(self)(self.data + other.data, (self, other), (1, 1))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Slotted) else type(self)(other)
+        return type(self)(self.data * other.data, (self, other), (other.data, self.data))
+
+    def __pow__(self, other):
+        return type(self)(self.data**other, (self,), (other * self.data ** (other - 1),))
+
+    def log(self):
+        return type(self)(math.log(self.data), (self,), (1 / self.data,))
+
+    def exp(self):
+        return type(self)(math.exp(self.data), (self,), (math.exp(self.data),))
+
+    def relu(self):
+        return type(self)(max(0, self.data), (self,), (float(self.data > 0),))
+
+    def __neg__(self):
+        return self * -1
+
+    def __radd__(self, other):
+        return self + other
+
+    def __sub__(self, other):
+        return self + (-other)
+
+    def __rsub__(self, other):
+        return other + (-self)
+
+    def __rmul__(self, other):
+        return self * other
+
+    def __truediv__(self, other):
+        return self * other**-1
+
+    def __rtruediv__(self, other):
+        return other * self**-1
+
+    def backward(self):
+        topo, visited = [], set()
+
+        def build_topo(v):
+            if v not in visited:
+                visited.add(v)
+                for child in v._children:
+                    build_topo(child)
+                topo.append(v)
+
+        build_topo(self)
+        self.grad = 1
+        for v in reversed(topo):
+            for child, local_grad in zip(v._children, v._local_grads):
+                child.grad += local_grad * v.grad
+
+
+def slotted_neuron() -> dict[str, Slotted]:
+    """The lecture neuron in microgpt's engine, which has no tanh: ``(e - 1) / (e + 1)``, e = exp(2n)."""
+    x1, x2, w1, w2 = Slotted(2.0), Slotted(0.0), Slotted(-3.0), Slotted(1.0)
+    b = Slotted(6.8813735870195432)
+    n = x1 * w1 + x2 * w2 + b
+    e = (2 * n).exp()
+    o = (e - 1) / (e + 1)
+    return {"x1": x1, "x2": x2, "w1": w1, "w2": w2, "b": b, "n": n, "e": e, "o": o}

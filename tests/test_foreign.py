@@ -175,7 +175,7 @@ def test_each_duck_typing_shape(number: str, inputs_attr: str, container: type) 
     assert getattr(p, number) == 6.0 and getattr(r, number) == 6.0
 
 
-def test_op_names_from_repr_and_from_the_class() -> None:
+def test_op_names_from_repr_from_the_numbers_and_from_the_class() -> None:
     assert foreign.livegrad_op("** 2", 1) is power_of(2.0)
     assert foreign.livegrad_op("**-1", 1) is power_of(-1.0)
     assert foreign.livegrad_op("ReLU", 1) is BUILTIN_OPS["relu"]
@@ -186,8 +186,12 @@ def test_op_names_from_repr_and_from_the_class() -> None:
         pass
 
     x = Shaped(2.0, label="x")
-    (_, node) = foreign.topological_order(Cube(8.0, (x,)))
+    (_, node) = foreign.topological_order(Cube(7.0, (x,)))  # no op of livegrad's makes 7 from 2
     assert node.op == "Cube" and node._fn is None and not node.known
+    (_, node) = foreign.topological_order(Cube(8.0, (x,)))  # but 8 from 2 reads as a cube
+    assert node.op == "**3" and node._fn is power_of(3.0) and node.known
+    (_, node) = foreign.topological_order(Shaped(7.0, (x,)))  # one class for every node: no name in it
+    assert node.op == "?" and node._fn is None and not node.known
 
 
 def test_an_unknown_op_keeps_their_data_and_the_rest_is_re_evaluated() -> None:

@@ -356,7 +356,7 @@ def test_a_layer_holding_a_users_neuron_records_each_neuron_once() -> None:
     layer = Layer(2, 2, seed=0, name="L")
     layer.neurons[1] = Scaled(2, seed=1, name="L.S")  # not livegrad's own Neuron: recorded on its own
     out = layer([1.0, 2.0])
-    topology = Graph.of(out[0] + out[1]).topology()
+    topology = Graph.of(out[0] + out[1], named=False).topology()  # named by formula, not by the variable out
     names = [n["name"] for n in node_records(topology)]
     shape = [(g["name"], g["parent"], [names[i] for i in g["outputs"]]) for g in topology["groups"]]
     assert shape == [("L", None, ["L.N0", "L.S·2"]), ("L.N0", 0, ["L.N0"]), ("L.S", 0, ["L.S·2"])]

@@ -153,11 +153,11 @@ def test_a_learners_backward_that_raises_is_shown_not_raised_into_the_notebook()
     assert w.values["ack"] == "p:7"
 
 
-def test_unlabelled_leaves_by_their_objects_with_display_names() -> None:
+def test_unlabelled_leaves_by_their_objects_named_by_their_variables() -> None:
     x = Node(3.0)
     y = (x * x).square()
     w = GraphWidget(y, sliders=[x], ranges={x: (-4, 4)})
-    assert w.sliders == [{"id": 0, "label": "3", "min": -4.0, "max": 4.0, "step": 0.008, "initial": 3.0, "group": None}]
+    assert w.sliders == [{"id": 0, "label": "x", "min": -4.0, "max": 4.0, "step": 0.008, "initial": 3.0, "group": None}]
     w.set({x: 2.0})
     assert y.data == 16.0 and x.grad == 4 * 2.0**3  # their Node's backward, through _local_grad
     with pytest.raises(ValueError, match="is computed by '\\*', not a leaf"):

@@ -141,6 +141,6 @@ def test_seed_004_loss_with_the_seeds_parameters() -> None:
     assert math.isclose(theirs, loss, rel_tol=1e-12) and ours == theirs
     grads = re.search(r"^grads (\[.*\])$", out, re.M).group(1)
     assert f"livegrad grads {grads}" in out
-    # The tutorial's tanh as printed (out.backward instead of out._backward) is found.
-    assert "faulty node tanh(w·2) (op tanh): d tanh(w·2) / d w·2: its backward gives 0" in out
+    # The tutorial's tanh as printed (out.backward instead of out._backward) is found, named by its variable.
+    assert "faulty node h (op tanh): d h / d w·2: its backward gives 0" in out
     assert "faulty: ['tanh']" in out

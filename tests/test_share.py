@@ -88,8 +88,9 @@ def test_text_fallback_summarises_the_graph() -> None:
     data, _metadata = w._repr_mimebundle_()
     assert data["text/plain"] == repr(w)
     assert "application/vnd.jupyter.widget-view+json" in data  # the live widget still displays
-    unlabelled = Value(2.0) * Value(3.0)
-    assert repr(GraphWidget(unlabelled)) == "GraphWidget(2·3: data 6.0000, grads not computed, 3 values)"
+    held = Value(2.0) * Value(3.0)
+    assert repr(GraphWidget(held)) == "GraphWidget(held: data 6.0000, grads not computed, 3 values)"  # its variable
+    assert repr(GraphWidget(Value(2.0) * Value(3.0))) == "GraphWidget(2·3: data 6.0000, grads not computed, 3 values)"
     w.close()
     assert repr(w) == "GraphWidget (closed)"
 

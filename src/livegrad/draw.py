@@ -7,6 +7,7 @@ import re
 import graphviz
 
 from .graph import RANKDIRS, Graph
+from .scope import display_path
 
 FORMATS = ("svg", "png", "pdf", "dot", "jpg", "gif")
 _RECORD_SPECIAL = re.compile(r'([\\{}|<>"])')
@@ -36,7 +37,7 @@ def draw_dot(root: object, format: str = "svg", rankdir: str = "LR") -> graphviz
     index = graph.index()
     dot = graphviz.Digraph(format=format, graph_attr={"rankdir": rankdir})
     for i, value in enumerate(graph.order):
-        fields = f"{record_text(value.label)}|data {value.data:.4f}|grad {value.grad:.4f}"
+        fields = f"{record_text(display_path(graph.labels[i]))}|data {value.data:.4f}|grad {value.grad:.4f}"
         dot.node(f"v{i}", label=f"{{{fields}}}", shape="record")
         if not value.is_leaf():
             dot.node(f"v{i}op", label=graphviz.escape(value.op))

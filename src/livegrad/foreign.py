@@ -7,8 +7,12 @@ their attributes, nothing is copied into livegrad Values. What a node looks like
 - a number in ``data`` (or ``value``) and a number in ``grad``;
 - its inputs in ``_prev``, ``_children``, ``_parents``, ``children`` or ``inputs`` (a set,
   tuple or list; empty for a leaf);
-- its op's name in ``_op`` (a str), or else in its ``__repr__`` (``+``, ``relu``, ``** 2``)
-  or, failing both, its class name; ``label`` if it has one.
+- its op's name in ``_op`` (a str), or else in its ``__repr__`` (``+``, ``relu``, ``** 2``);
+  failing both (microgpt's engine names no op), the op is read from the numbers
+  (`livegrad.infer`), or is unknown: ``?``;
+- optionally its local derivatives as numbers, one per input, in ``_local_grads`` or
+  ``local_grads`` (microgpt's): the stepper shows them and the checks judge them;
+- ``label`` if it has one.
 
 Sets have no order, so a node's inputs are put in its op's argument order when that can be
 read (micrograd's `_backward` closes over ``self`` and ``other``, the operands in order; a
@@ -17,7 +21,9 @@ set's order (such inputs look the same on screen anyway).
 
 Re-evaluating writes ``data`` back into their nodes with livegrad's op table (for the op names
 it knows); a backward pass zeroes their grads and calls *their* ``backward()``, so the screen
-shows the gradients their engine computes, bugs included.
+shows the gradients their engine computes, bugs included. Stored local derivatives are only
+right where their engine computed them: away from that point (a slider moved) livegrad writes
+its op's local derivatives in their place, and back at it, theirs again.
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 from .adapters import EdgeCheck, GraphTooLarge
+from .infer import candidates
 from .ops import BUILTIN_OPS, Op, central_difference, power_of
 
 INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
 DATA_ATTRS = ("data", "value")
+LOCALS_ATTRS = ("_local_grads", "local_grads")  # local derivatives stored as numbers, one per input
+UNKNOWN = "?"  # the op of a node whose op is neither named nor readable from its numbers
 OPERANDS = ("self", "other")  # micrograd's closures name the operands so, in argument order
 _POWER = re.compile(r"\*\*\s*\(?\s*([-+]?[0-9.]+(?:e[-+]?[0-9]+)?)\s*\)?")
 _SIMPLE = re.compile(r"[\w.]+")
@@ -47,7 +56,7 @@ PROBE_HELD = 1.0
 class LearnerNode:
     """A view of one node of a learner's graph: ``data`` and ``grad`` read and write their object."""
 
-    __slots__ = ("_data_attr", "_fn", "_result_cells", "inputs", "obj", "op")
+    __slots__ = ("_built", "_data_attr", "_fn", "_locals_attr", "_result_cells", "inputs", "obj", "op")
 
     def __init__(
         self,
@@ -57,14 +66,25 @@ class LearnerNode:
         op: str,
         fn: Op | None,
         result_cells: tuple[object, ...] = (),
+        locals_attr: str | None = None,
     ) -> None:
         self.obj = obj
         self._data_attr = data_attr
         self.inputs = inputs
-        self.op = op  # their name for it, as they wrote it ('' for a leaf)
+        self.op = op  # their name for it, or livegrad's for an op read from the numbers ('' for a leaf)
         self._fn = fn if inputs else None  # livegrad's op; None: a leaf, or an op livegrad does not know
         # The `_backward` closure's cells that hold this node's result (micrograd's tanh keeps `t`): see `_holding`.
         self._result_cells = result_cells if self._fn is not None else ()
+        self._locals_attr = locals_attr if inputs else None  # where their local derivatives are stored, if they are
+        # The point their engine built the node at, with its stored local derivatives there.
+        self._built = (getattr(obj, data_attr), getattr(obj, locals_attr)) if self._locals_attr else None
+
+    @property
+    def stored_locals(self) -> tuple[float, ...] | None:
+        """The local derivatives their engine stored on this node (None: it stores none)."""
+        if self._locals_attr is None:
+            return None
+        return tuple(map(float, getattr(self.obj, self._locals_attr)))
 
     @property
     def data(self) -> float:
@@ -145,19 +165,62 @@ def topological_order(root: object, limit: int | None = None) -> list[LearnerNod
         if limit is not None and len(found) > limit:
             raise GraphTooLarge(len(found), limit)
         stack += (obj, _DONE, *reversed(inputs))  # an input met before is skipped when popped
+    names = {id(obj): _op_name(obj, len(found[id(obj)][2])) for obj in placed}
+    guesses = _guesses(placed, found, names)
     for obj in placed:  # (the views made together, after the walk, lie together in memory: faster to read)
         _, data_attr, inputs, others = found[id(obj)]
         if not inputs:
             views[id(obj)] = LearnerNode(obj, data_attr, (), "", None)
             continue
-        op = _op_name(obj, len(inputs))
-        key = (op, len(inputs))
-        if key not in ops:
-            ops[key] = livegrad_op(*key)
-        fn = ops[key]
+        node_inputs = tuple(map(views.__getitem__, map(id, inputs)))
+        op = names[id(obj)]
+        if op:
+            key = (op, len(inputs))
+            if key not in ops:
+                ops[key] = livegrad_op(*key)
+            fn = ops[key]
+        else:  # no name for it anywhere: read from the numbers
+            fn = guesses[id(obj)]
+            op = fn.name if fn is not None else _class_op(obj, inputs)
         held = _holding(others, getattr(obj, data_attr)) if fn is not None and others else ()
-        views[id(obj)] = LearnerNode(obj, data_attr, tuple(map(views.__getitem__, map(id, inputs))), op, fn, held)
+        views[id(obj)] = LearnerNode(obj, data_attr, node_inputs, op, fn, held, _locals_attr(obj, len(inputs)))
     return list(views.values())
+
+
+def _guesses(placed: list[object], found: dict[int, tuple], names: dict[int, str]) -> dict[int, Op | None]:
+    """The op read from the numbers of each node that names none (`livegrad.infer`). Where several
+    fit, the one the engine is seen using elsewhere in the graph, if only one of them is."""
+    fits: dict[int, list[Op]] = {}
+    for obj in placed:
+        _, data_attr, inputs, _ = found[id(obj)]
+        if inputs and not names[id(obj)]:
+            attr = _locals_attr(obj, len(inputs))
+            stored = tuple(map(float, getattr(obj, attr))) if attr else None
+            args = tuple(float(getattr(x, found[id(x)][1])) for x in inputs)
+            fits[id(obj)] = candidates(float(getattr(obj, data_attr)), args, stored)
+    seen = {ops[0].name for ops in fits.values() if len(ops) == 1}
+    guesses: dict[int, Op | None] = {}
+    for key, ops in fits.items():
+        if len(ops) > 1:
+            ops = [op for op in ops if op.name in seen]
+        guesses[key] = ops[0] if len(ops) == 1 else None
+    return guesses
+
+
+def _class_op(obj: object, inputs: tuple[object, ...]) -> str:
+    """An op livegrad cannot read: named by its class if it has one of its own (seed 000's ``Times``),
+    else ``?`` (microgpt's nodes are all ``Value``s: the class name would say nothing)."""
+    kind = type(obj)
+    return kind.__name__ if all(type(x) is not kind for x in inputs) else UNKNOWN
+
+
+def _locals_attr(obj: object, arity: int) -> str | None:
+    """The attribute where `obj` stores its local derivatives as numbers, one per input (or None)."""
+    for attr in LOCALS_ATTRS:
+        found = getattr(obj, attr, None)
+        if isinstance(found, (tuple, list)) and len(found) == arity and all(map(_number, found)):
+            return attr
+    return None
 
 
 def _holding(cells: tuple[object, ...], result: object) -> tuple[object, ...]:
@@ -175,16 +238,25 @@ def evaluate(order: Iterable[LearnerNode]) -> None:
 
     A node whose op livegrad does not know keeps the data their engine gave it. A `_backward`
     that captured its node's result in a local (micrograd's tanh keeps ``t``) gets the new
-    result there too, so their backward pass sees the same numbers as the records.
+    result there too, and stored local derivatives are made to fit the new data (see the module's
+    note), so their backward pass sees the same numbers as the records.
     """
     for node in order:  # their objects read and written directly (what `LearnerNode.data` does): once per node
         fn = node._fn
         if fn is None:
             continue
-        new = fn.forward(*[float(getattr(x.obj, x._data_attr)) for x in node.inputs])
+        args = [float(getattr(x.obj, x._data_attr)) for x in node.inputs]
+        new = fn.forward(*args)
         setattr(node.obj, node._data_attr, new)
         for cell in node._result_cells:
             cell.cell_contents = new  # type: ignore[attr-defined]
+        if node._built is not None:  # stored local derivatives: theirs where they made them, else the op's
+            data, stored = node._built
+            if new == data or (new != new and data != data):
+                fresh = stored
+            else:
+                fresh = tuple(0.0 if d is None else d for d in fn.locals_at(tuple(args), new))
+            setattr(node.obj, node._locals_attr, fresh)  # type: ignore[arg-type]
 
 
 def backpropagate(order: list[LearnerNode]) -> None:
@@ -212,13 +284,17 @@ def backpropagate(order: list[LearnerNode]) -> None:
 def local_derivatives(node: LearnerNode) -> tuple[float | None, ...]:
     """d node / d input for each input, as the learner's engine computes it.
 
-    From their ``_local_grad(input)`` (seed 000's `Node`), or by running their `_backward` once
+    Their stored ones (microgpt's ``_local_grads``), from their ``_local_grad(input)`` (seed 000's
+    `Node`), or by running their `_backward` once
     with the node's grad at 1 and its inputs' grads at 0 (grads restored afterwards). An input
     used twice by one node gets half its total on each edge. An engine with neither: the op
     table's derivative (None: a masked edge; nan for an op livegrad does not know).
     """
     if not node.inputs:
         return ()
+    stored = node.stored_locals
+    if stored is not None:
+        return stored
     local_grad = getattr(node.obj, "_local_grad", None)
     if callable(local_grad):
         return tuple(float(local_grad(x.obj)) for x in node.inputs)
@@ -251,6 +327,8 @@ def check_locals(
     if fn is None:
         return []
     args = [x.data for x in node.inputs]
+    if node.stored_locals is not None and not callable(getattr(node.obj, "_backward", None)):
+        return _check_stored(node, fn, args, names, eps, rtol, atol)
     totals = _probe(node, upstream=1.0, held=0.0)
     scaled = _probe(node, upstream=PROBE_UPSTREAM, held=0.0)
     added = _probe(node, upstream=1.0, held=PROBE_HELD)
@@ -296,6 +374,88 @@ def check_locals(
             headline = f"sets {named(x)}.grad with =, not +="
         checks.append(EdgeCheck(index, x, local, numeric, not note, note, headline))
     return checks
+
+
+def _check_stored(
+    node: LearnerNode,
+    fn: Op,
+    args: list[float],
+    names: Callable[[LearnerNode], str],
+    eps: float,
+    rtol: float,
+    atol: float,
+) -> list[EdgeCheck]:
+    """Each local derivative their engine stored (microgpt's ``_local_grads``) beside a central
+    difference of the op in that input alone: one edge each, even for ``a * a``."""
+    checks = []
+    for index, (x, local) in enumerate(zip(node.inputs, node.stored_locals or ())):
+        numeric = central_difference(fn, args, [index], eps)
+        note = headline = ""
+        if math.isfinite(numeric) and abs(local - numeric) > atol + rtol * abs(numeric):
+            of = f"d {names(node)} / d {names(x)}"
+            note = f"{of}: the stored local derivative is {_num(local)}, the op's derivative is {_num(numeric)}"
+            headline = f"{of}: {_num(local)}, not {_num(numeric)}"
+        checks.append(EdgeCheck(index, x, local, numeric, not note, note, headline))
+    return checks
+
+
+def check_pass(
+    order: list[LearnerNode], names: Callable[[LearnerNode], str], rtol: float, atol: float
+) -> list[EdgeCheck]:
+    """Their ``backward()`` beside the chain rule over the local derivatives their engine stored.
+
+    In microgpt's shape one ``backward()`` multiplies every node's stored locals: a bug there (``=``
+    for ``+=``, a missing ``* v.grad``, a sign) is in no node. It shows first at the node nearest the
+    root whose gradient differs; that node is named, with what its number suggests, as a check on
+    the node itself (``index`` -1). [] where the grads agree or nodes keep `_backward`s (checked
+    node by node instead)."""
+    if not order or any(
+        node.inputs and (node.stored_locals is None or callable(getattr(node.obj, "_backward", None))) for node in order
+    ):
+        return []
+    backpropagate(order)
+    expected = {node: 0.0 for node in order}
+    expected[order[-1]] = 1.0
+    contributions: dict[LearnerNode, list[tuple[float, float]]] = {node: [] for node in order}  # (local, upstream)
+    for node in reversed(order):
+        theirs = float(node.obj.grad)  # type: ignore[attr-defined]
+        right = expected[node]
+        if abs(theirs - right) > atol + rtol * abs(right):
+            return [_pass_finding(node, theirs, right, contributions[node], names)]
+        for x, local in zip(node.inputs, node.stored_locals or ()):
+            expected[x] += local * right
+            contributions[x].append((local, right))
+    return []
+
+
+def _pass_finding(
+    node: LearnerNode,
+    theirs: float,
+    right: float,
+    parts: list[tuple[float, float]],
+    names: Callable[[LearnerNode], str],
+) -> EdgeCheck:
+    """What a wrong gradient out of their ``backward()`` suggests, from the contributions it should sum."""
+    name = names(node)
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+    said = (
+        f"backward() gives {name}.grad = {_num(theirs)}, the chain rule over the stored local derivatives {_num(right)}"
+    )
+    if len(parts) > 1 and any(near(theirs, local * up) for local, up in parts):
+        headline = f"{name}.grad set with =, not +="
+        note = f"{said}: {name} feeds {len(parts)} values, and backward() keeps one contribution (= instead of +=)"
+    elif near(theirs, sum(local for local, _ in parts)):
+        headline = f"{name}.grad not × v.grad"
+        note = f"{said}: backward() adds the local derivatives without multiplying them by the gradient from above"
+    elif near(theirs, -right):
+        headline = f"{name}.grad has the wrong sign"
+        note = f"{said}: the sign is wrong"
+    else:
+        headline, note = f"{name}.grad: {_num(theirs)}, not {_num(right)}", said
+    return EdgeCheck(-1, node, theirs, right, False, note, headline)
 
 
 def consumer_counts(order: Iterable[LearnerNode]) -> dict[LearnerNode, int]:
@@ -467,14 +627,14 @@ def _filled(cell: object) -> bool:
 
 def _op_name(obj: object, arity: int) -> str:
     """Their op's name: ``_op`` if it is a non-empty str, else the ``__repr__`` if it names an op
-    livegrad knows (seed 000: ``relu``, ``** 2``), else the class name; '' for a leaf."""
+    livegrad knows (seed 000: ``relu``, ``** 2``); '' if neither (and for a leaf)."""
     if arity == 0:
         return ""
     op = getattr(obj, "_op", None)
     if isinstance(op, str) and op:
         return op
     text = repr(obj)
-    return text if livegrad_op(text, arity) is not None else type(obj).__name__
+    return text if livegrad_op(text, arity) is not None else ""
 
 
 def _describe(x: object) -> str:
@@ -513,18 +673,26 @@ class Learner:
         return node.known
 
     def save(self, order: list[LearnerNode]) -> Callable[[], None]:
-        """Their data, grads, and the `_backward` cells holding a node's result, as found."""
+        """Their data, grads, stored local derivatives and the `_backward` cells holding a node's
+        result, as found."""
         found = [
-            (v.obj, v._data_attr, getattr(v.obj, v._data_attr), v.obj.grad, [c.cell_contents for c in v._result_cells])  # type: ignore[attr-defined]
+            (
+                getattr(v.obj, v._data_attr),
+                v.obj.grad,  # type: ignore[attr-defined]
+                [c.cell_contents for c in v._result_cells],  # type: ignore[attr-defined]
+                getattr(v.obj, v._locals_attr) if v._locals_attr else None,
+            )
             for v in order
         ]
 
         def restore() -> None:
-            for v, (obj, attr, data, grad, cells) in zip(order, found):
-                setattr(obj, attr, data)
-                obj.grad = grad  # type: ignore[attr-defined]
+            for v, (data, grad, cells, stored) in zip(order, found):
+                setattr(v.obj, v._data_attr, data)
+                v.obj.grad = grad  # type: ignore[attr-defined]
                 for cell, held in zip(v._result_cells, cells):
                     cell.cell_contents = held  # type: ignore[attr-defined]
+                if v._locals_attr:
+                    setattr(v.obj, v._locals_attr, stored)
 
         return restore
 
@@ -549,6 +717,8 @@ class Learner:
         for node in order:
             for check in check_locals(node, names, consumers, eps, rtol, atol):
                 yield node, check
+        for check in check_pass(order, names, rtol, atol):
+            yield check.input, check
 
 
 LEARNER = Learner()

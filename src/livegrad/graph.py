@@ -17,7 +17,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 from .adapters import OWN, Engine, GraphTooLarge, kind_of
@@ -25,6 +25,7 @@ from .engine import Value
 from .foreign import LearnerNode
 from .nn import Call, values_in
 from .ops import ADD, BUILTIN_OPS, Op
+from .scope import display_path, user_frame, variable_names
 
 Node = Value | LearnerNode
 
@@ -57,16 +58,28 @@ class Graph:
 
     order: list[Node]
     engine: Engine = OWN
+    variables: Mapping[int, str] = field(default_factory=dict)  # node id -> the caller's variable holding it
 
     @classmethod
-    def of(cls, root: object, limit: int | None = None) -> Graph:
-        """`root`'s graph: a livegrad Value's, or else a micrograd-style node's, by duck typing.
+    def of(cls, root: object, limit: int | None = None, named: bool = True) -> Graph:
+        """`root`'s graph: a livegrad Value's, or else a micrograd-style node's, by duck typing; with
+        `named`, its values named after the variables that hold them in the first frame outside livegrad.
 
         With a `limit`, a graph of more values raises `GraphTooLarge`: a learner's as soon as the walk
         passes it, a livegrad one after the engine's sort (about a second for a million values).
         """
         kind = kind_of(root)
-        return cls(kind.order(root, limit), kind)
+        order = kind.order(root, limit)
+        objects = {id(o): o for o in map(kind.user_object, order)}
+        found = variable_names(user_frame(), objects) if named else {}
+        ids = {id(kind.user_object(v)): i for i, v in enumerate(order)} if found else {}
+        return cls(order, kind, {ids[key]: path for key, path in found.items()})
+
+    @cached_property
+    def labels(self) -> list[str]:
+        """Each value's label: the engine's, else the path of the caller's variable holding it, else ''."""
+        variables = self.variables
+        return [v.label or variables.get(i, "") for i, v in enumerate(self.order)]
 
     @property
     def learner(self) -> bool:
@@ -124,23 +137,24 @@ class Graph:
                 if not node.label and node.is_leaf():
                     given.setdefault(node_id, f"{call['name']} input {place}")
         given.update(self._partial_sums())
+        given.update((i, display_path(path)) for i, path in self.variables.items() if not self.order[i].label)
         return display_names(self.order, self.inputs, given)
 
     def _partial_sums(self) -> dict[int, str]:
         """A running sum (a neuron's ``b + w0·x0 + w1·x1 + …``, a loss's ``sum(...)``) named by its place:
         the k-th ``+`` of the chain is ``L2.N0 Σ[0..k]`` (terms 0 to k) in a module call, or outside one
         ``reg_loss Σ[0..k]`` after the labelled value the chain ends in (``Σ[0..k]`` if none)."""
-        order, of, inputs = self.order, self.groups.of, self.inputs
+        order, of, inputs, labels = self.order, self.groups.of, self.inputs, self.labels
         depth: dict[int, int] = {}  # each unlabelled + of a chain: how many + lie below it in the chain
         for i, value in enumerate(order):
-            if value._fn is ADD and not value.label:
+            if value._fn is ADD and not labels[i]:
                 left = inputs[i][0]
                 depth[i] = depth[left] + 1 if left in depth and of[left] == of[i] else 0
         ends: dict[int, str] = {}  # a chain's members outside any call: the label of the value it ends in
         for i in reversed(range(len(order))):
             left = inputs[i][0] if order[i]._fn is ADD else -1
             if left in depth and of[left] == of[i] < 0:
-                ends[left] = ends.get(i, order[i].label)
+                ends[left] = ends.get(i, labels[i])
         calls = self.groups.calls
         return {
             i: f"{calls[of[i]]['name'] if of[i] >= 0 else ends.get(i, '')} Σ[0..{k}]".lstrip()
@@ -214,7 +228,7 @@ class Graph:
             ops.setdefault(order[i].op, {"formula": None, "locals": None})
         powers = {op: op.exponent for op in known if op.exponent is not None}
         columns = {
-            "label": [v.label for v in order],
+            "label": self.labels,
             "name": self.names,
             "op": [v.op for v in order],
             "inputs": self.inputs,

@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .graph import Graph, Node, display_names
+from .graph import Graph, Node
 from .ops import difference
 
 
@@ -112,7 +112,7 @@ class LocalCheck:
     """
 
     node: Node
-    index: int  # which input of the node: 0 for a, 1 for b
+    index: int  # which input of the node: 0 for a, 1 for b; -1: the node's own gradient out of their backward()
     input: Node
     autograd: float | None
     numeric: float
@@ -189,7 +189,8 @@ class GradcheckReport:
                     for c in failing
                 )
             )
-            rows.append(f"faulty node {names.get(node, '?')} (op {node.op}): {edges}")
+            made = f"op {node.op}" if node.op else "a leaf"
+            rows.append(f"faulty node {names.get(node, '?')} ({made}): {edges}")
         if self.unchecked:
             shown = ", ".join(f"{names.get(v, '?')} (op {v.op})" for v in self.unchecked)
             rows.append(f"not checked: {shown}: livegrad does not know these ops, nor the leaves that feed them")
@@ -248,7 +249,7 @@ def check_graph(
         blocked = f"it feeds {', '.join(unknown)}, an op livegrad cannot re-run"  # said by each leaf behind them
         checks = [_leaf_check(graph, leaf, autograds[leaf], eps, close, blocked) for leaf in chosen]
         graph.forward()  # the local checks read each node's inputs at the point itself
-        names = dict(zip(order, display_names(order)))
+        names = dict(zip(order, graph.names))
         local_checks = []
         for node, c in graph.engine.edge_checks(order, names.__getitem__, eps, rtol, atol):
             judged, why = _judged(c.numeric) if c.ok else (True, "")  # a mismatch found is judged

@@ -26,6 +26,7 @@ from .engine import Value
 from .export import standalone_html
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
+from .scope import display_path
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -172,21 +173,26 @@ class GraphWidget(anywidget.AnyWidget):
         ]
         return widget
 
-    def _take(self, root: object) -> dict[str, object]:
+    def _take(self, root: object, named: bool = True) -> dict[str, object]:
         """Show `root`'s graph from now on; returns its topology (or, past MAX_VALUES values, why not).
+        `named`: its values are named after the caller's variables (not for a graph `build` rebuilt).
 
         A graph that large is refused as soon as the sort passes the limit: the kernel neither
         sorts nor sends it, and the page shows what to do instead.
         """
         try:
-            graph = Graph.of(root, MAX_VALUES)
+            graph = Graph.of(root, MAX_VALUES, named)
         except GraphTooLarge as refused:
             graph, too_large = Graph([]), _too_large(refused)
         else:
             too_large = None
         self._graph = graph
         self._index = graph.index()
-        self._by_label = {v.label: v for v, inputs in zip(graph.order, graph.inputs) if not inputs and v.label}
+        self._by_label = {}  # each named leaf by its label or variable (full path and the page's shorter form)
+        for v, inputs, label in zip(graph.order, graph.inputs, graph.labels):
+            if not inputs and label:
+                self._by_label.setdefault(label, v)
+                self._by_label.setdefault(display_path(label), v)
         self._step_count = sum(1 for inputs in graph.inputs if inputs)
         self._topo_count = topo_steps(graph)
         self._naive_count = naive_calls(graph)
@@ -224,7 +230,7 @@ class GraphWidget(anywidget.AnyWidget):
         once); with `record`, the root's new value joins the curve first."""
         with self.hold_sync():  # one message: a new shape arrives with its sliders and values
             if self._build is not None:
-                topology = {**self._take(_call_build(self._build, self._inputs)), "replay": False}
+                topology = {**self._take(_call_build(self._build, self._inputs), named=False), "replay": False}
                 self._locals = True
                 self.sliders = [{**spec, "value": self._inputs[spec["label"]]} for spec in self.sliders]
                 if _shape(topology) != _shape(self.topology):  # names alone may change: a constant's is its number
@@ -466,14 +472,16 @@ class GraphWidget(anywidget.AnyWidget):
         return resolved
 
     def _default_sliders(self) -> list[Node]:
-        """The graph's inputs first (labelled leaves outside every module call, then the inputs of the
-        first outermost call), then the labelled leaves inside module calls (parameters), call by call."""
-        groups, index = self._graph.groups, self._index
-        labelled = [(index[v], v) for v in self._by_label.values()]
+        """The graph's inputs first (named leaves outside every module call, those held in containers,
+        such as microgpt's state_dict, after the others; then the inputs of the first outermost call),
+        then the labelled leaves inside module calls (parameters), call by call."""
+        groups, index, graph = self._graph.groups, self._index, self._graph
+        labelled = [(index[v], v) for v in dict.fromkeys(self._by_label.values())]
         first = next((call for call in groups.calls if call["parent"] is None), None)
         call_inputs = [self._graph.order[i] for i in first["inputs"] if not self._graph.inputs[i]] if first else []
         inside = sorted((groups.of[i], i, v) for i, v in labelled if groups.of[i] >= 0)
         outside = [v for i, v in labelled if groups.of[i] < 0]
+        outside.sort(key=lambda v: graph.order[index[v]].label == "" and "[" in graph.labels[index[v]])
         return list(dict.fromkeys([*outside, *call_inputs, *(v for _, _, v in inside)]))
 
     def _name(self, node: Node) -> str:
@@ -483,7 +491,7 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         i = self._index[leaf]
         group = self._graph.groups.of[i]
-        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``MLP input 0``, or its number)
+        label = self._name(leaf)  # as on the page: its label, variable, ``MLP input 0``, or its number
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         return {
             "id": i,
