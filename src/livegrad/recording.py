@@ -2,37 +2,42 @@
 
 A graph of 40,000 scalars means nothing as 40,000 cards; as ``gpt × 5 > linear, softmax, rmsnorm``
 it reads like the code that made it. Inside `record`, every call of a function of the user's own
-(not the standard library's, an installed package's, livegrad's, or a method of the engine's
-nodes) becomes a `livegrad.nn.Call`, exactly as a `livegrad.nn` module's call does, so the page
-folds, expands, searches and steps through functions as it does modules: a function called
-several times in a row is a stack (``linear × 9``).
+becomes a `livegrad.nn.Call`, exactly as a `livegrad.nn` module's call does, so the page folds,
+expands, searches and steps through functions as it does modules: a function called several
+times in a row is a stack (``linear × 9``).
+
+Whose functions: those defined in the module that opens the block (a notebook's, a script's), and
+in the modules of the user's own that it has imported by name (``import microgpt_like as m``), with
+the ``forward`` and ``__call__`` methods of classes defined there (not the engine's node classes,
+nor `livegrad.nn` modules, which are recorded already). For the block's duration each is replaced
+in its module by a recording wrapper, so a call costs a few microseconds more and a value nothing:
+building microgpt's 43,000 values is not slowed measurably (`benchmarks/microgpt_names.py`). Not
+recorded: functions defined inside other functions, and those held under other names before the
+block began.
 
 It works with any engine. A livegrad `Value` a call returned points to the call itself (its
 ``_call`` slot); another engine's node is remembered by the recording, which keeps what the
 calls returned alive (so an id stays theirs) until it is one of `KEPT` recordings ago.
-
-Recording uses Python's trace hook (`sys.settrace`): a callback per Python call, and none for
-lines, since only the user's functions are followed into. A debugger's or a coverage tool's
-hook is put back when recording ends (they do not see the calls made while recording).
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import sys
 import sysconfig
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import CodeType, FrameType
+from types import FunctionType, ModuleType
 
 from . import nn
 from .engine import Value
 from .nn import Call
+from .scope import user_frame
 
 KEPT = 3  # recordings whose calls a later GraphWidget can still find (each holds what its calls returned)
-# Packages whose frames are never the user's functions (livegrad's own, the notebook's machinery).
-INTERNAL = ("livegrad", "IPython", "ipykernel", "ipywidgets", "anywidget", "traitlets", "torch", "numpy")
+METHODS = ("forward", "__call__")  # the methods of a user's class that are calls to fold by
+NODE_METHODS = ("backward", "_backward")  # a class with these is an engine's node class: its methods are ops
 _LIBRARIES = tuple(
     os.path.normcase(path) + os.sep
     for path in {sysconfig.get_path(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
@@ -60,45 +65,36 @@ class Recording:
     def __init__(self) -> None:
         self.returned: dict[int, Call] = {}
         self.held: list[object] = []
-        self._functions: dict[CodeType, Function | None] = {}  # per code: the user's function, or None
-        self._frames: list[FrameType] = []  # the user's calls running now, innermost last
 
-    def _trace(self, frame: FrameType, event: str, arg: object) -> object:
-        """The global trace hook: called once per Python call. Follows the user's functions only."""
-        if event != "call":
-            return None
-        code = frame.f_code
-        function = self._functions.get(code, self)
-        if function is self:
-            function = self._functions[code] = _function_of(frame)
-        if function is None:
-            return None
-        frame.f_trace_lines = False  # only the return is wanted
-        call = object.__new__(Call)
-        call.module, call.children, call.parts, call.seq = function, None, None, nn._next_seq()
-        call.received = tuple(frame.f_locals[name] for name in code.co_varnames[: code.co_argcount])
-        call.outputs = ()
-        _attach(call)
-        self._frames.append(frame)
-        return self._returned
+    def wrap(self, fn: Callable[..., object], name: str) -> Callable[..., object]:
+        """`fn`, recording each call as a `Call` of the function `name`."""
+        function = Function(name)
 
-    def _returned(self, frame: FrameType, event: str, arg: object) -> object:
-        """The local trace hook of a user's function: on its return, what it returned."""
-        if event != "return":
-            return self._returned
-        if self._frames and self._frames[-1] is frame:
-            self._frames.pop()
-            call = nn._open.pop()
-            outputs = _nodes_in(arg)
-            for out in outputs:
-                if type(out) is Value:
-                    out._call = call
-                else:
-                    if id(out) not in self.returned:
-                        self.held.append(out)
-                    self.returned[id(out)] = call
-            call.outputs = tuple(map(id, outputs))
-        return None
+        @functools.wraps(fn)
+        def recorded(*args: object, **kwargs: object) -> object:
+            call = object.__new__(Call)
+            call.module, call.children, call.parts, call.seq = function, None, None, nn._next_seq()
+            call.received, call.outputs = (*args, *kwargs.values()), ()
+            _attach(call)
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                nn._open.pop()
+            self._returned(call, out)
+            return out
+
+        return recorded
+
+    def _returned(self, call: Call, out: object) -> None:
+        outputs = _nodes_in(out)
+        for node in outputs:
+            if type(node) is Value:
+                node._call = call
+            else:
+                if id(node) not in self.returned:
+                    self.held.append(node)
+                self.returned[id(node)] = call
+        call.outputs = tuple(map(id, outputs))
 
 
 _recordings: list[Recording] = []
@@ -110,18 +106,60 @@ def record() -> Iterator[Recording]:
     """Record which of your functions computed each value, so the widget folds the graph by them:
     ``with livegrad.record(): loss = train_step(...)`` then ``GraphWidget(loss)``."""
     recording = Recording()
-    previous = sys.gettrace()
+    frame = user_frame()
+    patches = _patches(frame.f_globals if frame is not None else {}, recording)
     with _lock:
         _recordings.append(recording)
         del _recordings[:-KEPT]
-    sys.settrace(recording._trace)
+    for owner, name, _, wrapped in patches:
+        _put(owner, name, wrapped)
     try:
         yield recording
     finally:
-        sys.settrace(previous)
-        while recording._frames:  # a block left by an exception inside a recorded call
-            recording._frames.pop()
-            nn._open.pop()
+        for owner, name, original, _ in reversed(patches):
+            _put(owner, name, original)
+
+
+def _put(owner: object, name: str, value: object) -> None:
+    if isinstance(owner, dict):
+        owner[name] = value
+    else:
+        setattr(owner, name, value)
+
+
+Patch = tuple[object, str, object, object]  # (namespace or class, name, the original, its wrapper)
+
+
+def _patches(namespace: dict[str, object], recording: Recording) -> list[Patch]:
+    """The user's functions and methods to wrap: those defined in `namespace` (a module's globals),
+    and in the user's modules it holds by name."""
+    patches: list[Patch] = []
+    modules = [namespace] + [
+        vars(m) for m in namespace.values() if isinstance(m, ModuleType) and _users(m) and vars(m) is not namespace
+    ]
+    for space in modules:
+        here = space.get("__name__")
+        for name, x in list(space.items()):
+            if isinstance(x, FunctionType) and x.__module__ == here and not name.startswith("__"):
+                patches.append((space, name, x, recording.wrap(x, x.__qualname__)))
+            elif isinstance(x, type) and x.__module__ == here and _foldable_class(x):
+                for method in METHODS:
+                    fn = x.__dict__.get(method)
+                    if isinstance(fn, FunctionType):
+                        patches.append((x, method, fn, recording.wrap(fn, x.__qualname__)))
+    return patches
+
+
+def _users(module: ModuleType) -> bool:
+    """A module of the user's own: not livegrad's, the standard library's or an installed package's."""
+    file = getattr(module, "__file__", None)
+    name = module.__name__.partition(".")[0]
+    return bool(file) and name != "livegrad" and not os.path.normcase(file).startswith(_LIBRARIES)
+
+
+def _foldable_class(cls: type) -> bool:
+    """A user's class whose calls are worth a group: not an engine's node class, not a livegrad module."""
+    return not issubclass(cls, nn.Module) and not any(hasattr(cls, m) for m in NODE_METHODS)
 
 
 def call_returning(obj: object) -> Call | None:
@@ -142,25 +180,6 @@ def _attach(call: Call) -> None:
         else:
             parent.children.append(call)
     nn._open.append(call)
-
-
-def _function_of(frame: FrameType) -> Function | None:
-    """The user's function running in `frame`, or None for code that is not theirs to fold by: a
-    library's, a comprehension's, a dunder of theirs but ``__call__``, a method of the engine's nodes
-    (``Value.exp``) or of a livegrad module (recorded as a module already)."""
-    code = frame.f_code
-    name = code.co_name
-    if name[:1] == "<" or (name[:2] == "__" and name != "__call__"):
-        return None
-    if frame.f_globals.get("__name__", "").partition(".")[0] in INTERNAL:
-        return None
-    if os.path.normcase(code.co_filename).startswith(_LIBRARIES):
-        return None
-    if code.co_argcount:
-        first = frame.f_locals.get(code.co_varnames[0])
-        if isinstance(first, nn.Module) or _is_node(first):
-            return None
-    return Function(getattr(code, "co_qualname", name))  # (Python 3.10 has no co_qualname)
 
 
 def _is_node(x: object) -> bool:
