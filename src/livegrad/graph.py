@@ -24,7 +24,10 @@ from .adapters import OWN, Engine, GraphTooLarge, kind_of
 from .engine import Value
 from .foreign import LearnerNode
 from .nn import Call
-from .ops import ADD, BUILTIN_OPS, Op
+from .ops import ADD, BUILTIN_OPS, MUL, Op
+from .ops import DIV as DIV_OP
+from .ops import NEG as NEG_OP
+from .ops import SUB as SUB_OP
 from .recording import Function
 from .scope import display_path, user_frame, variable_names
 
@@ -515,12 +518,18 @@ def display_names(
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
+        name = ""
         op = value._fn
         if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
-            if op not in writers:
-                writers[op] = _writer(op, names, wrapped, levels), _template(op)[2]
-            write, level = writers[op]
-            name = write(ids)
+            if (op is ADD or op is MUL) and len(ids) == 2:
+                op, ids, name = _as_written(op, ids, order, inputs, given, names, levels, wrapped)
+            if name:
+                level = SUM
+            else:
+                if op not in writers:
+                    writers[op] = _writer(op, names, wrapped, levels), _template(op)[2]
+                write, level = writers[op]
+                name = write(ids)
             if name.count("(") > MAX_BRACKETS:  # only then can brackets nest deeper than that
                 name = _shallow(name)
         else:
@@ -539,6 +548,47 @@ def display_names(
         wrapped.append(name if level == ATOM else f"({name})")
         levels.append(level)
     return names
+
+
+def _as_written(
+    op: Op,
+    ids: list[int],
+    order: list[Node],
+    inputs: list[list[int]],
+    given: Mapping[int, str],
+    names: list[str],
+    levels: list[int],
+    wrapped: list[str],
+) -> tuple[Op, list[int], str]:
+    """microgpt's engine has only ``+``, ``*`` and ``**``: it writes ``a − b`` as ``a + b·(−1)``, ``−a``
+    as ``a·(−1)``, ``a / b`` as ``a·b**−1`` and ``e − 1`` as ``e + (−1)``. Named as the learner wrote
+    them: the op and inputs to write instead, or (for a constant subtracted) the name itself."""
+
+    def constant(k: int) -> float | None:  # an unnamed number the engine made a leaf of
+        node = order[k]
+        return node.data if not inputs[k] and not node.label and k not in given else None
+
+    def made_by(k: int, maker: Op | None = None, exponent: float | None = None) -> bool:
+        node = order[k]
+        if node.label or k in given:
+            return False
+        fn = node._fn
+        return fn is not None and (fn is maker or (exponent is not None and fn.exponent == exponent))
+
+    a, b = ids
+    if op is MUL:
+        if constant(b) == -1:
+            return NEG_OP, [a], ""
+        if made_by(b, exponent=-1.0):
+            return DIV_OP, [a, inputs[b][0]], ""
+        return op, ids, ""
+    negated = inputs[b]
+    if made_by(b, MUL) and len(negated) == 2 and constant(negated[1]) == -1:
+        return SUB_OP, [a, negated[0]], ""
+    c = constant(b)
+    if c is not None and c < 0 and math.isfinite(c):
+        return op, ids, f"{names[a] if levels[a] >= SUM else wrapped[a]} − {-c:.6g}"
+    return op, ids, ""
 
 
 # How tightly a name binds as an operand, from loosest to tightest. A label with spaces, or a name cut
