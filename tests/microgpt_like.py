@@ -170,13 +170,12 @@ def loss_of(state_dict, name):
     return (1 / n) * sum(losses)
 
 
-def train(engine=Value, steps=3, seed=42, learning_rate=0.01):
-    """Train with Adam on one name a step; the losses, step by step."""
+def training(engine=Value, steps=3, seed=42, learning_rate=0.01):
+    """Train with Adam on one name a step, yielding each step's loss as the step ends."""
     state_dict = make_state_dict(engine, seed)
     params = [p for mat in state_dict.values() for row in mat for p in row]
     m, v = [0.0] * len(params), [0.0] * len(params)
     beta1, beta2, eps = 0.85, 0.99, 1e-8
-    losses = []
     for step in range(steps):
         loss = loss_of(state_dict, NAMES[step % len(NAMES)])
         loss.backward()
@@ -187,8 +186,12 @@ def train(engine=Value, steps=3, seed=42, learning_rate=0.01):
             m_hat, v_hat = m[i] / (1 - beta1 ** (step + 1)), v[i] / (1 - beta2 ** (step + 1))
             p.data -= lr * m_hat / (v_hat**0.5 + eps)
             p.grad = 0
-        losses.append(loss.data)
-    return losses
+        yield loss.data
+
+
+def train(engine=Value, steps=3, seed=42, learning_rate=0.01):
+    """The losses of `training`, step by step."""
+    return list(training(engine, steps, seed, learning_rate))
 
 
 if __name__ == "__main__":

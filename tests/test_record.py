@@ -127,3 +127,15 @@ def test_the_widget_folds_by_function_and_names_the_groups() -> None:
     assert w.expanded == ["model", "softmax"]
     loss.backward()
     assert math.isfinite(x[0].grad)
+
+
+def build(x):
+    return softmax([Value(x), Value(2 * x)])[0]
+
+
+def test_from_function_records_on_its_own() -> None:
+    w = GraphWidget.from_function(build, x=1.0)
+    assert [g["name"] for g in w.topology["groups"]] == ["softmax"]  # the functions build calls
+    w.set(x=0.5)  # rebuilt from the page's message: recorded again, in build's own module
+    assert [g["name"] for g in w.topology["groups"]] == ["softmax"]  # the functions build calls
+    assert softmax.__name__ == "softmax" and softmax is globals()["softmax"]  # put back

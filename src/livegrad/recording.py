@@ -102,12 +102,15 @@ _lock = threading.Lock()
 
 
 @contextmanager
-def record() -> Iterator[Recording]:
+def record(namespace: dict[str, object] | None = None) -> Iterator[Recording]:
     """Record which of your functions computed each value, so the widget folds the graph by them:
-    ``with livegrad.record(): loss = train_step(...)`` then ``GraphWidget(loss)``."""
+    ``with livegrad.record(): loss = train_step(...)`` then ``GraphWidget(loss)``. (`namespace`: the
+    module globals whose functions to follow, by default those of the code that opens the block.)"""
     recording = Recording()
-    frame = user_frame()
-    patches = _patches(frame.f_globals if frame is not None else {}, recording)
+    if namespace is None:
+        frame = user_frame()
+        namespace = frame.f_globals if frame is not None else {}
+    patches = _patches(namespace, recording) if _users_namespace(namespace) else []
     with _lock:
         _recordings.append(recording)
         del _recordings[:-KEPT]
@@ -148,6 +151,15 @@ def _patches(namespace: dict[str, object], recording: Recording) -> list[Patch]:
                     if isinstance(fn, FunctionType):
                         patches.append((x, method, fn, recording.wrap(fn, x.__qualname__)))
     return patches
+
+
+def _users_namespace(namespace: dict[str, object]) -> bool:
+    """A notebook's or a script's globals, or those of a module of the user's own (never a library's:
+    a block opened from the kernel's machinery must not wrap asyncio's functions)."""
+    if namespace.get("__name__") == "__main__":
+        return True
+    file = namespace.get("__file__")
+    return isinstance(file, str) and not os.path.normcase(file).startswith(_LIBRARIES)
 
 
 def _users(module: ModuleType) -> bool:

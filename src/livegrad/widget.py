@@ -26,6 +26,7 @@ from .engine import Value
 from .export import standalone_html
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
+from .recording import record
 from .scope import display_path
 from .trace import check_graph
 
@@ -656,7 +657,8 @@ def _shape(topology: Mapping[str, object]) -> tuple[object, ...]:
 
 
 def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
-    root = build(**inputs)
+    with record(getattr(build, "__globals__", None)):  # the graph folds by the functions that built it
+        root = build(**inputs)
     if root is None:
         raise TypeError("build returned None: it must return the root of the graph (a Value, or your engine's node)")
     return root
