@@ -75,11 +75,11 @@ def default_range(value: float) -> tuple[float, float, float]:
 class GraphWidget(anywidget.AnyWidget):
     """Draws the graph of `root`: a record per value (label | data | grad), a node per op.
 
-    ``sliders`` picks the leaves that get a slider (labels or Values; default: every
-    labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
-    `root` may be a node of a learner's own engine; its leaves are then named by label or
-    by the learner's own objects. A leaf that feeds an op livegrad does not know gets no slider.
-    The calls of `livegrad.nn` modules are groups the page folds: `expand`, `collapse` and `pick`
+    ``sliders`` picks the leaves that get a slider (names or Values; default: every named
+    leaf, named by its label or by the caller's variable holding it); ``ranges`` maps a leaf
+    (name or Value) to ``(min, max[, step])``. `root` may be a node of a learner's own engine.
+    A leaf that feeds an op livegrad does not know gets no slider. The calls of `livegrad.nn`
+    modules, and of your functions under `livegrad.record()`, are groups the page folds: `expand`, `collapse` and `pick`
     drive them from Python. A graph of more than `MAX_VALUES` values is refused with what to do instead.
     """
 
