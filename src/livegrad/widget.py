@@ -492,7 +492,7 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         i = self._index[leaf]
         group = self._graph.groups.of[i]
-        label = self._name(leaf)  # as on the page: its label, variable, ``MLP input 0``, or its number
+        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``wte[26][0]``, ``MLP input 0``)
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         return {
             "id": i,
