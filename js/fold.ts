@@ -124,14 +124,73 @@ function analyse(topology: Topology): Analysis {
   const inputList = Int32Array.from(inputs);
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
+  const { chainOf, chains } = findChains(nodes, {
+    groupOf,
+    shared,
+    isPlus,
+    inputStart,
+    inputList,
+    uses,
+    consumer,
+    outputs,
+  });
+  const siblingsOf = new Map<string, number[]>();
+  groups.forEach((call, c) => {
+    const key = `${call.parent}:${call.module}`;
+    const list = siblingsOf.get(key);
+    if (list) list.push(c);
+    else siblingsOf.set(key, [c]);
+  });
+  const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
+  const analysis: Analysis = {
+    groupOf,
+    shared,
+    inputStart,
+    inputList,
+    runs: callRuns(groups, groupOf, shared),
+    uses,
+    outputs,
+    chainOf,
+    chains,
+    chainKeys: chains.map((chain) => `#${chain.top}`),
+    siblings,
+    siblingsOf,
+    summaries: new Map(),
+  };
+  analyses.set(topology, analysis);
+  return analysis;
+}
+
+/** The `runs` of `Analysis`: consecutive node ids computed in the same outermost call, as [start, end, call]. */
+function callRuns(groups: readonly Group[], groupOf: Int32Array, shared: Uint8Array): Int32Array {
   const outermost = Int32Array.from(groups, (call) => call.parent ?? -1);
   outermost.forEach((parent, c) => (outermost[c] = parent < 0 ? c : outermost[parent])); // parents come first
   const runList: number[] = [];
-  for (let id = 0; id < n; id++) {
+  for (let id = 0; id < groupOf.length; id++) {
     const call = groupOf[id] >= 0 && !shared[id] ? outermost[groupOf[id]] : -1;
     if (runList.length > 0 && runList[runList.length - 1] === call) runList[runList.length - 2] = id + 1;
     else runList.push(id, id + 1, call);
   }
+  return Int32Array.from(runList);
+}
+
+/** What `findChains` reads of each node (see `analyse`). */
+interface NodeFacts {
+  groupOf: Int32Array;
+  shared: Uint8Array;
+  isPlus: Uint8Array;
+  inputStart: Int32Array;
+  inputList: Int32Array;
+  uses: Int32Array;
+  consumer: Int32Array;
+  outputs: Uint8Array;
+}
+
+/** The Σ chains: runs of unlabelled `+`, each used once by the next in the same group, with each
+ * term's private subtree; nested where one chain is a term of another. */
+function findChains(nodes: Topology["nodes"], facts: NodeFacts): { chainOf: Int32Array; chains: Chain[] } {
+  const { groupOf, shared, isPlus, inputStart, inputList, uses, consumer, outputs } = facts;
+  const n = nodes.length;
   const plus = (id: number): boolean => id >= 0 && isPlus[id] === 1;
   // next[v]: the chain node v feeds, when v continues a chain into it.
   const next = new Int32Array(n).fill(-1);
@@ -180,31 +239,7 @@ function analyse(topology: Topology): Analysis {
       for (let k = inputStart[v]; k < inputStart[v + 1]; k++) walk.push(inputList[k]);
     }
   }
-  const siblingsOf = new Map<string, number[]>();
-  groups.forEach((call, c) => {
-    const key = `${call.parent}:${call.module}`;
-    const list = siblingsOf.get(key);
-    if (list) list.push(c);
-    else siblingsOf.set(key, [c]);
-  });
-  const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
-  const analysis: Analysis = {
-    groupOf,
-    shared,
-    inputStart,
-    inputList,
-    runs: Int32Array.from(runList),
-    uses,
-    outputs,
-    chainOf,
-    chains,
-    chainKeys: chains.map((chain) => `#${chain.top}`),
-    siblings,
-    siblingsOf,
-    summaries: new Map(),
-  };
-  analyses.set(topology, analysis);
-  return analysis;
+  return { chainOf, chains };
 }
 
 const clamp = (k: number, n: number): number => Math.max(0, Math.min(n - 1, Math.trunc(k) || 0));
