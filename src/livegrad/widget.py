@@ -24,10 +24,12 @@ import traitlets
 
 from .engine import Value
 from .export import standalone_html
+from .folds import FoldsByName
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
 from .recording import record
 from .scope import display_path
+from .slider_choice import Range, SliderChoice, default_range, finite_number, name_of
 from .trace import check_graph
 
 if TYPE_CHECKING:
@@ -35,7 +37,6 @@ if TYPE_CHECKING:
 
 STATIC = Path(__file__).parent / "static"
 REFRESH_INTERVAL = 1 / 30  # seconds: refresh() sends at most this often, about a display's frame rate
-Range = tuple[float, float] | tuple[float, float, float]
 Input = float | tuple[float, float, float]  # from_function: a first number, or (first, min, max)
 
 
@@ -65,14 +66,7 @@ class MessageError(ValueError):
     """A message from the frontend that the widget refuses."""
 
 
-def default_range(value: float) -> tuple[float, float, float]:
-    """Centred on `value`, wide enough to cross zero and to double it; a thousand steps."""
-    half = max(2.0, 2.0 * abs(value)) if math.isfinite(value) else 2.0
-    centre = value if math.isfinite(value) else 0.0
-    return centre - half, centre + half, 2 * half / 1000
-
-
-class GraphWidget(anywidget.AnyWidget):
+class GraphWidget(SliderChoice, FoldsByName, anywidget.AnyWidget):
     """Draws the graph of `root`: a record per value (label | data | grad), a node per op.
 
     ``sliders`` picks the leaves that get a slider (names or Values; default: every named
@@ -338,14 +332,14 @@ class GraphWidget(anywidget.AnyWidget):
         """Set leaves (by Value or label) as a slider would: ``w.set(x1=1.0)``."""
         updates = {**(leaves or {}), **by_label}
         for key, number in updates.items():
-            number = _finite_number(number, f"the value for {_name(key)}")
+            number = finite_number(number, f"the value for {name_of(key)}")
             if self._build is None:
                 self._leaf(key, "set").data = number
             elif key in self._inputs:
                 self._inputs[key] = number  # type: ignore[index]
             else:
                 known = ", ".join(self._inputs)
-                raise ValueError(f"set: {_name(key)} is not an input of this widget (inputs: {known})")
+                raise ValueError(f"set: {name_of(key)} is not an input of this widget (inputs: {known})")
         self._passes()
         if self._refresh_stale:  # a deliberate move, like a slider's: shown at once, never held back
             self._send_values()
@@ -421,150 +415,6 @@ class GraphWidget(anywidget.AnyWidget):
             parsed.append((self._input_ids.get(node_id) or self._graph.order[node_id], float(number)))
         return parsed
 
-    def _settable(self, node_id: int) -> bool:
-        """Whether the page may set this id: an input of from_function, or any leaf the graph can be
-        re-evaluated from (the page can add a slider to any leaf's card)."""
-        if self._build is not None:
-            return node_id in self._input_ids
-        order = self._graph.order
-        return 0 <= node_id < len(order) and order[node_id].is_leaf() and order[node_id] not in self._graph.blocked
-
-    def _leaf(self, key: str | object, argument: str) -> Node:
-        if not isinstance(key, str):
-            node = self._graph.node_of(key)
-            if node is None:
-                if isinstance(key, Value) or self._graph.learner:
-                    raise ValueError(f"{argument}: {key!r:.60} is not in this graph")
-                raise TypeError(f"{argument}: a leaf is named by its label (str) or Value, got {type(key).__name__}")
-            if not node.is_leaf():
-                raise ValueError(f"{argument}: {key!r:.60} is computed by {node.op!r}, not a leaf")
-            return node
-        if key not in self._by_label:
-            known = ", ".join(sorted(self._by_label)[:20]) or "none"
-            raise ValueError(f"{argument}: no leaf labelled {key!r} in this graph (leaves: {known})")
-        return self._by_label[key]
-
-    def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Node]:
-        blocked = self._graph.blocked
-        if sliders is None:
-            return [v for v in self._default_sliders() if v not in blocked]
-        if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
-            raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
-        chosen = list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))
-        for leaf in chosen:
-            if leaf in blocked:
-                raise ValueError(
-                    f"sliders: {self._name(leaf)} feeds an op livegrad does not know, so the graph cannot be "
-                    "re-evaluated from it; GraphWidget.from_function(build, ...) rebuilds it instead"
-                )
-        return chosen
-
-    def _resolve_ranges(self, ranges: Mapping[str | Value, Range] | None, chosen: list[Value]) -> dict:
-        if ranges is None:
-            return {}
-        if not isinstance(ranges, Mapping):
-            raise TypeError(f"ranges must map a label or Value to (min, max[, step]), got {type(ranges).__name__}")
-        resolved = {}
-        for key, spec in ranges.items():
-            leaf = self._leaf(key, "ranges")
-            if leaf not in chosen:
-                raise ValueError(f"ranges: {_name(key)} has no slider")
-            resolved[leaf] = _checked_range(spec, _name(key))
-        return resolved
-
-    def _default_sliders(self) -> list[Node]:
-        """The graph's inputs first (named leaves outside every module call, those held in containers,
-        such as microgpt's state_dict, after the others; then the inputs of the first outermost call),
-        then the labelled leaves inside module calls (parameters), call by call."""
-        groups, index, graph = self._graph.groups, self._index, self._graph
-        labelled = [(index[v], v) for v in dict.fromkeys(self._by_label.values())]
-        first = next((call for call in groups.calls if call["parent"] is None), None)
-        call_inputs = [self._graph.order[i] for i in first["inputs"] if not self._graph.inputs[i]] if first else []
-        inside = sorted((groups.of[i], i, v) for i, v in labelled if groups.of[i] >= 0)
-        outside = [v for i, v in labelled if groups.of[i] < 0]
-        outside.sort(key=lambda v: graph.order[index[v]].label == "" and "[" in graph.labels[index[v]])
-        return list(dict.fromkeys([*outside, *call_inputs, *(v for _, _, v in inside)]))
-
-    def _name(self, node: Node) -> str:
-        return self._graph.names[self._index[node]]
-
-    def _slider_spec(self, leaf: Node, spec: tuple[float, float, float] | None) -> dict[str, object]:
-        low, high, step = spec or default_range(leaf.data)
-        i = self._index[leaf]
-        group = self._graph.groups.of[i]
-        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``wte[26][0]``, ``MLP input 0``)
-        # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
-        return {
-            "id": i,
-            "label": label,
-            "min": low,
-            "max": high,
-            "step": step,
-            "initial": json_number(leaf.data),
-            "group": self._graph.groups.calls[group]["name"] if group >= 0 else None,
-        }
-
-    # --- The folded view: which groups are open, and which call of a stack is on show (issue 11) ---
-
-    def expand(self, name: str) -> None:
-        """Open the group `name` (a module path, ``"L1.N3"``, or a Σ chain's ``"#<id>"``) on the page,
-        and every group around it, so it becomes visible. Before the page has drawn its default view,
-        everything else starts folded."""
-        shown = dict.fromkeys(self.expanded or [])
-        shown.update(dict.fromkeys(self._enclosing(name, "expand")))
-        self.expanded = list(shown)
-
-    def collapse(self, name: str) -> None:
-        """Fold the group (or Σ chain) `name` on the page; the groups inside it keep their state."""
-        self._enclosing(name, "collapse")
-        self.expanded = [shown for shown in self.expanded or [] if shown != name]
-
-    def pick(self, name: str, call: int) -> None:
-        """Show call `call` (from 0) of the stack `name` (a module called several times in a row,
-        drawn as ``MLP × 100``): the page shows that call's values inside it."""
-        stacks = self._stacks()
-        if name not in stacks:
-            known = ", ".join(list(stacks)[:5]) or "none in this graph"
-            raise ValueError(f"pick: {name!r} is not a stack (a module called several times); stacks: {known}")
-        if type(call) is not int or not 0 <= call < stacks[name]:
-            raise ValueError(f"pick: {name!r} has calls 0 to {stacks[name] - 1}, got {call!r:.50}")
-        self.picks = {**self.picks, name: call}
-
-    def _stacks(self) -> dict[str, int]:
-        """Each stack's name and its number of calls: sibling calls of one module, two or more."""
-        counts: dict[str, int] = {}
-        for call in self._graph.groups.calls:
-            counts[call["name"]] = max(counts.get(call["name"], 0), call["call"] + 1)  # type: ignore[call-overload,operator]
-        return {name: n for name, n in counts.items() if n > 1}
-
-    def _enclosing(self, name: str, argument: str) -> list[str]:
-        """`name` and the names of the groups around it (outermost first); a ValueError if unknown."""
-        calls = self._graph.groups.calls
-        if not isinstance(name, str):
-            raise TypeError(f"{argument}: a group is named by a str ('L1.N3', or '#12' for a Σ chain), got {name!r:.9}")
-        if name.startswith("#") and name[1:].isdigit() and self._is_sum(int(name[1:])):
-            inner = [self._graph.groups.of[int(name[1:])]]
-        else:
-            inner = [g for g, call in enumerate(calls) if call["name"] == name]
-        if not inner:
-            known = list(dict.fromkeys(call["name"] for call in calls))
-            sample = ", ".join(known[:5]) + (", ..." if len(known) > 5 else "") if known else "none in this graph"
-            raise ValueError(f"{argument}: no group named {name!r}: groups are named by module, as {sample}")
-        around: dict[str, None] = {}
-        for g in inner:
-            chain = []
-            while g >= 0:
-                chain.append(calls[g]["name"])
-                parent = calls[g]["parent"]
-                g = -1 if parent is None else parent  # type: ignore[assignment]
-            around.update(dict.fromkeys(reversed(chain)))
-        around[name] = None  # a Σ chain's key, after the groups around it
-        return list(around)
-
-    def _is_sum(self, node_id: int) -> bool:
-        """Whether `node_id` is a value a Σ chain can end at: a sum (an op "+")."""
-        return 0 <= node_id < len(self._graph.order) and self._graph.order[node_id].op == "+"
-
     # --- Sharing: a page that needs no kernel, and a text fallback (issue 13) ---
 
     def save_html(self, path: str | os.PathLike[str]) -> Path:
@@ -630,21 +480,17 @@ def _compared(check: LeafCheck | LocalCheck) -> dict[str, object]:
     return compared if check.judged else {**compared, "judged": False, "why": check.why}
 
 
-def _name(key: str | object) -> str:
-    return repr(key) if isinstance(key, str) else repr(getattr(key, "label", "") or key)
-
-
 def _input_spec(name: str, spec: object) -> tuple[float, float, float]:
     """An input of from_function as (first, min, max): a number gets a range around it."""
     if isinstance(spec, (tuple, list)):
         if len(spec) != 3:
             raise TypeError(f"input {name!r} must be a number or (first, min, max), got {spec!r:.50}")
         roles = ("first", "min", "max")
-        first, low, high = (_finite_number(x, f"input {name!r} {role}") for x, role in zip(spec, roles))
+        first, low, high = (finite_number(x, f"input {name!r} {role}") for x, role in zip(spec, roles))
         if not low <= first <= high or low == high:
             raise ValueError(f"input {name!r}: need min <= first <= max and min < max, got {first}, {low}, {high}")
         return first, low, high
-    first = _finite_number(spec, f"input {name!r}")
+    first = finite_number(spec, f"input {name!r}")
     low, high, _ = default_range(first)
     return first, low, high
 
@@ -662,22 +508,3 @@ def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> objec
     if root is None:
         raise TypeError("build returned None: it must return the root of the graph (a Value, or your engine's node)")
     return root
-
-
-def _finite_number(x: object, what: str) -> float:
-    if not isinstance(x, numbers.Real) or isinstance(x, bool) or not math.isfinite(x):
-        raise TypeError(f"{what} must be a finite real number, got {x!r:.50}")
-    return float(x)
-
-
-def _checked_range(spec: object, name: str) -> tuple[float, float, float]:
-    if not isinstance(spec, (tuple, list)) or len(spec) not in (2, 3):
-        raise TypeError(f"ranges[{name}] must be (min, max) or (min, max, step), got {spec!r:.50}")
-    low = _finite_number(spec[0], f"ranges[{name}] min")
-    high = _finite_number(spec[1], f"ranges[{name}] max")
-    if not low < high:
-        raise ValueError(f"ranges[{name}]: min must be below max, got {low} and {high}")
-    step = _finite_number(spec[2], f"ranges[{name}] step") if len(spec) == 3 else (high - low) / 1000
-    if step <= 0:
-        raise ValueError(f"ranges[{name}]: step must be positive, got {step}")
-    return low, high, step
