@@ -102,6 +102,17 @@ def module_groups(
     modules: dict[int, int] = {}  # id of a module object -> its index, in the order of first call
     module = [modules.setdefault(id(c.module), len(modules)) for c in calls]
 
+    entries = _entries(calls, parent, module, inputs, outputs)
+
+    of, shared = _members(calls, parent, module, inputs, outputs, node_inputs, by_id)
+    return Groups(entries, of, shared)
+
+
+def _entries(
+    calls: list[Call], parent: list[int], module: list[int], inputs: list[list[int]], outputs: list[list[int]]
+) -> list[dict[str, object]]:
+    """The topology's "groups": each call named by its module's name (or class, or function), a second
+    module of one name beside the first ``Block#2``, with its place among its parent's calls of it."""
     names: list[str] = []
     namesakes: dict[tuple[int, str], list[int]] = {}  # (parent, name) -> modules of that name, in call order
     calls_so_far: Counter[tuple[int, int]] = Counter()  # (parent, module) -> its calls so far
@@ -127,8 +138,21 @@ def module_groups(
             }
         )
         calls_so_far[key] += 1
+    return entries
 
-    of = [-1] * len(order)
+
+def _members(
+    calls: list[Call],
+    parent: list[int],
+    module: list[int],
+    inputs: list[list[int]],
+    outputs: list[list[int]],
+    node_inputs: list[list[int]],
+    by_id: dict[int, int],
+) -> tuple[list[int], set[int]]:
+    """Each node's innermost call (-1: none), walked back from each call's outputs to its inputs,
+    children first; and the modules' parameters met by several calls (each a member of the first)."""
+    of = [-1] * len(node_inputs)
     shared: set[int] = set()
     leaves: list[int] = []  # the leaves the calls hold: their parameters among them
     for g in _children_first(parent):
@@ -164,7 +188,7 @@ def module_groups(
             parameters[m] = {by_id[id(p)] for p in calls[of[i]].module.parameters() if id(p) in by_id}
         if i in parameters[m]:
             shared.add(i)
-    return Groups(entries, of, shared)
+    return of, shared
 
 
 def _held(x: object, by_id: dict[int, int]) -> list[int]:
