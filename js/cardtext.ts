@@ -5,7 +5,18 @@
  */
 import { formatNumber } from "./format";
 import type { Topology } from "./graph";
-import type { Card } from "./scene";
+
+/** A drawn element's record: a value's, or a folded group's, stack's or Σ's. */
+export interface Card {
+  group: SVGGElement;
+  box: SVGElement | null;
+  data: SVGTextElement | null;
+  grad: SVGTextElement | null;
+  title: SVGTitleElement;
+  op: SVGGElement | null;
+  shows: number; // the node whose numbers it shows (a folded element: its first output), -1 none
+  shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
+}
 
 /** While stepping, values not yet computed: they show "?" rather than a misleading number. */
 export interface Pending {

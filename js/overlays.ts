@@ -8,7 +8,8 @@
 import type { Camera } from "./camera";
 import type { CheckMark } from "./explain";
 import type { Box } from "./minimap";
-import { SVG, type Card, type Scene } from "./scene";
+import type { Card } from "./cardtext";
+import { SVG, type Scene } from "./scene";
 
 const MAX_FOLLOWED = 8; // a step's edges the view pans to keep in view, beside its current element
 export const LABEL_PX = 12; // the edge labels' and notes' font size (widget.css), drawing px

@@ -8,24 +8,12 @@ import { clusterHeader, foldFields, moreText, opText, shownLabel } from "./dot";
 import type { Element as Folded, VisibleGraph } from "./fold";
 import type { Topology } from "./graph";
 import type { Box } from "./minimap";
-import { describeOp } from "./cardtext";
+import { describeOp, type Card } from "./cardtext";
 
 export const PT_TO_PX = 4 / 3;
 export const FONT_PT = 10; // the records' font size in the DOT text (dot.ts)
 const CHAR_PT = 6; // the width of one of its characters (Courier)
 export const SVG = "http://www.w3.org/2000/svg";
-
-/** A drawn element's record: a value's, or a folded group's, stack's or Σ's. */
-export interface Card {
-  group: SVGGElement;
-  box: SVGElement | null;
-  data: SVGTextElement | null;
-  grad: SVGTextElement | null;
-  title: SVGTitleElement;
-  op: SVGGElement | null;
-  shows: number; // the node whose numbers it shows (a folded element: its first output), -1 none
-  shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
-}
 
 export class Scene {
   readonly svg: SVGSVGElement;

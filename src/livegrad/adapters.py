@@ -2,10 +2,10 @@
 restores a graph of that kind, so that `Graph` and everything above it never asks which it is.
 
 - `OWN`: livegrad's `Value`s, driven by livegrad's op table and backward pass.
-- `LEARNER` (`livegrad.foreign`): a learner's own micrograd- or microgpt-shaped engine, seen
-  through views; their backward pass, their local derivatives.
+- `LEARNER` (`livegrad.learner`): a learner's own micrograd- or microgpt-shaped engine, seen
+  through `livegrad.foreign`'s views; their backward pass, their local derivatives.
 
-A kind is picked by `kind_of(root)`. An engine of a new kind implements `Engine`.
+A kind is picked by `graph.kind_of(root)`. An engine of a new kind implements `Engine`.
 """
 
 from __future__ import annotations
@@ -16,14 +16,30 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from . import engine
-from .engine import Value
 from .ops import central_difference
 
 if TYPE_CHECKING:
-    from .foreign import LearnerNode
     from .nn import Call
+    from .ops import Op
 
-    Node = Value | LearnerNode
+
+class Node(Protocol):
+    """What livegrad reads of any kind of engine's node (a `Value`, or a view of another engine's)."""
+
+    data: float
+    grad: float
+    _fn: Op | None
+
+    @property
+    def label(self) -> str: ...
+
+    @property
+    def op(self) -> str: ...
+
+    @property
+    def inputs(self) -> tuple[Node, ...]: ...
+
+    def is_leaf(self) -> bool: ...
 
 
 class GraphTooLarge(ValueError):
@@ -145,12 +161,3 @@ class Own:
 
 
 OWN = Own()
-
-
-def kind_of(root: object) -> Engine:
-    """The kind of engine `root` belongs to: livegrad's own, else a learner's (read by duck typing)."""
-    if isinstance(root, Value):
-        return OWN
-    from .foreign import LEARNER
-
-    return LEARNER

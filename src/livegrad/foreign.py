@@ -34,11 +34,9 @@ import re
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 
-from .adapters import EdgeCheck, GraphTooLarge
+from .adapters import GraphTooLarge
 from .infer import candidates
-from .nn import Call
 from .ops import BUILTIN_OPS, Op, power_of
-from .recording import call_returning
 
 INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
 DATA_ATTRS = ("data", "value")
@@ -478,77 +476,3 @@ def _not_a_node(role: str, x: object, problems: list[str]) -> str:
         f"a number in .grad, and its inputs in {', '.join('.' + a for a in INPUT_ATTRS)} (a set, tuple or list). "
         f"Got {_describe(x)}: {'; '.join(problems)}"
     )
-
-
-class Learner:
-    """A learner's own engine behind livegrad's `Engine` interface (`livegrad.adapters`)."""
-
-    learner = True
-
-    def order(self, root: object, limit: int | None) -> list[LearnerNode]:
-        return topological_order(root, limit)
-
-    def inputs(self, order: list[LearnerNode], index: dict[LearnerNode, int]) -> list[list[int]]:
-        return [[index[v] for v in node.inputs] for node in order]
-
-    def user_object(self, node: LearnerNode) -> object:
-        return node.obj
-
-    def known(self, node: LearnerNode) -> bool:
-        return node.known
-
-    def save(self, order: list[LearnerNode]) -> Callable[[], None]:
-        """Their data, grads, stored local derivatives and the `_backward` cells holding a node's
-        result, as found."""
-        found = [
-            (
-                getattr(v.obj, v._data_attr),
-                v.obj.grad,  # type: ignore[attr-defined]
-                [c.cell_contents for c in v._result_cells],  # type: ignore[attr-defined]
-                getattr(v.obj, v._locals_attr) if v._locals_attr else None,
-            )
-            for v in order
-        ]
-
-        def restore() -> None:
-            for v, (data, grad, cells, stored) in zip(order, found):
-                setattr(v.obj, v._data_attr, data)
-                v.obj.grad = grad  # type: ignore[attr-defined]
-                for cell, held in zip(v._result_cells, cells):
-                    cell.cell_contents = held  # type: ignore[attr-defined]
-                if v._locals_attr:
-                    setattr(v.obj, v._locals_attr, stored)
-
-        return restore
-
-    def forward(self, order: list[LearnerNode]) -> None:
-        evaluate(order)
-
-    def backward(self, order: list[LearnerNode]) -> None:
-        backpropagate(order)
-
-    def local_derivatives(self, node: LearnerNode) -> tuple[float | None, ...]:
-        return local_derivatives(node)
-
-    def call_of(self, node: LearnerNode) -> Call | None:
-        return call_returning(node.obj)
-
-    def edge_checks(
-        self,
-        order: list[LearnerNode],
-        names: Callable[[LearnerNode], str],
-        eps: float,
-        rtol: float,
-        atol: float,
-    ) -> Iterable[tuple[LearnerNode, EdgeCheck]]:
-        from .learner_checks import check_locals, check_pass, consumer_counts  # (they read this module's views)
-
-        consumers = consumer_counts(order)
-        for node in order:
-            for check in check_locals(node, names, consumers, eps, rtol, atol):
-                yield node, check
-        for check in check_pass(order, names, rtol, atol):
-            yield check.input, check
-
-
-LEARNER = Learner()

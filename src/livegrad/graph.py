@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .adapters import OWN, Engine, GraphTooLarge, kind_of
+from .adapters import OWN, Engine, GraphTooLarge
 from .engine import Value
 from .foreign import LearnerNode
 from .groups import Groups, module_groups
+from .learner import LEARNER
 from .names import display_names
 from .ops import ADD, BUILTIN_OPS
 from .scope import display_path, user_frame, variable_names
@@ -45,6 +46,11 @@ __all__ = [
     "display_names",
     "json_number",
 ]
+
+
+def kind_of(root: object) -> Engine:
+    """The kind of engine `root` belongs to: livegrad's own, else a learner's (read by duck typing)."""
+    return OWN if isinstance(root, Value) else LEARNER
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .nn import Call
 from .recording import Function
 
 if TYPE_CHECKING:
-    from .graph import Node
+    from .adapters import Node
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .ops import NEG as NEG_OP
 from .ops import SUB as SUB_OP
 
 if TYPE_CHECKING:
-    from .graph import Node
+    from .adapters import Node
 
 MAX_NAME = 24
 _SIMPLE_NAME = re.compile(r"[\w.]+")  # an identifier, a dotted label (L1.N0.w2) or a plain number

@@ -1,4 +1,7 @@
-"""A learner's backward pass checked where it can be wrong: node by node, and as a whole.
+"""A learner's own engine behind livegrad's `Engine` interface (`LEARNER`), and its backward pass
+checked where it can be wrong: node by node, and as a whole.
+
+The graph is read and driven through `livegrad.foreign`'s views.
 
 Each node's own `_backward` is probed (its local derivative, that it multiplies by ``out.grad``, that
 it adds with ``+=``); local derivatives an engine stores as numbers (microgpt's ``_local_grads``)
@@ -14,8 +17,10 @@ import re
 from collections.abc import Callable, Iterable
 
 from .adapters import EdgeCheck
-from .foreign import LearnerNode, _added, backpropagate
+from .foreign import LearnerNode, _added, backpropagate, evaluate, local_derivatives, topological_order
+from .nn import Call
 from .ops import Op, central_difference
+from .recording import call_returning
 
 # How the checks probe a node's `_backward`: the gradient arriving from above, and a gradient
 # its inputs already hold (a correct backward multiplies by the one and adds to the other).
@@ -193,3 +198,75 @@ def _probe(node: LearnerNode, upstream: float, held: float) -> dict[int, float] 
     inputs = tuple(dict.fromkeys(node.inputs))
     added = _added(node, inputs, upstream, held)
     return None if added is None else dict(zip(map(id, inputs), added))
+
+
+class Learner:
+    """A learner's own engine behind livegrad's `Engine` interface (`livegrad.adapters`)."""
+
+    learner = True
+
+    def order(self, root: object, limit: int | None) -> list[LearnerNode]:
+        return topological_order(root, limit)
+
+    def inputs(self, order: list[LearnerNode], index: dict[LearnerNode, int]) -> list[list[int]]:
+        return [[index[v] for v in node.inputs] for node in order]
+
+    def user_object(self, node: LearnerNode) -> object:
+        return node.obj
+
+    def known(self, node: LearnerNode) -> bool:
+        return node.known
+
+    def save(self, order: list[LearnerNode]) -> Callable[[], None]:
+        """Their data, grads, stored local derivatives and the `_backward` cells holding a node's
+        result, as found."""
+        found = [
+            (
+                getattr(v.obj, v._data_attr),
+                v.obj.grad,  # type: ignore[attr-defined]
+                [c.cell_contents for c in v._result_cells],  # type: ignore[attr-defined]
+                getattr(v.obj, v._locals_attr) if v._locals_attr else None,
+            )
+            for v in order
+        ]
+
+        def restore() -> None:
+            for v, (data, grad, cells, stored) in zip(order, found):
+                setattr(v.obj, v._data_attr, data)
+                v.obj.grad = grad  # type: ignore[attr-defined]
+                for cell, held in zip(v._result_cells, cells):
+                    cell.cell_contents = held  # type: ignore[attr-defined]
+                if v._locals_attr:
+                    setattr(v.obj, v._locals_attr, stored)
+
+        return restore
+
+    def forward(self, order: list[LearnerNode]) -> None:
+        evaluate(order)
+
+    def backward(self, order: list[LearnerNode]) -> None:
+        backpropagate(order)
+
+    def local_derivatives(self, node: LearnerNode) -> tuple[float | None, ...]:
+        return local_derivatives(node)
+
+    def call_of(self, node: LearnerNode) -> Call | None:
+        return call_returning(node.obj)
+
+    def edge_checks(
+        self,
+        order: list[LearnerNode],
+        names: Callable[[LearnerNode], str],
+        eps: float,
+        rtol: float,
+        atol: float,
+    ) -> Iterable[tuple[LearnerNode, EdgeCheck]]:
+        consumers = consumer_counts(order)
+        for node in order:
+            for check in check_locals(node, names, consumers, eps, rtol, atol):
+                yield node, check
+        for check in check_pass(order, names, rtol, atol):
+            yield check.input, check
+
+
+LEARNER = Learner()
