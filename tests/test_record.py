@@ -139,3 +139,20 @@ def test_from_function_records_on_its_own() -> None:
     w.set(x=0.5)  # rebuilt from the page's message: recorded again, in build's own module
     assert [g["name"] for g in w.topology["groups"]] == ["softmax"]  # the functions build calls
     assert softmax.__name__ == "softmax" and softmax is globals()["softmax"]  # put back
+
+
+class Head:  # a user's class: its calls are groups
+    def __call__(self, x):
+        return [v.tanh() for v in x]
+
+
+class Block(Neuron):  # built on a library's module class: recorded as a module, not wrapped again
+    def forward(self, x):
+        return super().forward(x) * 2
+
+
+def test_a_users_class_is_a_group_and_a_module_subclass_is_recorded_once() -> None:
+    block = Block(2, seed=0, name="B")
+    with livegrad.record():
+        out = block(Head()([Value(1.0), Value(2.0)]))
+    assert groups_of(out) == [("Head", None, 0), ("B", None, 0)]

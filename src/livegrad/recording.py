@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import sysconfig
 import threading
 from collections.abc import Callable, Iterator
@@ -162,16 +163,23 @@ def _users_namespace(namespace: dict[str, object]) -> bool:
     return isinstance(file, str) and not os.path.normcase(file).startswith(_LIBRARIES)
 
 
-def _users(module: ModuleType) -> bool:
-    """A module of the user's own: not livegrad's, the standard library's or an installed package's."""
+def _users(module: ModuleType | None) -> bool:
+    """A module of the user's own: not livegrad's, the standard library's or an installed package's
+    (a notebook's `__main__` is the user's)."""
+    if module is not None and module.__name__ == "__main__":
+        return True
     file = getattr(module, "__file__", None)
-    name = module.__name__.partition(".")[0]
-    return bool(file) and name != "livegrad" and not os.path.normcase(file).startswith(_LIBRARIES)
+    if module is None or not isinstance(file, str):
+        return False
+    return module.__name__.partition(".")[0] != "livegrad" and not os.path.normcase(file).startswith(_LIBRARIES)
 
 
 def _foldable_class(cls: type) -> bool:
-    """A user's class whose calls are worth a group: not an engine's node class, not a livegrad module."""
-    return not issubclass(cls, nn.Module) and not any(hasattr(cls, m) for m in NODE_METHODS)
+    """A user's class whose calls are worth a group: not an engine's node class, and not built on a
+    library's class (a `livegrad.nn` or `torch.nn` module is recorded as a module already)."""
+    if any(hasattr(cls, m) for m in NODE_METHODS):
+        return False
+    return all(base is object or _users(sys.modules.get(base.__module__)) for base in cls.__mro__[1:])
 
 
 def call_returning(obj: object) -> Call | None:
