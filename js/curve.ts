@@ -4,11 +4,7 @@
  * the widget hands it `values.history` whenever values arrive.
  */
 import { formatNumber } from "./format";
-
-export interface History {
-  steps: number; // how many refreshes so far
-  root: (number | string)[]; // the root's value at evenly spaced ones among them, oldest first
-}
+import type { History } from "./graph";
 
 const WIDTH = 160;
 const HEIGHT = 36;

@@ -1,5 +1,10 @@
 /** The shapes of what the kernel sends: topology once, values on every change. */
-import type { History } from "./curve";
+
+/** The root's value at each `w.refresh()` of a training loop (the curve under the graph draws it). */
+export interface History {
+  steps: number; // how many refreshes so far
+  root: (number | string)[]; // the root's value at evenly spaced ones among them, oldest first
+}
 
 export interface TopologyNode {
   label: string;
