@@ -4,6 +4,7 @@ restores a graph of that kind, so that `Graph` and everything above it never ask
 - `OWN`: livegrad's `Value`s, driven by livegrad's op table and backward pass.
 - `LEARNER` (`livegrad.foreign`): a learner's own micrograd- or microgpt-shaped engine, seen
   through views; their backward pass, their local derivatives.
+- `TORCH` (`livegrad.torchgraph`): a PyTorch tensor's autograd graph; torch's ops and backward.
 
 A kind is picked by `kind_of(root)`. An engine of a new kind implements `Engine`.
 """
@@ -140,9 +141,14 @@ OWN = Own()
 
 
 def kind_of(root: object) -> Engine:
-    """The kind of engine `root` belongs to: livegrad's own, else a learner's (read by duck typing)."""
+    """The kind of engine `root` belongs to: livegrad's own, a PyTorch tensor's (torch is imported only
+    then), else a learner's (read by duck typing)."""
     if isinstance(root, Value):
         return OWN
+    if type(root).__module__.startswith("torch") and type(root).__name__ in ("Tensor", "Parameter"):
+        from .torchgraph import TORCH
+
+        return TORCH
     from .foreign import LEARNER
 
     return LEARNER
