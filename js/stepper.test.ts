@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mount, mounted, neuronValues, node, OPS, record } from "./testing/helpers";
+import { Stepper } from "./stepper";
 
 const panel = (el: HTMLElement) => el.querySelector<HTMLElement>("[data-testid=step-panel]")!;
 const lines = (el: HTMLElement) => [...panel(el).children].map((line) => line.textContent);
@@ -295,5 +296,18 @@ describe("the gradient check", () => {
     expect(record(el, "o").dataset.gradcheck).toBe("ok");
     model.change("gradient_check", { leaves: [], locals: [] });
     expect(el.querySelectorAll("[data-gradcheck]")).toHaveLength(0);
+  });
+});
+
+describe("the mode buttons in a narrow output", () => {
+  it("keep their whole accessible name while the words Step and pass may give way", () => {
+    const stepper = new Stepper({ start: () => {}, go: () => {}, leave: () => {}, naive: () => {} } as never);
+    const forward = [...stepper.element.querySelectorAll("button")].find((b) => b.textContent === "Step forward pass")!;
+    expect(forward.getAttribute("aria-label")).toBe("Step forward pass");
+    expect([...forward.querySelectorAll(".lg-wide")].map((s) => s.textContent)).toEqual(["Step ", " pass"]);
+    const topo = [...stepper.element.querySelectorAll("button")].find(
+      (b) => b.textContent === "Step topological sort",
+    )!;
+    expect([...topo.querySelectorAll(".lg-wide")].map((s) => s.textContent)).toEqual(["Step "]);
   });
 });

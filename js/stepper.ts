@@ -47,15 +47,15 @@ export class Stepper {
     this.element.setAttribute("aria-label", "Step through the passes");
     this.element.dataset.lmSuppressShortcuts = "true"; // the arrow keys are ours while focused
     this.modeButtons = {
-      forward: button("Step forward pass", "Compute the values one at a time, inputs first (→ to step)", () =>
+      forward: modeButton("Step forward pass", "Compute the values one at a time, inputs first (→ to step)", () =>
         this.start("forward"),
       ),
-      backward: button(
+      backward: modeButton(
         "Step backward pass",
         "Pass the gradient back one value at a time, from the output (→ to step)",
         () => this.start("backward"),
       ),
-      topo: button(
+      topo: modeButton(
         "Step topological sort",
         "Walk build_topo from the output: visit, skip what is visited, append a value after its inputs (T)",
         () => this.start("topo"),
@@ -203,4 +203,19 @@ export class Stepper {
     event.stopPropagation();
     action();
   }
+}
+
+/** A mode's button whose words "Step" and "pass" give way in a narrow output (the CSS hides `.lg-wide`
+ * there), so the modes fit one row; its accessible name stays whole at every width. */
+function modeButton(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const element = button(text, title, onClick, text);
+  const [, step, words, pass] = /^(Step )(.*?)( pass)?$/.exec(text) ?? [];
+  const wide = (part: string): HTMLSpanElement => {
+    const span = document.createElement("span");
+    span.className = "lg-wide";
+    span.textContent = part;
+    return span;
+  };
+  if (step) element.replaceChildren(wide(step), words, ...(pass ? [wide(pass)] : []));
+  return element;
 }

@@ -58,6 +58,11 @@ interface Card {
   shown: [data: string, grad: string, fill: string, nonFinite: boolean, pending: boolean];
 }
 
+/** Below this panel width a gradient-check note is cut to `NARROW_NOTE` characters (the summary line
+ * above the graph and the card's hover give it in full): a longer one would run off the panel. */
+const NARROW_PX = 600;
+const NARROW_NOTE = 34;
+
 /** What the view tells the widget: a fold toggled (a group's name or a Σ's key), a stack's call picked, a value clicked. */
 export interface ViewActions {
   toggle(key: string): void;
@@ -411,8 +416,9 @@ export class GraphView {
     }
     const marks = new Map<number, [string, string | null]>();
     this.findings.clear();
+    const room = this.viewWidth() < NARROW_PX ? NARROW_NOTE : Infinity; // a narrow panel: a note that fits it
     for (const [e, { ok, text, finding }] of byElement) {
-      marks.set(e, ok ? ["ok", null] : ["fail", `✗ ${text}`]);
+      marks.set(e, ok ? ["ok", null] : ["fail", `✗ ${text.length > room ? `${text.slice(0, room - 1)}…` : text}`]);
       if (!ok) this.findings.set(e, finding); // hovering the card repeats the finding in full (describe)
     }
     this.markCards("gradcheck", marks);
@@ -638,21 +644,24 @@ export class GraphView {
     // hidden, until the user moves the view. After that it stays in its usual corner.
     const corner = whole ? null : this.touched ? "bottom-right" : this.freeCorner(transform, w, h);
     this.minimap.show(corner === null ? null : { x0, y0, x1, y1 }, corner ?? undefined);
+    // Where it does cover a record (the user moved the view), it lets the record show through until hovered.
+    this.minimap.element.dataset.covers = String(corner !== null && !this.clears(corner, transform, w, h));
   }
 
   /** The first corner where the minimap covers no record shown under `transform`, if any. */
   private freeCorner(transform: ZoomTransform, width: number, height: number): Corner | null {
-    const shown = this.boxes.filter(Boolean).map((b) => {
+    return CORNERS.find((corner) => this.clears(corner, transform, width, height)) ?? null;
+  }
+
+  /** Whether the minimap in `corner` leaves every record shown under `transform` uncovered. */
+  private clears(corner: Corner, transform: ZoomTransform, width: number, height: number): boolean {
+    const map = this.minimap.placeIn(corner, width, height);
+    return !this.boxes.some((b) => {
+      if (!b) return false;
       const [x0, y0] = transform.apply([b.x0, b.y0]);
       const [x1, y1] = transform.apply([b.x1, b.y1]);
-      return { x0, y0, x1, y1 };
+      return x1 > map.x0 - 2 && x0 < map.x1 + 2 && y1 > map.y0 - 2 && y0 < map.y1 + 2;
     });
-    return (
-      CORNERS.find((corner) => {
-        const map = this.minimap.placeIn(corner, width, height);
-        return !shown.some((b) => b.x1 > map.x0 - 2 && b.x0 < map.x1 + 2 && b.y1 > map.y0 - 2 && b.y0 < map.y1 + 2);
-      }) ?? null
-    );
   }
 
   private onKey(event: KeyboardEvent): void {

@@ -348,7 +348,7 @@ describe("trust: what the page says it did not do", () => {
   });
 
   it("shows Check gradients' verdict in a line, and a leaf it could not judge as not judged", async () => {
-    const why = "a kink here: the one-sided differences disagree, so no derivative is right";
+    const why = "a kink or rounding here: the one-sided differences disagree, or the value's size swamps the step";
     const { el, model } = await mount({ check_gradients: true });
     const summary = el.querySelector<HTMLElement>(".lg-check-summary")!;
     expect(summary.hidden).toBe(true);
@@ -358,10 +358,10 @@ describe("trust: what the page says it did not do", () => {
         { id: 1, autograd: 1, numeric: "NaN", ok: true, judged: false, why },
       ],
       locals: [],
-      summary: "1/2 leaves match · 1 not judged (a kink here)",
+      summary: "1/2 leaves match · 1 not judged (a kink or rounding here)",
     });
     expect(summary.hidden).toBe(false);
-    expect(summary.textContent).toBe("1/2 leaves match · 1 not judged (a kink here)");
+    expect(summary.textContent).toBe("1/2 leaves match · 1 not judged (a kink or rounding here)");
     const mark = (label: string) => el.querySelector<HTMLElement>(`[data-testid="slider-${label}"] .lg-check`)!;
     expect([mark("x1").textContent, mark("x1").dataset.ok]).toEqual(["✓", "true"]);
     expect([mark("w1").textContent, mark("w1").dataset.ok]).toEqual(["? not judged", "unjudged"]);

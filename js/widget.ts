@@ -31,6 +31,7 @@ import { firstStepOf, planSteps } from "./trace";
 import { naiveFrame, sortFrame } from "./orderframe";
 import { Presenter, type PresenterAction } from "./present";
 import { naivePlan, sortPlan, type NaivePlan, type SortPlan } from "./sort";
+import { StackBar } from "./stackbar";
 import { TopoList } from "./topolist";
 import { GraphView } from "./view";
 import "./widget.css";
@@ -135,10 +136,14 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   performance.measure("livegrad folds", { start: folding });
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
+  const stackBar = new StackBar(topology, (name, call) => view.actions.pick(name, call));
+  stackBar.update(first.elements);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
   const refold = (next: FoldState, anchor: string | null): void => {
     fold = next;
-    view.relayout(drawnGraph(topology, fold), anchor);
+    const visible = drawnGraph(topology, fold);
+    view.relayout(visible, anchor);
+    stackBar.update(visible.elements);
     level = stepLevel(topology, view.shown);
     plan = planSteps(nodes, level.unitOf);
     navigator.refresh();
@@ -438,7 +443,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   controls.className = "lg-controls"; // groups that wrap as wholes
   controls.append(toolbar, stepper.element, legend());
   // The curve goes under the graph: appearing once training starts, it moves nothing above it.
-  root.append(controls, notComputed, checkSummary, stepper.panel, topoList.element, view.element);
+  root.append(controls, notComputed, checkSummary, stepper.panel, topoList.element, stackBar.element, view.element);
   root.append(curve.element, sliders.element);
   curve.show(values.history, topology.nodes[rootId].name);
   draw();

@@ -198,3 +198,10 @@ def test_a_huge_list_of_numbers_beside_the_graph_is_not_walked() -> None:
     rows = [[Slotted(1.0), Slotted(2.0)]]
     out = rows[0][0] * rows[0][1]
     assert Graph.of(out).labels == ["rows[0][0]", "rows[0][1]", "out"] and numbers
+
+
+def test_microgpts_compositions_are_named_as_the_learner_wrote_them() -> None:
+    a, b = Slotted(3.0), Slotted(2.0)
+    names = Graph.of(((a - b) / (a + b)) + (-a) + (a - 1), named=False).names
+    assert {"3 − 2", "(3 − 2) / (3 + 2)", "−3", "3 − 1"} <= set(names)
+    assert not [n for n in names if "·(-1)" in n or "+ -" in n]  # never the composition itself

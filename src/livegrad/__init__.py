@@ -3,6 +3,7 @@
 from .draw import draw_dot
 from .engine import Op, Value
 from .order import naive_backward_trace, topo_trace
+from .recording import record
 from .trace import backward_trace, forward_trace, gradcheck
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "forward_trace",
     "gradcheck",
     "naive_backward_trace",
+    "record",
     "topo_trace",
 ]
 __version__ = "0.1.0"

@@ -22,6 +22,7 @@ from .ops import central_difference
 
 if TYPE_CHECKING:
     from .foreign import LearnerNode
+    from .nn import Call
 
     Node = Value | LearnerNode
 
@@ -83,6 +84,10 @@ class Engine(Protocol):
     ) -> Iterable[tuple[Node, EdgeCheck]]:
         """Each edge's local derivative beside a central difference of its op."""
 
+    def call_of(self, node: Node) -> Call | None:
+        """The outermost recorded call (a module's or, under `livegrad.record`, a function's) that
+        returned `node`, if any: the page folds the graph by them."""
+
 
 class Own:
     """livegrad's own `Value`s."""
@@ -124,6 +129,9 @@ class Own:
 
     def local_derivatives(self, node: Node) -> tuple[float | None, ...]:
         return engine.local_derivatives(node)  # type: ignore[arg-type]
+
+    def call_of(self, node: Node) -> Call | None:
+        return getattr(node, "_call", None)  # (a slot set only on values a module call returned)
 
     def edge_checks(
         self, order: list[Node], names: Callable[[Node], str], eps: float, rtol: float, atol: float

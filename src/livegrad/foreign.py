@@ -36,7 +36,9 @@ from operator import itemgetter
 
 from .adapters import EdgeCheck, GraphTooLarge
 from .infer import candidates
+from .nn import Call
 from .ops import BUILTIN_OPS, Op, central_difference, power_of
+from .recording import call_returning
 
 INPUT_ATTRS = ("_prev", "_children", "_parents", "children", "inputs")
 DATA_ATTRS = ("data", "value")
@@ -704,6 +706,9 @@ class Learner:
 
     def local_derivatives(self, node: LearnerNode) -> tuple[float | None, ...]:
         return local_derivatives(node)
+
+    def call_of(self, node: LearnerNode) -> Call | None:
+        return call_returning(node.obj)
 
     def edge_checks(
         self,

@@ -23,8 +23,12 @@ from functools import cached_property, lru_cache
 from .adapters import OWN, Engine, GraphTooLarge, kind_of
 from .engine import Value
 from .foreign import LearnerNode
-from .nn import Call, values_in
-from .ops import ADD, BUILTIN_OPS, Op
+from .nn import Call
+from .ops import ADD, BUILTIN_OPS, MUL, Op
+from .ops import DIV as DIV_OP
+from .ops import NEG as NEG_OP
+from .ops import SUB as SUB_OP
+from .recording import Function
 from .scope import display_path, user_frame, variable_names
 
 Node = Value | LearnerNode
@@ -104,10 +108,10 @@ class Graph:
 
     @cached_property
     def groups(self) -> Groups:
-        """The module calls that computed this graph's values (none in a learner's graph)."""
-        if self.learner:
-            return Groups([], [-1] * len(self.order), set())
-        return module_groups(self.order, self.index(), self.inputs)  # type: ignore[arg-type]
+        """The calls that computed this graph's values: of `livegrad.nn` modules, and of the user's
+        functions under `livegrad.record()`."""
+        by_id = {id(self.engine.user_object(v)): i for i, v in enumerate(self.order)}
+        return module_groups(self.order, self.engine.call_of, by_id, self.inputs)
 
     def index(self) -> dict[Node, int]:
         """Each node's id (computed once: don't change the dict)."""
@@ -302,18 +306,23 @@ class Groups:
     shared: set[int]
 
 
-def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list[list[int]]) -> Groups:
-    """The groups of a livegrad graph: every module call that returned one of its values, and the
-    calls around and inside those that hold any. A call's members are the values reachable
-    backwards from its outputs, stopping at its inputs, that no call inside it claims: calls are
-    walked children first, and a walk that meets a child's value goes on from that child's inputs,
-    so each value is visited once per enclosing call (nodes x nesting depth)."""
-    returned: dict[int, int] = {}  # id of each value a call returned -> its node id
+def module_groups(
+    order: list[Node], call_of: Callable[[Node], Call | None], by_id: dict[int, int], node_inputs: list[list[int]]
+) -> Groups:
+    """The groups of a graph: every recorded call (a module's or a function's) that returned one of
+    its values (`call_of`), and the calls around and inside those that hold any. A call's members
+    are the values reachable backwards from its outputs, stopping at its inputs, that no call
+    inside it claims: calls are walked children first, and a walk that meets a child's value goes
+    on from that child's inputs, so each value is visited once per enclosing call (nodes x nesting
+    depth). (`by_id`: node id by the id of the object the user holds.)"""
+    returned: dict[int, int] = {}  # id of each value a call returned (as the user holds it) -> its node id
     found: dict[int, Call] = {}  # the calls that returned a value of the graph, and the calls inside them
-    for i, value in enumerate(order):
-        call = getattr(value, "_call", None)
+    outermost: dict[int, Call] = {}  # node id -> the outermost call that returned it
+    for key, i in by_id.items():
+        call = call_of(order[i])
         if call is not None:
-            returned[id(value)] = i
+            returned[key] = i
+            outermost[i] = call
             found[id(call)] = call
     above: dict[int, Call] = {}  # id of a call -> the call it ran in
     stack = list(found.values())
@@ -333,8 +342,8 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
         ids = []
         for key in (call.outputs,) if type(call.outputs) is int else call.outputs:
             if key in returned:
-                outermost, around = order[returned[key]]._call, call  # type: ignore[union-attr]
-                while around is not None and around is not outermost:
+                last, around = outermost[returned[key]], call
+                while around is not None and around is not last:
                     around = above.get(id(around))
                 if around is not None:
                     ids.append(returned[key])
@@ -350,15 +359,15 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
     position = {id(c): g for g, c in enumerate(calls)}
     parent = [position[id(above[id(c)])] if id(c) in above else -1 for c in calls]
 
-    def ids(values: list[Value]) -> list[int]:
-        return list(dict.fromkeys(index[v] for v in values if v in index))
-
     received: dict[int, list[int]] = {}  # a layer's neurons receive one list: read it once
 
     def arguments(call: Call) -> list[int]:
+        """The graph's values among what the call received; of a function's, the computed ones only:
+        the leaves it reaches (``linear(x, w)``'s weights) are its members, as a module's parameters are."""
         key = id(call.received)  # alive (the call holds it): the id is its own
         if key not in received:
-            received[key] = ids(values_in(call.received))
+            held = _held(call.received, by_id)
+            received[key] = [i for i in held if node_inputs[i]] if isinstance(call.module, Function) else held
         return received[key]
 
     inputs = [arguments(c) for c in calls]
@@ -425,10 +434,26 @@ def module_groups(order: list[Value], index: dict[Value, int], node_inputs: list
     for i in leaves:
         m = module[of[i]]
         if m not in parameters:
-            parameters[m] = {index[p] for p in calls[of[i]].module.parameters() if p in index}
+            parameters[m] = {by_id[id(p)] for p in calls[of[i]].module.parameters() if id(p) in by_id}
         if i in parameters[m]:
             shared.add(i)
     return Groups(entries, of, shared)
+
+
+def _held(x: object, by_id: dict[int, int]) -> list[int]:
+    """The node ids of the graph's values in `x`: one, or any in (nested) lists, tuples and dicts, in order."""
+    found: dict[int, None] = {}
+    stack = [x]
+    while stack:
+        item = stack.pop()
+        i = by_id.get(id(item))
+        if i is not None:
+            found[i] = None
+        elif isinstance(item, (list, tuple)):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(item.values()))
+    return list(found)
 
 
 def _parts(call: Call) -> list[Call]:
@@ -493,12 +518,18 @@ def display_names(
     simple = _SIMPLE_NAME.fullmatch
     given = given or {}
     for i, (value, ids) in enumerate(zip(order, inputs)):
+        name = ""
         op = value._fn
         if op is not None and not value.label and i not in given:  # most values: a formula of their inputs
-            if op not in writers:
-                writers[op] = _writer(op, names, wrapped, levels), _template(op)[2]
-            write, level = writers[op]
-            name = write(ids)
+            if (op is ADD or op is MUL) and len(ids) == 2:
+                op, ids, name = _as_written(op, ids, order, inputs, given, names, levels, wrapped)
+            if name:
+                level = SUM
+            else:
+                if op not in writers:
+                    writers[op] = _writer(op, names, wrapped, levels), _template(op)[2]
+                write, level = writers[op]
+                name = write(ids)
             if name.count("(") > MAX_BRACKETS:  # only then can brackets nest deeper than that
                 name = _shallow(name)
         else:
@@ -517,6 +548,47 @@ def display_names(
         wrapped.append(name if level == ATOM else f"({name})")
         levels.append(level)
     return names
+
+
+def _as_written(
+    op: Op,
+    ids: list[int],
+    order: list[Node],
+    inputs: list[list[int]],
+    given: Mapping[int, str],
+    names: list[str],
+    levels: list[int],
+    wrapped: list[str],
+) -> tuple[Op, list[int], str]:
+    """microgpt's engine has only ``+``, ``*`` and ``**``: it writes ``a − b`` as ``a + b·(−1)``, ``−a``
+    as ``a·(−1)``, ``a / b`` as ``a·b**−1`` and ``e − 1`` as ``e + (−1)``. Named as the learner wrote
+    them: the op and inputs to write instead, or (for a constant subtracted) the name itself."""
+
+    def constant(k: int) -> float | None:  # an unnamed number the engine made a leaf of
+        node = order[k]
+        return node.data if not inputs[k] and not node.label and k not in given else None
+
+    def made_by(k: int, maker: Op | None = None, exponent: float | None = None) -> bool:
+        node = order[k]
+        if node.label or k in given:
+            return False
+        fn = node._fn
+        return fn is not None and (fn is maker or (exponent is not None and fn.exponent == exponent))
+
+    a, b = ids
+    if op is MUL:
+        if constant(b) == -1:
+            return NEG_OP, [a], ""
+        if made_by(b, exponent=-1.0):
+            return DIV_OP, [a, inputs[b][0]], ""
+        return op, ids, ""
+    negated = inputs[b]
+    if made_by(b, MUL) and len(negated) == 2 and constant(negated[1]) == -1:
+        return SUB_OP, [a, negated[0]], ""
+    c = constant(b)
+    if c is not None and c < 0 and math.isfinite(c):
+        return op, ids, f"{names[a] if levels[a] >= SUM else wrapped[a]} − {-c:.6g}"
+    return op, ids, ""
 
 
 # How tightly a name binds as an operand, from loosest to tightest. A label with spaces, or a name cut

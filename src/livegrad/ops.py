@@ -183,12 +183,18 @@ def central_difference(op: Op, args: list[float], positions: list[int], eps: flo
 
 
 def difference(here: float, above: float, below: float, h: float) -> float:
-    """The central difference from f(x), f(x + h), f(x - h); nan where the one-sided ones disagree
-    (a kink: relu at 0), since no derivative is right there to check against."""
+    """The central difference from f(x), f(x + h), f(x - h); nan where it cannot be trusted, since
+    no derivative is right there to check against: where the one-sided ones disagree (a kink: relu
+    at 0), or where f is so large that a step of h is lost in its rounding (1 + 1e21 is 1e21: one
+    unit in the last place of f, divided by h, is more than `ROUNDING` of the slope)."""
     right, left = (above - here) / h, (here - below) / h
-    if abs(right - left) > 0.1 * max(1.0, abs(right), abs(left)):
+    slope = max(1.0, abs(right), abs(left))
+    if abs(right - left) > 0.1 * slope or math.ulp(max(abs(here), abs(above), abs(below))) / h > ROUNDING * slope:
         return nan
     return (above - below) / (2 * h)
+
+
+ROUNDING = 1e-5  # the most rounding noise a difference may carry, relative to the slope: a tenth of gradcheck's rtol
 
 
 @lru_cache(maxsize=256)

@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping
 from types import FrameType
 
 # Frames of these packages are not the user's: the names are looked for in the first frame outside them.
-INTERNAL = ("livegrad", "traitlets", "anywidget", "ipywidgets")
+INTERNAL = ("livegrad", "traitlets", "anywidget", "ipywidgets", "contextlib")
 # IPython's own bookkeeping (its output history would name every value ever displayed ``Out[12]``).
 SKIPPED = frozenset({"In", "Out", "exit", "quit", "get_ipython"})
 MAX_DEPTH = 6  # state_dict['layer0.attn_wq'][3][15] is 3 deep; a learner's model.layers[0].neurons[1].w[2] is 6

@@ -279,7 +279,7 @@ def _leaf_check(
 def _judged(numeric: float) -> tuple[bool, str]:
     """Whether a central difference can judge a derivative, and if not, why."""
     if math.isnan(numeric):
-        return False, "a kink here: the one-sided differences disagree, so no derivative is right"
+        return False, "a kink or rounding here: the one-sided differences disagree, or the value's size swamps the step"
     if math.isinf(numeric):
         return False, "a pole or an overflow here: the difference is infinite"
     return True, ""

@@ -26,6 +26,7 @@ from .engine import Value
 from .export import standalone_html
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
+from .recording import record
 from .scope import display_path
 from .trace import check_graph
 
@@ -74,11 +75,11 @@ def default_range(value: float) -> tuple[float, float, float]:
 class GraphWidget(anywidget.AnyWidget):
     """Draws the graph of `root`: a record per value (label | data | grad), a node per op.
 
-    ``sliders`` picks the leaves that get a slider (labels or Values; default: every
-    labelled leaf); ``ranges`` maps a leaf (label or Value) to ``(min, max[, step])``.
-    `root` may be a node of a learner's own engine; its leaves are then named by label or
-    by the learner's own objects. A leaf that feeds an op livegrad does not know gets no slider.
-    The calls of `livegrad.nn` modules are groups the page folds: `expand`, `collapse` and `pick`
+    ``sliders`` picks the leaves that get a slider (names or Values; default: every named
+    leaf, named by its label or by the caller's variable holding it); ``ranges`` maps a leaf
+    (name or Value) to ``(min, max[, step])``. `root` may be a node of a learner's own engine.
+    A leaf that feeds an op livegrad does not know gets no slider. The calls of `livegrad.nn`
+    modules, and of your functions under `livegrad.record()`, are groups the page folds: `expand`, `collapse` and `pick`
     drive them from Python. A graph of more than `MAX_VALUES` values is refused with what to do instead.
     """
 
@@ -491,7 +492,7 @@ class GraphWidget(anywidget.AnyWidget):
         low, high, step = spec or default_range(leaf.data)
         i = self._index[leaf]
         group = self._graph.groups.of[i]
-        label = self._name(leaf)  # as on the page: its label, variable, ``MLP input 0``, or its number
+        label = leaf.label or self._name(leaf)  # unlabelled: its name on the page (``wte[26][0]``, ``MLP input 0``)
         # "initial": where the page's Reset puts the leaf back, its value when the widget was made.
         return {
             "id": i,
@@ -656,7 +657,8 @@ def _shape(topology: Mapping[str, object]) -> tuple[object, ...]:
 
 
 def _call_build(build: Callable[..., object], inputs: dict[str, float]) -> object:
-    root = build(**inputs)
+    with record(getattr(build, "__globals__", None)):  # the graph folds by the functions that built it
+        root = build(**inputs)
     if root is None:
         raise TypeError("build returned None: it must return the root of the graph (a Value, or your engine's node)")
     return root

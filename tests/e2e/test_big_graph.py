@@ -11,7 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from notebook import drawn_elements, find, in_kernel, open_and_run, shown, synced, widget, write_notebook
+from notebook import (
+    drawn_elements,
+    find,
+    in_kernel,
+    open_and_run,
+    set_output_width,
+    shown,
+    synced,
+    widget,
+    write_notebook,
+)
 from playwright.sync_api import Locator, Page, expect
 from server import Server
 
@@ -129,3 +139,25 @@ def test_demo_loss_checks_its_gradients_and_keeps_the_loss_in_view(page: Page, j
     assert set(marks.all_text_contents()) == {"✓"}
     assert kernel(page, "w.error") == ""
     root.screenshot(path=screenshots / "big-graph-check-gradients-1400.png")
+    # The call on show, where the eye goes: "sample 1 of 100" above the graph, at the page's size, keys work.
+    bar = root.locator('.lg-stacks [data-stack-bar="MLP"]')
+    expect(bar).to_be_visible()
+    box = bar.get_by_role("spinbutton", name="MLP: the sample on show, 1 to 100")
+    expect(box).to_have_value("1")
+    assert bar.bounding_box()["y"] < graph.bounding_box()["y"] and box.bounding_box()["height"] >= 16
+    bar.get_by_role("button", name="Next sample of MLP").press("Enter")
+    expect(box).to_have_value("2")
+    until(lambda: kernel(page, "w.picks") == {"MLP": 1}, "the pick reaching Python")
+    box.fill("17")
+    box.press("Enter")
+    expect(bar.get_by_role("spinbutton", name="MLP: the sample on show, 1 to 100")).to_have_value("17")
+    until(lambda: kernel(page, "w.picks") == {"MLP": 16}, "the typed pick reaching Python")
+    root.screenshot(path=screenshots / "big-graph-sample-17-1400.png")
+    for theme in ("Dark", "Light"):
+        set_output_width(page, root, 420)
+        page.evaluate(
+            "(t) => window.jupyterapp.commands.execute('apputils:change-theme', { theme: 'JupyterLab ' + t })", theme
+        )
+        page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
+        page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
+        root.screenshot(path=screenshots / f"big-graph-420-{theme.lower()}.png")

@@ -240,6 +240,14 @@ def test_nothing_overflows_a_420_px_output(page: Page, open_graph, name: str) ->
     # The graph starts again from the inputs for the narrower panel, cutting no record.
     page.wait_for_function(f"(root) => ({CUT})(root).length === 0", arg=root.element_handle(), timeout=5000)
     assert page.evaluate(UNDER_MINIMAP, root.element_handle()) == [], "the minimap hides a record"
+    # The controls take three rows at most (the toolbar, its second half, the pass modes), not four or five.
+    rows = root.evaluate(
+        "(root) => new Set([...root.querySelectorAll('.lg-controls button')]"
+        ".filter((b) => b.offsetParent && getComputedStyle(b).visibility !== 'hidden')"
+        ".map((b) => Math.round(b.getBoundingClientRect().top))).size"
+    )
+    assert rows <= 3, f"the controls wrap to {rows} rows at 420 px"
+    assert root.get_by_role("button", name="Step backward pass").inner_text() == "backward"  # its name stays whole
 
 
 def test_screenshots_light_and_dark_wide_and_narrow(page: Page, open_graph, screenshots) -> None:
