@@ -36,7 +36,9 @@ from types import FrameType
 import torch
 
 from .adapters import EdgeCheck, GraphTooLarge
+from .nn import Call
 from .ops import ADD, DIV, EXP, LOG, MUL, NEG, RELU, SIGMOID, SUB, TANH, Op, difference, power_of
+from .recording import call_returning
 from .scope import user_frame
 
 MAX_DEPTH = 10_000  # grad_fn levels walked at most (freeing a walked graph ~50,000 nodes deep crashed)
@@ -399,6 +401,12 @@ class Torch:
                 if held.is_leaf and held.requires_grad:
                     held.grad = None if node.gradient is None else node.gradient.detach().clone()
                 node.synced = held._version
+
+    def call_of(self, node: TorchNode) -> Call | None:
+        """The outermost recorded call (a `torch.nn` module's or a function's, under `livegrad.record`)
+        that returned the user's tensor for `node`."""
+        held = node.held
+        return None if held is None else call_returning(held)
 
     def local_derivatives(self, node: TorchNode) -> tuple[float | None, ...]:
         """d node / d input per input, from torch's backward node of the replay run on a gradient of 1
