@@ -216,3 +216,85 @@ def test_a_constant_kept_by_torch_is_a_leaf_of_its_own() -> None:
     w.set(x=4.0)
     assert x.item() == 4.0 and x.grad.item() == 2.0 and y.item() == 8.0
     assert not math.isnan(w.values["data"][-1])
+
+
+def small_model() -> tuple[torch.nn.Module, torch.Tensor, torch.Tensor]:
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+    return model, torch.randn(8, 4), torch.randn(8, 1)
+
+
+def test_a_model_on_a_batch_is_grouped_by_module_with_torchs_gradients_everywhere() -> None:
+    import copy
+
+    import livegrad
+
+    model, x, y = small_model()
+    twin = copy.deepcopy(model)  # the oracle: the same model, its intermediates' grads retained
+    hidden = twin[0](x)
+    hidden.retain_grad()
+    out = twin[2](twin[1](hidden))
+    out.retain_grad()
+    ((out - y) ** 2).mean().backward()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with livegrad.record():
+            loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        w = GraphWidget(loss)
+    columns = w.topology["columns"]
+    names = columns["name"]
+    groups = w.topology["groups"]
+    assert [(g["name"], g["kind"], g["parent"]) for g in groups] == [
+        ("Sequential", "Sequential", None),
+        ("0", "Linear", 0),
+        ("1", "ReLU", 0),
+        ("2", "Linear", 0),
+    ]
+    assert {"x", "y", "loss", "0.weight", "0.bias", "2.weight", "2.bias"} <= set(names)
+    shape = dict(zip(names, columns["shape"]))
+    assert shape["x"] == [8, 4] and shape["0.weight"] == [8, 4] and shape["loss"] is None
+    tensors = dict(zip(names, w.values["tensors"]))
+    grads = dict(zip(names, w.values["grad"]))
+    assert grads["0.weight"] == pytest.approx(float(twin[0].weight.grad.double().norm()), rel=1e-6)
+    assert tensors["0.weight"]["grad_norm"] == pytest.approx(float(twin[0].weight.grad.double().norm()), rel=1e-6)
+    first = next(g["outputs"][0] for g in groups if g["name"] == "0")
+    assert w.values["grad"][first] == pytest.approx(float(hidden.grad.double().norm()), rel=1e-6)
+    assert tensors[names[first]]["mean"] == pytest.approx(float(hidden.detach().double().mean()), rel=1e-6)
+    second = next(g["outputs"][0] for g in groups if g["name"] == "2")
+    assert tensors[names[second]]["grad"] == pytest.approx(out.grad.flatten().tolist(), rel=1e-6)
+    assert dict(zip(names, columns["backward"]))["loss"] == "MeanBackward0"
+    assert model[0].weight.grad.allclose(twin[0].weight.grad)  # looking changed nothing of theirs
+    sliders = {s["label"] for s in w.sliders}
+    assert "2.bias" in sliders and "x" not in sliders and "0.weight" not in sliders  # one number each
+
+
+def test_a_slider_on_a_models_parameter_re_runs_torch() -> None:
+    import livegrad
+
+    model, x, y = small_model()
+    with livegrad.record():
+        loss = ((model(x) - y) ** 2).mean()
+    w = GraphWidget(loss)
+    w.set(**{"2.bias": 0.25})
+    assert model[2].bias.item() == 0.25
+    with torch.no_grad():
+        want = ((model(x) - y) ** 2).mean()
+    assert w.values["data"][-1] == pytest.approx(want.item(), rel=1e-6)
+    assert loss.item() == pytest.approx(want.item(), rel=1e-6)
+    assert model[0].weight.grad is not None  # torch's backward ran and set the leaves' .grad
+
+
+def test_dead_and_broken_gradients_are_marked() -> None:
+    w1 = torch.full((3, 2), -1.0, requires_grad=True)
+    x = torch.ones(2, 4)
+    dead = (w1 @ x).relu().sum()  # every pre-activation is negative: no gradient reaches w1
+    assert dict(zip(Graph.of(dead).names, GraphWidget(dead).values["marks"]))["w1"] == "zero"
+    a = torch.tensor([1e-9, 2e-9], requires_grad=True)
+    tiny = (a * 1e-9).sum()  # d tiny / d a is 1e-9: vanishing
+    assert GraphWidget(tiny).values["marks"][0] == "vanishing"
+    b = torch.tensor([0.0, 1.0], requires_grad=True)
+    broken = b.sqrt().sum()  # d sqrt(b) / db at 0 is inf
+    assert GraphWidget(broken).values["marks"][0] == "inf"
+    c = torch.tensor([-1.0, 1.0], requires_grad=True)
+    assert GraphWidget(c.sqrt().sum()).values["marks"][0] == "nan"  # sqrt(-1) is nan, and so its gradient

@@ -249,6 +249,7 @@ class Graph:
         }
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
             topology.update(learner=True, replay=False)
+        columns.update(self.engine.columns(order))
         return topology
 
     def values(self, local: bool = True, binary: bool | None = None) -> dict[str, object]:
@@ -264,6 +265,7 @@ class Graph:
             values["local"] = [
                 [None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order
             ]
+        values.update(self.engine.summaries(self.order))
         return values
 
 

@@ -29,16 +29,20 @@ steps deep on these machines): the walk goes level by level and refuses graphs d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
 import torch
+from torch.overrides import TorchFunctionMode
 
+from . import nn, recording
 from .adapters import EdgeCheck, GraphTooLarge
+from .graph import json_number
 from .nn import Call
 from .ops import ADD, DIV, EXP, LOG, MUL, NEG, RELU, SIGMOID, SUB, TANH, Op, difference, power_of
-from .recording import call_returning
+from .recording import Recording, call_returning
 from .scope import user_frame
 
 MAX_DEPTH = 10_000  # grad_fn levels walked at most (freeing a walked graph ~50,000 nodes deep crashed)
@@ -86,6 +90,12 @@ REPLAYS: dict[str, TorchOp] = {
     "LogBackward0": TorchOp("log", LOG, lambda fn, a: torch.log(a[0])),
     "ReluBackward0": TorchOp("relu", RELU, lambda fn, a: torch.relu(a[0])),
     "SigmoidBackward0": TorchOp("sigmoid", SIGMOID, lambda fn, a: torch.sigmoid(a[0])),
+    "SqrtBackward0": TorchOp("sqrt", None, lambda fn, a: torch.sqrt(a[0])),
+    "AbsBackward0": TorchOp("abs", None, lambda fn, a: torch.abs(a[0])),
+    "SinBackward0": TorchOp("sin", None, lambda fn, a: torch.sin(a[0])),
+    "CosBackward0": TorchOp("cos", None, lambda fn, a: torch.cos(a[0])),
+    "SoftmaxBackward0": TorchOp("softmax", None, lambda fn, a: torch.softmax(a[0], fn._saved_dim)),  # type: ignore[attr-defined]
+    "LogSoftmaxBackward0": TorchOp("log_softmax", None, lambda fn, a: torch.log_softmax(a[0], fn._saved_dim)),  # type: ignore[attr-defined]
     "PowBackward0": TorchOp("**", None, lambda fn, a: torch.pow(a[0], fn._saved_exponent)),  # type: ignore[attr-defined]
     "PowBackward1": TorchOp("**", None, lambda fn, a: torch.pow(a[0], a[1])),
     "MmBackward0": TorchOp("mm", None, lambda fn, a: torch.mm(a[0], a[1])),
@@ -133,6 +143,7 @@ class TorchNode:
         "gradient",
         "held",
         "inputs",
+        "label",
         "op",
         "replay",
         "synced",
@@ -147,6 +158,7 @@ class TorchNode:
         self.inputs = inputs
         kind = type(fn).__name__ if fn is not None else ""
         self.backward_name = kind  # PyTorch's name for its backward: TanhBackward0
+        self.label = ""  # a module's parameter: its path (``0.weight``); else named from the caller's variables
         known = REPLAYS.get(kind)
         self.replay = known.replay if known is not None else None
         self.op = _op_name(kind) if inputs else ""
@@ -176,8 +188,6 @@ class TorchNode:
             self.value = held.detach()
         self.synced = held._version
 
-    label = ""  # tensors carry no labels: names come from the caller's variables
-
     @property
     def data(self) -> float:
         return _number(self.value, mean=True)
@@ -189,7 +199,9 @@ class TorchNode:
 
     @property
     def grad(self) -> float:
-        return 0.0 if self.gradient is None else _number(self.gradient, mean=False)
+        """nan where torch's backward over the replay could not reach the node (an op livegrad cannot
+        replay lies between it and the root)."""
+        return math.nan if self.gradient is None else _number(self.gradient, mean=False)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -224,7 +236,10 @@ def _number(t: torch.Tensor, mean: bool) -> float:
     return float(x.mean() if mean else x.norm())
 
 
-def walk(root: torch.Tensor, limit: int | None) -> list[TorchNode]:
+Kept = dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]]  # grad_fn -> (func, args, kwargs, out)
+
+
+def walk(root: torch.Tensor, limit: int | None, kept: Kept | None = None) -> list[TorchNode]:
     """Views of every value `root` depends on, inputs first, level by level from the root (never
     deeper than `MAX_DEPTH`: `GraphTooDeep`; past `limit` values: `GraphTooLarge`)."""
     if root.grad_fn is None:
@@ -261,19 +276,25 @@ def walk(root: torch.Tensor, limit: int | None) -> list[TorchNode]:
             stack.append((fn, True))
             stack += [(g, False) for g, _ in reversed(below[fn]) if g is not None and g not in views]
             continue
-        views[fn] = _view(fn, below[fn], views)
+        views[fn] = _view(fn, below[fn], views, kept or {})
     return _unique(views.values())
 
 
-def _view(fn: object, edges: list[tuple[object, int]], views: dict[object, TorchNode]) -> TorchNode:
+def _view(fn: object, edges: list[tuple[object, int]], views: dict[object, TorchNode], kept: Kept) -> TorchNode:
     """The view of one backward node: a leaf for AccumulateGrad, else the output of `fn`."""
     variable = getattr(fn, "variable", None)
     if type(fn).__name__ == "AccumulateGrad" and isinstance(variable, torch.Tensor):
         return TorchNode(None, variable, ())
     inputs, places = [], []
+    missing = [place for g, place in edges if g is None]
+    recorded = _recorded_constants(kept.get(fn), len(missing))
     for g, place in edges:
         if g is not None:
             inputs.append(views[g])
+            places.append(place)
+            continue
+        if recorded:  # the user's own tensor (a batch, a target): a leaf named after their variable
+            inputs.append(TorchNode(None, recorded.pop(0), ()))
             places.append(place)
             continue
         constant = _constant(fn, place)
@@ -288,22 +309,58 @@ def _view(fn: object, edges: list[tuple[object, int]], views: dict[object, Torch
     return node
 
 
+# Where a backward node keeps each operand, by place, until backward frees it (None: not kept).
+SAVED_OPERANDS: dict[str, tuple[str | None, ...]] = {
+    "MulBackward0": ("_saved_self", "_saved_other"),
+    "DivBackward0": ("_saved_self", "_saved_other"),
+    "PowBackward1": ("_saved_self", "_saved_exponent"),
+    "MmBackward0": ("_saved_self", "_saved_mat2"),
+    "BmmBackward0": ("_saved_self", "_saved_mat2"),
+    "AddmmBackward0": (None, "_saved_mat1", "_saved_mat2"),
+}
+
+
 def _constant(fn: object, place: int) -> torch.Tensor | None:
-    """The constant operand at `place` of a binary op, while torch still keeps it (before backward)."""
-    if type(fn).__name__ not in ("MulBackward0", "DivBackward0", "PowBackward1"):
+    """The constant operand at `place` of an op, while torch still keeps it (before backward)."""
+    kept = SAVED_OPERANDS.get(type(fn).__name__, ())
+    attr = kept[place] if place < len(kept) else None
+    if attr is None:
         return None
     try:
-        kept = getattr(fn, ("_saved_self", "_saved_other")[place])
-    except (AttributeError, IndexError, RuntimeError):
+        operand = getattr(fn, attr)
+    except (AttributeError, RuntimeError):  # freed by a backward pass
         return None
-    return kept.detach().clone() if isinstance(kept, torch.Tensor) else None
+    return operand.detach().clone() if isinstance(operand, torch.Tensor) else None
+
+
+def _recorded_constants(found: tuple | None, missing: int) -> list[torch.Tensor]:
+    """The tensors not requiring grad that a recorded call received (``F.linear(x, w, b)``'s batch
+    ``x``), in order, when there are as many as the operands torch's backward node lacks; else []."""
+    if found is None or not missing:
+        return []
+    _, args, kwargs, _ = found
+    tensors = [x for x in (*args, *kwargs.values()) if isinstance(x, torch.Tensor) and not x.requires_grad]
+    return tensors if len(tensors) == missing else []
 
 
 def _unique(views: Iterable[TorchNode]) -> list[TorchNode]:
-    """Constant leaves first (each is met through its consumer only), then the views in order."""
+    """The views in order, each constant (met through its consumer only) just before its first
+    consumer; a tensor of the user's used as a constant by several ops is one leaf."""
+    views = list(views)
+    walked = set(map(id, views))
+    shared: dict[int, TorchNode] = {}  # id of a user's constant tensor -> its one leaf
     order: list[TorchNode] = []
+    placed: set[int] = set()
     for node in views:
-        order += [x for x in node.inputs if x.fn is None and x.tensor is None]
+        if node.inputs:
+            node.inputs = tuple(
+                shared.setdefault(id(x.held), x) if id(x) not in walked and x.held is not None else x
+                for x in node.inputs
+            )
+            for x in node.inputs:
+                if id(x) not in walked and id(x) not in placed:
+                    order.append(x)
+                    placed.add(id(x))
         order.append(node)
     return order
 
@@ -333,14 +390,26 @@ class Torch:
 
     def order(self, root: object, limit: int | None) -> list[TorchNode]:
         assert isinstance(root, torch.Tensor)
-        order = walk(root, limit)
+        kept: Kept = {}
+        parameters: dict[int, tuple[torch.Tensor, str]] = {}
+        for past in recording._recordings:
+            kept.update(getattr(past, "torch_ops", {}))
+            parameters.update(getattr(past, "torch_parameters", {}))
+        order = walk(root, limit, kept)
+        for node in order:
+            named = parameters.get(id(node.held)) if not node.inputs else None
+            if named is not None and named[0] is node.held:
+                node.label = named[1]
         by_fn = {node.fn: node for node in order if node.fn is not None}
         if order[-1].fn is not None:
             order[-1].hold(root)
         _held(user_frame(), by_fn)
+        _recorded_ops(order, by_fn, kept)
         ran = self._passes(order)
         leaves = [node for node in order if not node.inputs]
-        return leaves + [node for node in reversed(ran)]
+        if len(leaves) + len(ran) != len(order):  # some node torch's backward never reached: as walked
+            return order
+        return leaves + list(reversed(ran))
 
     def _passes(self, order: list[TorchNode]) -> list[TorchNode]:
         """Replay the graph with torch from the leaves' values, then torch's backward over it with a
@@ -407,6 +476,24 @@ class Torch:
         that returned the user's tensor for `node`."""
         held = node.held
         return None if held is None else call_returning(held)
+
+    def slidable(self, node: TorchNode) -> bool:
+        return node.value.numel() == 1
+
+    def columns(self, order: list[TorchNode]) -> dict[str, list[object]]:
+        """Each tensor's shape (None for a single number) and PyTorch's name for each node's backward."""
+        return {
+            "shape": [None if node.value.numel() == 1 else list(node.shape) for node in order],
+            "backward": [node.backward_name for node in order],
+        }
+
+    def summaries(self, order: list[TorchNode]) -> dict[str, object]:
+        """Per node, a mark where its gradient is zero, vanishing, inf or nan (else ''); per tensor of
+        more than one number, its data and gradient summed up (every number of a small one)."""
+        return {
+            "marks": [_mark(node.gradient) if node.value.requires_grad else "" for node in order],
+            "tensors": [None if node.value.numel() == 1 else _summary(node) for node in order],
+        }
 
     def local_derivatives(self, node: TorchNode) -> tuple[float | None, ...]:
         """d node / d input per input, from torch's backward node of the replay run on a gradient of 1
@@ -489,7 +576,7 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
 
     for node in order:
         fn = node.value.grad_fn if node.inputs else None
-        if fn is not None:
+        if fn is not None and node.value.requires_grad:
             handles.append(fn.register_prehook(hook(node)))
     leaves = [node for node in order if not node.inputs and node.value.requires_grad]
     try:
@@ -504,14 +591,164 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
         for handle in handles:
             handle.remove()
     for node, grad in zip(leaves, grads):
-        node.gradient = grad if grad is not None else torch.zeros_like(node.value)
+        node.gradient = grad  # None: the pass never reached it (behind an op livegrad cannot replay)
     for node in order:
-        if node.gradient is None:
-            node.gradient = torch.zeros_like(node.value)
+        if node.gradient is None and not node.inputs and not node.value.requires_grad:
+            node.gradient = torch.zeros_like(node.value)  # a constant: torch gives it no gradient
     root.gradient = torch.ones_like(root.value) if root.inputs else root.gradient
-    seen = set(map(id, ran))
-    ran += [node for node in order if node.inputs and id(node) not in seen]  # (not reached by the pass)
     return ran
 
 
 TORCH = Torch()
+
+
+def _mark(gradient: torch.Tensor | None) -> str:
+    """What is wrong with a gradient, if anything: where gradients die is what small models are debugged for."""
+    if gradient is None or gradient.numel() == 0:
+        return ""
+    g = gradient.detach()
+    if bool(torch.isnan(g).any()):
+        return "nan"
+    if bool(torch.isinf(g).any()):
+        return "inf"
+    largest = float(g.abs().max())
+    return "zero" if largest == 0 else "vanishing" if largest < VANISHING else ""
+
+
+def _summary(node: TorchNode) -> dict[str, object]:
+    """A tensor's data (mean, std, min, max) and gradient (norm, largest magnitude), JSON-safe; all
+    its numbers too when it has at most `SMALL`."""
+    x = node.value.detach().double()
+    g = node.gradient.detach().double() if node.gradient is not None else torch.full_like(x, math.nan)
+    summary: dict[str, object] = {
+        "mean": json_number(float(x.mean())) if x.numel() else None,
+        "std": json_number(float(x.std())) if x.numel() > 1 else None,
+        "min": json_number(float(x.min())) if x.numel() else None,
+        "max": json_number(float(x.max())) if x.numel() else None,
+        "grad_norm": json_number(float(g.norm())),
+        "grad_max": json_number(float(g.abs().max())) if g.numel() else None,
+    }
+    if x.numel() <= SMALL:
+        summary["data"] = [json_number(v) for v in x.flatten().tolist()]
+        summary["grad"] = [json_number(v) for v in g.flatten().tolist()]
+    return summary
+
+
+class ModuleCall:
+    """A `torch.nn` module as `graph.module_groups` sees one: named by its attribute path in the
+    outermost module called (``0``, ``encoder.layer.1``), its parameters the module's. Its class is
+    made per torch class, with that class's name, so a group's kind reads ``Linear``."""
+
+    __slots__ = ("module", "name")
+
+    def __init__(self, module: torch.nn.Module, name: str) -> None:
+        self.module, self.name = module, name
+
+    def parameters(self) -> list[torch.Tensor]:
+        return list(self.module.parameters())
+
+
+_KINDS: dict[type, type[ModuleCall]] = {}
+
+
+def _module_call(module: torch.nn.Module, name: str) -> ModuleCall:
+    kind = type(module)
+    if kind not in _KINDS:
+        _KINDS[kind] = type(kind.__name__, (ModuleCall,), {"__slots__": ()})
+    return _KINDS[kind](module, name)
+
+
+class _KeptOps(TorchFunctionMode):
+    """Keeps each torch call that made a tensor of a graph: its function, arguments (constants
+    included, which torch's backward nodes do not all keep) and output, by the output's grad_fn."""
+
+    def __init__(self, kept: dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]]) -> None:
+        super().__init__()
+        self.kept = kept
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        if type(out) is torch.Tensor and out.grad_fn is not None:
+            self.kept.setdefault(out.grad_fn, (func, args, kwargs, out))
+        return out
+
+
+@contextmanager
+def recorded(into: Recording) -> Iterator[None]:
+    """Inside `livegrad.record()`: each call of a `torch.nn` module becomes a `livegrad.nn.Call` (so
+    the page folds the graph by module), and each torch call is kept so that any op can be replayed."""
+    kept: dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]] = {}
+    into.torch_ops = kept  # type: ignore[attr-defined]
+    parameters: dict[int, tuple[torch.Tensor, str]] = {}  # id -> (parameter, its path in the outermost module)
+    into.torch_parameters = parameters  # type: ignore[attr-defined]
+    paths: dict[int, str] = {}  # id of each module of the outermost module called -> its attribute path
+    calls: dict[int, ModuleCall] = {}
+    depth = [0]  # torch module calls open now
+
+    def before(module: torch.nn.Module, args: tuple[object, ...]) -> None:
+        if depth[0] == 0:
+            paths.clear()
+            paths.update((id(m), path or type(module).__name__) for path, m in module.named_modules())
+            parameters.update((id(p), (p, path)) for path, p in module.named_parameters())
+        depth[0] += 1
+        key = id(module)
+        if key not in calls:
+            calls[key] = _module_call(module, paths.get(key, type(module).__name__))
+        call = object.__new__(Call)
+        call.module, call.children, call.parts, call.seq = calls[key], None, None, nn._next_seq()
+        call.received, call.outputs = tuple(args), ()
+        recording._attach(call)
+
+    def after(module: torch.nn.Module, args: tuple[object, ...], output: object) -> None:
+        depth[0] -= 1
+        call = nn._open.pop()
+        outputs = [t for t in recording._nodes_in(output) if isinstance(t, torch.Tensor)]
+        for t in outputs:
+            if id(t) not in into.returned:
+                into.held.append(t)
+            into.returned[id(t)] = call
+        call.outputs = tuple(map(id, outputs))
+
+    handles = [
+        torch.nn.modules.module.register_module_forward_pre_hook(before),
+        torch.nn.modules.module.register_module_forward_hook(after, always_call=True),
+    ]
+    try:
+        with _KeptOps(kept):
+            yield
+    finally:
+        for handle in handles:
+            handle.remove()
+
+
+def _recorded_ops(order: list[TorchNode], by_fn: dict[object, TorchNode], kept: Kept) -> None:
+    """Nodes made under `livegrad.record()`: the tensor torch made is the node's (its data exactly),
+    and an op the table cannot replay (or whose constant torch did not keep) is replayed by calling
+    the recorded function again with the graph's new values in place of the old ones."""
+    if not kept:
+        return
+    leaves = {id(node.held): node for node in order if not node.inputs and node.held is not None}
+
+    def now(x: object) -> object:
+        if isinstance(x, torch.Tensor):
+            node = by_fn.get(x.grad_fn) if x.grad_fn is not None else leaves.get(id(x))
+            return x if node is None else node.value
+        if isinstance(x, (list, tuple)):
+            return type(x)(map(now, x))
+        return x
+
+    for fn, node in by_fn.items():
+        found = kept.get(fn)
+        if found is None:
+            continue
+        func, args, kwargs, out = found
+        if node.tensor is None:
+            node.hold(out)
+        if node.replay is None or not node.complete:
+            if node.replay is None:
+                node.op = getattr(func, "__name__", node.op).strip("_") or node.op
+            node.replay = lambda _fn, _args, func=func, args=args, kwargs=kwargs: func(
+                *now(args), **{k: now(v) for k, v in kwargs.items()}
+            )
+            node.complete = True
