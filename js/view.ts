@@ -38,6 +38,8 @@ export class GraphView {
   private data: Float64Array = new Float64Array();
   private grad: Float64Array = new Float64Array();
   private pending: Pending = {};
+  /** Per node, what is wrong with its gradient ("zero", "vanishing", "inf", "nan"; PyTorch's graphs). */
+  marks: readonly string[] = [];
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
   private replacing = false; // the drawing is being swapped for a new one
 
@@ -149,7 +151,7 @@ export class GraphView {
     this.data = data;
     this.grad = grad;
     this.pending = pending;
-    writeValues(this.scene.cards, data, grad, pending);
+    writeValues(this.scene.cards, data, grad, pending, this.marks);
   }
 
   /** Mark the current step's value, its edges (labelled) and what they reach, and keep them in view. */
@@ -253,7 +255,7 @@ export class GraphView {
     const card = this.scene.cardOf(id);
     if (!this.topology.nodes[id] || !card) return;
     const finding = this.overlays.findings.get(this.scene.visible.elementOf[id] ?? -1);
-    card.title.textContent = describeValue(this.topology, id, this.data, this.grad, finding);
+    card.title.textContent = describeValue(this.topology, id, this.data, this.grad, finding, this.marks[id]);
   }
 }
 

@@ -136,6 +136,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   performance.measure("livegrad folds", { start: folding });
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
+  view.marks = model.get("values").marks ?? [];
   const stackBar = new StackBar(topology, (name, call) => view.actions.pick(name, call));
   stackBar.update(first.elements);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
@@ -333,6 +334,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     if (sender.busy && replayable) return; // the page already shows a newer position than this answer
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
+    view.marks = values.marks ?? [];
     forgetLocals();
     draw();
     if (!sender.busy) showSliders();
