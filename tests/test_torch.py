@@ -10,12 +10,17 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oracles import apply, programs
 
 torch = pytest.importorskip("torch", reason="PyTorch not installed: it is optional (pip install torch)")
 
 from livegrad import GraphWidget, backward_trace, draw_dot, forward_trace, gradcheck  # noqa: E402
 from livegrad.graph import Graph  # noqa: E402
 from livegrad.torchgraph import MAX_DEPTH, GraphTooDeep  # noqa: E402
+from test_engine import same_number, torch_program  # noqa: E402
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 SEED_B = 6.8813735870195432  # seed 003's b (seed 002 prints 6.8813735)
@@ -298,3 +303,42 @@ def test_dead_and_broken_gradients_are_marked() -> None:
     assert GraphWidget(broken).values["marks"][0] == "inf"
     c = torch.tensor([-1.0, 1.0], requires_grad=True)
     assert GraphWidget(c.sqrt().sum()).values["marks"][0] == "nan"  # sqrt(-1) is nan, and so its gradient
+
+
+# Leaves off tiny magnitudes (as test_properties' ORDINARY): there rounding, not the graph, decides.
+ORDINARY = st.floats(-3.0, 3.0).filter(lambda x: x == 0 or abs(x) >= 1e-3)
+
+
+def close(got: float, want: float) -> bool:
+    if math.isnan(want) or math.isinf(want):
+        return same_number(got, want)
+    return math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(program=programs(), xs=st.lists(ORDINARY, min_size=3, max_size=3), moved=ORDINARY)
+def test_random_torch_graphs_every_nodes_numbers(program: list[tuple], xs: list[float], moved: float) -> None:
+    """Any graph of the op table's rows built in torch: every node's data and grad as livegrad shows them
+    are what torch's own backward gives the same tensors (retain_grad on the test's tensors, after
+    livegrad has looked); after a leaf moves, what torch computes from scratch at the new point."""
+    pool = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in xs]
+    for op, i, j in program:
+        pool.append(apply(op, pool[i % len(pool)], pool[j % len(pool)]))
+    graph = Graph.of(pool[-1])
+    for t in pool[3:]:
+        t.retain_grad()
+    pool[-1].backward()
+    for t in pool:
+        node = graph.node_of(t)
+        if node is not None:
+            assert close(node.data, t.item()), (node, node.data, t.item())
+            assert close(node.grad, t.grad.item()), (node, node.grad, t.grad.item())
+    first = graph.node_of(pool[0])
+    if first is None or first in graph.blocked:
+        return
+    first.data = moved
+    graph.forward()
+    graph.backward()
+    want_value, want_grads = torch_program(program, [moved, *xs[1:]])
+    assert pool[0].item() == moved and close(graph.root.data, want_value)
+    assert close(pool[0].grad.item(), want_grads[0]) and close(first.grad, want_grads[0])
