@@ -47,7 +47,7 @@ from .scope import user_frame
 
 MAX_DEPTH = 10_000  # grad_fn levels walked at most (freeing a walked graph ~50,000 nodes deep crashed)
 SMALL = 64  # tensors of at most this many elements send their every number (hover)
-VANISHING = 1e-7  # a gradient whose largest magnitude is below this (and not 0) is marked vanishing
+VANISHING = 1e-7  # a gradient whose norm is below this (and not 0) is marked vanishing: every element is
 
 
 class GraphTooDeep(ValueError):
@@ -105,6 +105,25 @@ REPLAYS: dict[str, TorchOp] = {
         lambda fn, a: torch.addmm(a[0], a[1], a[2], beta=fn._saved_beta, alpha=fn._saved_alpha),  # type: ignore[attr-defined]
     ),
     "TBackward0": TorchOp("t", None, lambda fn, a: a[0].t()),
+    "BmmBackward0": TorchOp("bmm", None, lambda fn, a: torch.bmm(a[0], a[1])),
+    "TransposeBackward0": TorchOp(
+        "transpose",
+        None,
+        lambda fn, a: a[0].transpose(fn._saved_dim0, fn._saved_dim1),  # type: ignore[attr-defined]
+    ),
+    "PermuteBackward0": TorchOp("permute", None, lambda fn, a: a[0].permute(fn._saved_dims)),  # type: ignore[attr-defined]
+    "UnsqueezeBackward0": TorchOp("unsqueeze", None, lambda fn, a: a[0].unsqueeze(fn._saved_dim)),  # type: ignore[attr-defined]
+    "CloneBackward0": TorchOp("clone", None, lambda fn, a: a[0].clone()),
+    # Shape ops: the output's shape is what the backward node expects its gradient to be.
+    "ViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
+    "UnsafeViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
+    "ReshapeAliasBackward0": TorchOp("reshape", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
+    "ExpandBackward0": TorchOp("expand", None, lambda fn, a: a[0].expand(_out_shape(fn))),
+    "GeluBackward0": TorchOp(
+        "gelu",
+        None,
+        lambda fn, a: torch.nn.functional.gelu(a[0], approximate=fn._saved_approximate),  # type: ignore[attr-defined]
+    ),
     "SumBackward0": TorchOp("sum", None, lambda fn, a: a[0].sum()),
     "MeanBackward0": TorchOp("mean", None, lambda fn, a: a[0].mean()),
     "SumBackward1": TorchOp(
@@ -118,6 +137,11 @@ REPLAYS: dict[str, TorchOp] = {
         lambda fn, a: a[0].mean(dim=fn._saved_dim, keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
     ),
 }
+
+
+def _out_shape(fn: object) -> list[int]:
+    """The shape of the tensor a backward node's forward op made (the gradient it expects)."""
+    return list(fn._input_metadata[0].shape)  # type: ignore[attr-defined]
 
 
 def _op_name(kind: str) -> str:
@@ -232,8 +256,8 @@ def _number(t: torch.Tensor, mean: bool) -> float:
         return float(t.detach().reshape(()).item())
     if t.numel() == 0:
         return math.nan
-    x = t.detach().double()
-    return float(x.mean() if mean else x.norm())
+    x = t.detach()
+    return float(x.sum()) / x.numel() if mean else float(torch.linalg.vector_norm(x))
 
 
 Kept = dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]]  # grad_fn -> (func, args, kwargs, out)
@@ -539,7 +563,12 @@ def _evaluate(node: TorchNode) -> None:
     if node.replay is None or not node.inputs or not node.complete:
         return
     args = [x.value for x in node.inputs]
-    node.value = node.replay(node.fn, args)
+    try:
+        value = node.replay(node.fn, args)
+    except (RuntimeError, TypeError, ValueError, IndexError):  # an input livegrad could not compute
+        node.complete = False  # from now on an op livegrad cannot replay: its data stays as found
+        return
+    node.value = value
 
 
 def _op_difference(node: TorchNode, args: list[float], index: int, eps: float) -> float:
@@ -603,33 +632,36 @@ TORCH = Torch()
 
 
 def _mark(gradient: torch.Tensor | None) -> str:
-    """What is wrong with a gradient, if anything: where gradients die is what small models are debugged for."""
+    """What is wrong with a gradient, if anything: where gradients die is what small models are debugged
+    for. Read from its norm alone (nan if any element is, inf if any is; 0 only if all are), one fast pass."""
     if gradient is None or gradient.numel() == 0:
         return ""
-    g = gradient.detach()
-    if bool(torch.isnan(g).any()):
+    norm = float(torch.linalg.vector_norm(gradient.detach()))
+    if math.isnan(norm):
         return "nan"
-    if bool(torch.isinf(g).any()):
-        return "inf"
-    largest = float(g.abs().max())
-    return "zero" if largest == 0 else "vanishing" if largest < VANISHING else ""
+    return "inf" if math.isinf(norm) else "zero" if norm == 0 else "vanishing" if norm < VANISHING else ""
 
 
 def _summary(node: TorchNode) -> dict[str, object]:
-    """A tensor's data (mean, std, min, max) and gradient (norm, largest magnitude), JSON-safe; all
-    its numbers too when it has at most `SMALL`."""
-    x = node.value.detach().double()
-    g = node.gradient.detach().double() if node.gradient is not None else torch.full_like(x, math.nan)
+    """A tensor's data (mean, std) and gradient (norm), JSON-safe, in few passes over it (a block's
+    weights are millions of numbers); every number, with min and max, when it has at most `SMALL`."""
+    x = node.value.detach()
+    g = node.gradient.detach() if node.gradient is not None else torch.full_like(x, math.nan)
+    n = x.numel()
+    if not n:
+        return {"mean": None, "std": None, "grad_norm": None}
+    x = x if x.is_floating_point() else x.double()
+    mean = float(x.sum()) / n
+    square = float(torch.linalg.vector_norm(x)) ** 2 / n
     summary: dict[str, object] = {
-        "mean": json_number(float(x.mean())) if x.numel() else None,
-        "std": json_number(float(x.std())) if x.numel() > 1 else None,
-        "min": json_number(float(x.min())) if x.numel() else None,
-        "max": json_number(float(x.max())) if x.numel() else None,
-        "grad_norm": json_number(float(g.norm())),
-        "grad_max": json_number(float(g.abs().max())) if g.numel() else None,
+        "mean": json_number(mean),
+        "std": json_number(math.sqrt(max(square - mean * mean, 0.0) * n / max(n - 1, 1))),
+        "grad_norm": json_number(float(torch.linalg.vector_norm(g))),
     }
-    if x.numel() <= SMALL:
-        summary["data"] = [json_number(v) for v in x.flatten().tolist()]
+    if n <= SMALL:
+        values = x.flatten().tolist()
+        summary.update(min=json_number(min(values)), max=json_number(max(values)))
+        summary["data"] = [json_number(v) for v in values]
         summary["grad"] = [json_number(v) for v in g.flatten().tolist()]
     return summary
 
