@@ -8,7 +8,8 @@ prints the grad_fn nodes, then the median of `repeat` runs of:
   torch's ops and torch's hooked backward (`Graph.of`), the topology (names, groups) and the values
   (data, grads, marks and tensor summaries), and the JSON of both;
 - torchviz: `make_dot(loss, params=dict(model.named_parameters())).source` on the same graph, the
-  named reference (torchviz draws shapes only: no data, no gradients).
+  named reference (torchviz draws shapes only: no data, no gradients);
+- torch f+b: the model's own forward and backward, the floor of livegrad's replay and hooked pass.
 It also prints how many ops livegrad could not replay (their leaves get no slider) and how many
 nodes the replayed backward did not reach (their grad reads nan). It asserts nothing: machines are
 shared and noisy. torchviz is imported from the environment (pip install torchviz).
@@ -96,7 +97,7 @@ def main() -> None:
     except ImportError:
         make_dot = None
         print("torchviz not installed: its column is left out (pip install torchviz)")
-    heads = ("nodes", "livegrad", "torchviz", "sent", "not replayed", "grad nan")
+    heads = ("nodes", "livegrad", "torchviz", "torch f+b", "sent", "not replayed", "grad nan")
     print(f"{'graph':<16} " + " ".join(f"{h:>{max(len(h), 10)}}" for h in heads))
     for blocks in args.blocks:
         model, loss = build(blocks)
@@ -110,7 +111,15 @@ def main() -> None:
             if make_dot
             else math.nan
         )
-        cells = (len(graph.order), f"{ours * 1000:.0f}ms", f"{theirs * 1000:.0f}ms", f"{size / 1e6:.2f}MB")
+        x = torch.randn(2, 16, 768)
+        floor = median_seconds(lambda model=model, x=x: model(x).pow(2).mean().backward(), args.repeat)
+        cells = (
+            len(graph.order),
+            f"{ours * 1000:.0f}ms",
+            f"{theirs * 1000:.0f}ms",
+            f"{floor * 1000:.0f}ms",
+            f"{size / 1e6:.2f}MB",
+        )
         print(
             f"{f'{blocks} GPT-2 block(s)':<16} "
             + " ".join(f"{c:>10}" for c in cells)

@@ -342,3 +342,30 @@ def test_random_torch_graphs_every_nodes_numbers(program: list[tuple], xs: list[
     want_value, want_grads = torch_program(program, [moved, *xs[1:]])
     assert pool[0].item() == moved and close(graph.root.data, want_value)
     assert close(pool[0].grad.item(), want_grads[0]) and close(first.grad, want_grads[0])
+
+
+def test_a_gpt_block_written_out_replays_every_op_with_torchs_gradients() -> None:
+    """nanoGPT's attention (one projection split in three, views, transposes with negative dims,
+    a causal mask, softmax) and MLP: every op replayed, and the gradients torch gives the model."""
+    import copy
+    import sys
+
+    import livegrad
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from torch_graphs import Block
+
+    torch.manual_seed(1)
+    block = Block(width=8, heads=2)
+    twin = copy.deepcopy(block)
+    x = torch.randn(2, 5, 8)
+    twin(x).pow(2).mean().backward()
+    with livegrad.record():
+        loss = block(x).pow(2).mean()
+    graph = Graph.of(loss)
+    assert all(graph.engine.known(v) for v in graph.order)
+    assert graph.root.data == pytest.approx(loss.item(), rel=1e-6)
+    for name, p in twin.named_parameters():
+        node = graph.node_of(dict(block.named_parameters())[name])
+        assert node.grad == pytest.approx(float(p.grad.norm()), rel=1e-5), name
+    assert "split" in {v.op for v in graph.order} and len({v.nr for v in graph.order if v.op == "split"}) == 3

@@ -75,6 +75,13 @@ class TorchOp:
     replay: Replay
 
 
+def _dim(d: int | tuple[int, ...] | list[int]) -> int | list[int]:
+    """A dimension as torch keeps it for backward: a negative one (``-1``) is stored as unsigned."""
+    if isinstance(d, (tuple, list)):
+        return [int(_dim(x)) for x in d]  # type: ignore[arg-type]
+    return d - (1 << 64) if d >= 1 << 63 else d
+
+
 def _alpha(fn: object) -> float:
     return float(getattr(fn, "_saved_alpha", 1))
 
@@ -94,8 +101,8 @@ REPLAYS: dict[str, TorchOp] = {
     "AbsBackward0": TorchOp("abs", None, lambda fn, a: torch.abs(a[0])),
     "SinBackward0": TorchOp("sin", None, lambda fn, a: torch.sin(a[0])),
     "CosBackward0": TorchOp("cos", None, lambda fn, a: torch.cos(a[0])),
-    "SoftmaxBackward0": TorchOp("softmax", None, lambda fn, a: torch.softmax(a[0], fn._saved_dim)),  # type: ignore[attr-defined]
-    "LogSoftmaxBackward0": TorchOp("log_softmax", None, lambda fn, a: torch.log_softmax(a[0], fn._saved_dim)),  # type: ignore[attr-defined]
+    "SoftmaxBackward0": TorchOp("softmax", None, lambda fn, a: torch.softmax(a[0], _dim(fn._saved_dim))),  # type: ignore[attr-defined]
+    "LogSoftmaxBackward0": TorchOp("log_softmax", None, lambda fn, a: torch.log_softmax(a[0], _dim(fn._saved_dim))),  # type: ignore[attr-defined]
     "PowBackward0": TorchOp("**", None, lambda fn, a: torch.pow(a[0], fn._saved_exponent)),  # type: ignore[attr-defined]
     "PowBackward1": TorchOp("**", None, lambda fn, a: torch.pow(a[0], a[1])),
     "MmBackward0": TorchOp("mm", None, lambda fn, a: torch.mm(a[0], a[1])),
@@ -109,11 +116,19 @@ REPLAYS: dict[str, TorchOp] = {
     "TransposeBackward0": TorchOp(
         "transpose",
         None,
-        lambda fn, a: a[0].transpose(fn._saved_dim0, fn._saved_dim1),  # type: ignore[attr-defined]
+        lambda fn, a: a[0].transpose(_dim(fn._saved_dim0), _dim(fn._saved_dim1)),  # type: ignore[attr-defined]
     ),
-    "PermuteBackward0": TorchOp("permute", None, lambda fn, a: a[0].permute(fn._saved_dims)),  # type: ignore[attr-defined]
-    "UnsqueezeBackward0": TorchOp("unsqueeze", None, lambda fn, a: a[0].unsqueeze(fn._saved_dim)),  # type: ignore[attr-defined]
+    "PermuteBackward0": TorchOp("permute", None, lambda fn, a: a[0].permute(_dim(fn._saved_dims))),  # type: ignore[attr-defined]
+    "UnsqueezeBackward0": TorchOp("unsqueeze", None, lambda fn, a: a[0].unsqueeze(_dim(fn._saved_dim))),  # type: ignore[attr-defined]
     "CloneBackward0": TorchOp("clone", None, lambda fn, a: a[0].clone()),
+    # Ops of several outputs: each output is a value of its own (its `nr`), replayed as the op's nr-th.
+    "SplitBackward0": TorchOp("split", None, lambda fn, a: a[0].split(fn._saved_split_size, _dim(fn._saved_dim))),  # type: ignore[attr-defined]
+    "SplitWithSizesBackward0": TorchOp(
+        "split",
+        None,
+        lambda fn, a: a[0].split(list(fn._saved_split_sizes), _dim(fn._saved_dim)),  # type: ignore[attr-defined]
+    ),
+    "UnbindBackward0": TorchOp("unbind", None, lambda fn, a: a[0].unbind(_dim(fn._saved_dim))),  # type: ignore[attr-defined]
     # Shape ops: the output's shape is what the backward node expects its gradient to be.
     "ViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
     "UnsafeViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
@@ -129,12 +144,12 @@ REPLAYS: dict[str, TorchOp] = {
     "SumBackward1": TorchOp(
         "sum",
         None,
-        lambda fn, a: a[0].sum(dim=fn._saved_dim, keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
+        lambda fn, a: a[0].sum(dim=_dim(fn._saved_dim), keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
     ),
     "MeanBackward1": TorchOp(
         "mean",
         None,
-        lambda fn, a: a[0].mean(dim=fn._saved_dim, keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
+        lambda fn, a: a[0].mean(dim=_dim(fn._saved_dim), keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
     ),
 }
 
@@ -168,6 +183,7 @@ class TorchNode:
         "held",
         "inputs",
         "label",
+        "nr",
         "op",
         "replay",
         "synced",
@@ -177,6 +193,7 @@ class TorchNode:
 
     def __init__(self, fn: object | None, tensor: torch.Tensor | None, inputs: tuple[TorchNode, ...]) -> None:
         self.fn = fn  # the user's backward node (None for a leaf)
+        self.nr = 0  # which output of `fn` this value is (a split has several)
         self.tensor = tensor  # the user's tensor: a leaf, or an interior one they hold (found by its grad_fn)
         self.held = tensor  # (kept apart from `tensor`: a constant's tensor is livegrad's, not the user's)
         self.inputs = inputs
@@ -273,7 +290,7 @@ def walk(root: torch.Tensor, limit: int | None, kept: Kept | None = None) -> lis
                 "leaves (x1.requires_grad = True) before computing it"
             )
         return [TorchNode(None, root, ())]
-    below: dict[object, list[tuple[object, int]]] = {}  # each backward node's inputs: (node or None, place)
+    below: dict[object, list[tuple[object, int, int]]] = {}  # each backward node's inputs: (node, its output, place)
     level, depth = [root.grad_fn], 0
     while level:
         depth += 1
@@ -283,38 +300,41 @@ def walk(root: torch.Tensor, limit: int | None, kept: Kept | None = None) -> lis
         for fn in level:
             if fn in below:
                 continue
-            edges = [(g, k) for k, (g, _) in enumerate(fn.next_functions)]
+            edges = [(g, nr, k) for k, (g, nr) in enumerate(fn.next_functions)]
             below[fn] = edges
             if limit is not None and len(below) > limit:
                 raise GraphTooLarge(len(below), limit)
-            deeper += [g for g, _ in edges if g is not None and g not in below]
+            deeper += [g for g, _, _ in edges if g is not None and g not in below]
         level = deeper
     # Inputs first: a post-order walk over what was found (no new grad_fn objects are touched).
-    views: dict[object, TorchNode] = {}
-    stack: list[tuple[object, bool]] = [(root.grad_fn, False)]
+    # One value per output of a backward node (a split's q, k and v are three), by (node, output).
+    views: dict[tuple[object, int], TorchNode] = {}
+    stack: list[tuple[object, int, bool]] = [(root.grad_fn, root.output_nr, False)]
     while stack:
-        fn, ready = stack.pop()
-        if fn in views:
+        fn, nr, ready = stack.pop()
+        if (fn, nr) in views:
             continue
         if not ready:
-            stack.append((fn, True))
-            stack += [(g, False) for g, _ in reversed(below[fn]) if g is not None and g not in views]
+            stack.append((fn, nr, True))
+            stack += [(g, k, False) for g, k, _ in reversed(below[fn]) if g is not None and (g, k) not in views]
             continue
-        views[fn] = _view(fn, below[fn], views, kept or {})
+        views[(fn, nr)] = _view(fn, nr, below[fn], views, kept or {})
     return _unique(views.values())
 
 
-def _view(fn: object, edges: list[tuple[object, int]], views: dict[object, TorchNode], kept: Kept) -> TorchNode:
-    """The view of one backward node: a leaf for AccumulateGrad, else the output of `fn`."""
+def _view(
+    fn: object, nr: int, edges: list[tuple[object, int, int]], views: dict[tuple[object, int], TorchNode], kept: Kept
+) -> TorchNode:
+    """The view of one backward node's output `nr`: a leaf for AccumulateGrad, else that output of `fn`."""
     variable = getattr(fn, "variable", None)
     if type(fn).__name__ == "AccumulateGrad" and isinstance(variable, torch.Tensor):
         return TorchNode(None, variable, ())
     inputs, places = [], []
-    missing = [place for g, place in edges if g is None]
+    missing = [place for g, _, place in edges if g is None]
     recorded = _recorded_constants(kept.get(fn), len(missing))
-    for g, place in edges:
+    for g, k, place in edges:
         if g is not None:
-            inputs.append(views[g])
+            inputs.append(views[(g, k)])
             places.append(place)
             continue
         if recorded:  # the user's own tensor (a batch, a target): a leaf named after their variable
@@ -328,6 +348,7 @@ def _view(fn: object, edges: list[tuple[object, int]], views: dict[object, Torch
             inputs.append(leaf)
             places.append(place)
     node = TorchNode(fn, None, tuple(inputs))
+    node.nr = nr
     node.edges = tuple(places)
     node.complete = len(inputs) == len(edges)
     return node
@@ -389,7 +410,7 @@ def _unique(views: Iterable[TorchNode]) -> list[TorchNode]:
     return order
 
 
-def _held(frame: FrameType | None, nodes: dict[object, TorchNode]) -> None:
+def _held(frame: FrameType | None, nodes: dict[tuple[object, int], TorchNode]) -> None:
     """The user's own tensors for interior nodes, found by their grad_fn among the caller's variables
     (and the items of their lists, tuples and dicts, one level down)."""
     if frame is None:
@@ -402,7 +423,7 @@ def _held(frame: FrameType | None, nodes: dict[object, TorchNode]) -> None:
             items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
             for x in (value, *items):
                 if isinstance(x, torch.Tensor) and not x.is_leaf:
-                    node = nodes.get(x.grad_fn)
+                    node = nodes.get((x.grad_fn, x.output_nr))
                     if node is not None and node.tensor is None:
                         node.hold(x)
 
@@ -424,7 +445,7 @@ class Torch:
             named = parameters.get(id(node.held)) if not node.inputs else None
             if named is not None and named[0] is node.held:
                 node.label = named[1]
-        by_fn = {node.fn: node for node in order if node.fn is not None}
+        by_fn = {(node.fn, node.nr): node for node in order if node.fn is not None}
         if order[-1].fn is not None:
             order[-1].hold(root)
         _held(user_frame(), by_fn)
@@ -445,7 +466,7 @@ class Torch:
         return [[index[x] for x in node.inputs] for node in order]
 
     def user_object(self, node: TorchNode) -> object:
-        return node.tensor if node.tensor is not None else node.fn if node.fn is not None else node
+        return node.tensor if node.tensor is not None else node
 
     def known(self, node: TorchNode) -> bool:
         return not node.inputs or (node.replay is not None and node.complete)
@@ -525,7 +546,12 @@ class Torch:
         if not node.inputs:
             return ()
         fn = node.value.grad_fn
-        if fn is None or node.value.numel() != 1 or any(x.value.numel() != 1 for x in node.inputs):
+        if (
+            fn is None
+            or len(fn._input_metadata) != 1
+            or node.value.numel() != 1
+            or any(x.value.numel() != 1 for x in node.inputs)
+        ):
             return tuple(math.nan for _ in node.inputs)
         with torch.no_grad():
             try:
@@ -565,6 +591,8 @@ def _evaluate(node: TorchNode) -> None:
     args = [x.value for x in node.inputs]
     try:
         value = node.replay(node.fn, args)
+        if isinstance(value, (tuple, list)):  # an op of several outputs (split): this node's
+            value = value[node.nr]
     except (RuntimeError, TypeError, ValueError, IndexError):  # an input livegrad could not compute
         node.complete = False  # from now on an op livegrad cannot replay: its data stays as found
         return
@@ -598,7 +626,7 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
 
     def hook(node: TorchNode) -> Callable[[tuple[torch.Tensor | None, ...]], None]:
         def record(grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
-            node.gradient = grad_outputs[0]
+            node.gradient = grad_outputs[node.value.output_nr]
             ran.append(node)
 
         return record
@@ -754,7 +782,7 @@ def recorded(into: Recording) -> Iterator[None]:
             handle.remove()
 
 
-def _recorded_ops(order: list[TorchNode], by_fn: dict[object, TorchNode], kept: Kept) -> None:
+def _recorded_ops(order: list[TorchNode], by_fn: dict[tuple[object, int], TorchNode], kept: Kept) -> None:
     """Nodes made under `livegrad.record()`: the tensor torch made is the node's (its data exactly),
     and an op the table cannot replay (or whose constant torch did not keep) is replayed by calling
     the recorded function again with the graph's new values in place of the old ones."""
@@ -764,15 +792,15 @@ def _recorded_ops(order: list[TorchNode], by_fn: dict[object, TorchNode], kept: 
 
     def now(x: object) -> object:
         if isinstance(x, torch.Tensor):
-            node = by_fn.get(x.grad_fn) if x.grad_fn is not None else leaves.get(id(x))
+            node = by_fn.get((x.grad_fn, x.output_nr)) if x.grad_fn is not None else leaves.get(id(x))
             return x if node is None else node.value
         if isinstance(x, (list, tuple)):
             return type(x)(map(now, x))
         return x
 
-    for fn, node in by_fn.items():
+    for (fn, nr), node in by_fn.items():
         found = kept.get(fn)
-        if found is None:
+        if found is None or nr != found[3].output_nr:
             continue
         func, args, kwargs, out = found
         if node.tensor is None:

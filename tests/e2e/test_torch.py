@@ -8,17 +8,43 @@ import math
 from pathlib import Path
 
 import pytest
-from notebook import in_kernel, open_and_run, record, shown, synced, widget
+from notebook import in_kernel, open_and_run, record, shown, synced, widget, write_notebook
 from playwright.sync_api import Locator, Page, expect
+from server import Server
 
 pytest.importorskip("torch", reason="PyTorch not installed: it is optional (pip install torch)")
 
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+MODEL = """import livegrad
+
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+x = torch.randn(8, 4)
+y = torch.randn(8, 1)
+with livegrad.record():
+    loss = ((model(x) - y) ** 2).mean()
+loss.backward()
+GraphWidget(loss)"""
 THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 SEED_B = 6.881373405456543  # seed 003 runs last: its b, rounded to float32 by torch.Tensor before .double()
 
 
+def seeds_notebook(jupyter: Server) -> str:
+    """torch.ipynb: seed 002's PyTorch cell and seed 003's two, as printed (the seeds' own text, so a
+    style linter never touches them), then the widget of their `o` and a small model."""
+    seed_002 = (SEEDS / "002_4add52c96f6ec9ad.txt").read_text().splitlines()
+    seed_003 = (SEEDS / "003_e000a7dcc4dabb89.txt").read_text().splitlines()
+    cells = ["\n".join(seed_002[164:180]), "\n".join(seed_003[180:193]), "\n".join(seed_003[204:221])]
+    assert cells[0].startswith("# single two-param neuron backprop in pytorch") and "o.backward()" in cells[0]
+    assert cells[2].startswith("# i - redefine toy NN") and cells[2].endswith("# expand output below")
+    write_notebook(
+        jupyter.notebooks / "torch.ipynb", [*cells, "from livegrad import GraphWidget\n\nw = GraphWidget(o)\nw", MODEL]
+    )
+    return jupyter.open_url("torch.ipynb")
+
+
 def test_the_seeds_pytorch_neuron_live(page: Page, jupyter, screenshots) -> None:
-    open_and_run(page, jupyter.open_url("torch.ipynb"))
+    open_and_run(page, seeds_notebook(jupyter))
     root = widget(page)
     expect(record(root, "n")).to_contain_text("grad 0.5000")
     expect(record(root, "x1")).to_contain_text("grad -1.5000")
@@ -48,7 +74,7 @@ def test_the_seeds_pytorch_neuron_live(page: Page, jupyter, screenshots) -> None
 
 
 def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) -> None:
-    open_and_run(page, jupyter.open_url("torch.ipynb"))
+    open_and_run(page, seeds_notebook(jupyter))
     root = widget(page, 1)
     expect(record(root, "loss")).to_contain_text("grad 1.0000")
     expect(record(root, "x")).to_contain_text("x 8×4")  # the batch, named after their variable
