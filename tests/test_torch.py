@@ -369,3 +369,41 @@ def test_a_gpt_block_written_out_replays_every_op_with_torchs_gradients() -> Non
         node = graph.node_of(dict(block.named_parameters())[name])
         assert node.grad == pytest.approx(float(p.grad.norm()), rel=1e-5), name
     assert "split" in {v.op for v in graph.order} and len({v.nr for v in graph.order if v.op == "split"}) == 3
+
+
+def test_compare_matches_micrograds_neuron_and_torchs_leaf_by_leaf() -> None:
+    from livegrad import compare
+    from seeds import seed_neuron
+
+    o_livegrad = seed_neuron()["o"]
+    x1, x2, w1, w2, b = seed_leaves()
+    o = torch.tanh(x1 * w1 + x2 * w2 + b)
+    o.backward()
+    report = compare(o_livegrad, o)
+    assert [m.name for m in report.leaves] == ["x1", "w1", "x2", "w2", "b"]
+    assert report.ok and all(m.mark == "✓" for m in report.leaves)
+    x1_row = report.leaves[0]
+    assert x1_row.left == pytest.approx(-1.5, abs=1e-6) and x1_row.right == pytest.approx(x1.grad.item(), rel=1e-12)
+    assert o_livegrad.grad == 0.0  # the comparison ran each engine's backward on a copy of the state
+    assert "✓ x1" in str(report) and "PyTorch" in str(report) and "all gradients agree" in str(report)
+
+    w2.data.fill_(2.0)  # a different neuron on the right: the leaves whose gradients change are marked
+    o2 = torch.tanh(x1 * w1 + x2 * w2 + b)
+    differ = compare(o_livegrad, o2)
+    assert not differ.ok
+    by_name = {m.name: m for m in differ.leaves}
+    assert by_name["x2"].mark == "✗" and by_name["w2"].mark == "✓"  # d o / d w2 = x2 · (1 − o²) = 0 on both
+    assert "✗ x2" in str(differ)
+
+
+def test_compare_shows_both_graphs_live_side_by_side() -> None:
+    from livegrad import compare
+    from seeds import seed_neuron
+
+    o_livegrad = seed_neuron()["o"]
+    x1, x2, w1, w2, b = seed_leaves()
+    o = torch.tanh(x1 * w1 + x2 * w2 + b)
+    box = compare(o_livegrad, o).widget()
+    sides = box.children[0].children
+    assert [type(w).__name__ for w in sides] == ["GraphWidget", "GraphWidget"]
+    assert sides[1].topology["columns"]["name"][-1] == "o" and "✓ x1" in box.children[1].value
