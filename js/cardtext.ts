@@ -4,7 +4,7 @@
  * drawing made (scene.ts) and touches nothing else.
  */
 import { GRADIENT_MARKS, formatNumber, formatShape } from "./format";
-import type { Topology } from "./graph";
+import type { TensorSummary, Topology } from "./graph";
 import type { Card } from "./scene";
 
 /** While stepping, values not yet computed: they show "?" rather than a misleading number. */
@@ -76,6 +76,16 @@ export function describeValue(
     (mark ? `\n⚠ ${GRADIENT_MARKS[mark] ?? mark}` : "") +
     (finding ? `\n✗ ${finding}` : "")
   );
+}
+
+/** A PyTorch tensor's summary for its hover text: mean and spread, gradient norm, every number if small. */
+export function describeTensor(summary: TensorSummary | null): string {
+  if (!summary) return "";
+  const n = (x: number | string | null): string => (x === null ? "—" : formatNumber(Number(x)));
+  const all = (xs: (number | string)[] | undefined): string => (xs ? `[${xs.map(n).join(", ")}]` : "");
+  const lines = [`\nmean ${n(summary.mean)} ± ${n(summary.std)}, gradient norm ${n(summary.grad_norm)}`];
+  if (summary.data) lines.push(`data ${all(summary.data)}`, `grad ${all(summary.grad)}`);
+  return lines.join("\n");
 }
 
 /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cardName, formatShape, jsonNumber, toNumbers } from "./format";
+import { describeTensor } from "./cardtext";
 import { readTopology } from "./graph";
 
 describe("numbers through JSON", () => {
@@ -51,5 +52,13 @@ describe("a PyTorch tensor's record", () => {
       undefined,
       "TanhBackward0",
     ]);
+  });
+});
+
+describe("a PyTorch tensor's hover", () => {
+  it("sums it up, with every number of a small one", () => {
+    const text = describeTensor({ mean: 0.5, std: "NaN", grad_norm: 2, data: [0, 1], grad: [1, "Infinity"] });
+    expect(text).toBe("\nmean 0.5000 ± nan, gradient norm 2.0000\ndata [0.0000, 1.0000]\ngrad [1.0000, inf]");
+    expect(describeTensor(null)).toBe("");
   });
 });

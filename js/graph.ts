@@ -106,6 +106,16 @@ export interface Values {
   grads_computed?: boolean; // false: no backward has run on the graph (the root's grad is 0): grads are as found
   history?: History; // the root's value at each w.refresh() of a training loop (2 or more), for the curve
   marks?: string[]; // PyTorch's graphs: per node, "zero", "vanishing", "inf", "nan" or "" (its gradient)
+  tensors?: (TensorSummary | null)[]; // PyTorch's graphs: per tensor of more than one number, its summary
+}
+
+/** A PyTorch tensor's numbers summed up (torchgraph.py `_summary`); every number of a small one. */
+export interface TensorSummary {
+  mean: number | string | null;
+  std: number | string | null;
+  grad_norm: number | string | null;
+  data?: (number | string)[];
+  grad?: (number | string)[];
 }
 
 export interface SliderSpec {

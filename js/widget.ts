@@ -137,6 +137,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
   await nextTask();
   const view = await GraphView.create(topology, model.get("rankdir"), first);
   view.marks = model.get("values").marks ?? [];
+  view.tensors = model.get("values").tensors ?? [];
   const stackBar = new StackBar(topology, (name, call) => view.actions.pick(name, call));
   stackBar.update(first.elements);
   /** Draw with other folds; `anchor` (what the user acted on) keeps its place on screen. */
@@ -335,6 +336,7 @@ async function draw({ model, el }: RenderProps<WidgetModel>): Promise<() => void
     data = toNumbers(values.data);
     grad = toNumbers(values.grad);
     view.marks = values.marks ?? [];
+    view.tensors = values.tensors ?? [];
     forgetLocals();
     draw();
     if (!sender.busy) showSliders();
