@@ -89,7 +89,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
   const numberField = placeholder(WIDEST_NUMBER);
   // A record's fields run across the ranks' direction: with ranks left to right, "a|b|c" stacks.
   const [open, close] = rankdir === "LR" || rankdir === "RL" ? ["", ""] : ["{", "}"];
-  const { elements, clusters, clusterOf } = visible;
+  const { elements, clusters } = visible;
   const edges: string[] = [];
   const incoming: number[][] = elements.map(() => []);
   for (const [from, to] of visible.edges) incoming[to].push(from);
@@ -99,16 +99,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const source = elements[from];
     return source.kind === "value" && topology.nodes[source.id].shared ? " [minlen=0]" : "";
   };
-  const sources = elements.map((element, e) => {
-    if (element.kind !== "value") return incoming[e];
-    const found = new Set<number>();
-    for (const input of topology.nodes[element.id].inputs) {
-      const from = visible.elementOf[input];
-      if (from >= 0 && from !== e) found.add(from);
-    }
-    for (const from of incoming[e]) if (elements[from].kind === "more") found.add(from); // inputs cut away
-    return [...found];
-  });
+  const sources = sourcesOf(topology, visible, incoming);
   const { busOf, homes } = junctions(visible, sources, (from) => beside(from) !== "");
   const joined = new Set<number>();
   /** The edges into element `e`, whose head in DOT is `head` (its record, or its op's node). */
@@ -145,17 +136,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     edges.push(`  ${name}op -> ${name};`);
     into(e, `${name}op`);
   };
-  // Each cluster's elements and inner clusters in the order of their first element: the drawing
-  // keeps the graph's order.
-  const first = clusters.map(() => Infinity);
-  clusterOf.forEach((c, e) => {
-    for (let k = c; k >= 0 && first[k] > e; k = clusters[k].parent) first[k] = e;
-  });
-  const items: [at: number, e: number, cluster: number][][] = [[], ...clusters.map(() => [])]; // index c + 1
-  clusterOf.forEach((c, e) => items[c + 1].push([e, e, -1]));
-  clusters.forEach((cluster, c) => {
-    if (first[c] !== Infinity) items[cluster.parent + 1].push([first[c], -1, c]);
-  });
+  const items = clusterItems(visible);
   const emit = (c: number, indent: string): void => {
     for (const [, e, inner] of items[c + 1].sort((x, y) => x[0] - y[0] || x[2] - y[2])) {
       if (e >= 0) {
@@ -175,8 +156,46 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     });
   };
   emit(-1, "  ");
-  // An open group's outputs on one rank: the next layer starts after all of them.
-  for (const cluster of clusters) {
+  lines.push(...sameRanks(topology, visible, rankdir));
+  lines.push(...edges, "}");
+  return lines.join("\n");
+}
+
+/** Each element's sources: the elements its values' inputs are drawn in (a folded one's: its edges). */
+function sourcesOf(topology: Topology, visible: VisibleGraph, incoming: number[][]): number[][] {
+  const { elements } = visible;
+  return elements.map((element, e) => {
+    if (element.kind !== "value") return incoming[e];
+    const found = new Set<number>();
+    for (const input of topology.nodes[element.id].inputs) {
+      const from = visible.elementOf[input];
+      if (from >= 0 && from !== e) found.add(from);
+    }
+    for (const from of incoming[e]) if (elements[from].kind === "more") found.add(from); // inputs cut away
+    return [...found];
+  });
+}
+
+/** Each cluster's elements and inner clusters (index c + 1; 0 the top level) in the order of their first
+ * element, as [where, element or -1, inner cluster or -1]: the drawing keeps the graph's order. */
+function clusterItems(visible: VisibleGraph): [at: number, e: number, cluster: number][][] {
+  const { clusters, clusterOf } = visible;
+  const first = clusters.map(() => Infinity);
+  clusterOf.forEach((c, e) => {
+    for (let k = c; k >= 0 && first[k] > e; k = clusters[k].parent) first[k] = e;
+  });
+  const items: [at: number, e: number, cluster: number][][] = [[], ...clusters.map(() => [])];
+  clusterOf.forEach((c, e) => items[c + 1].push([e, e, -1]));
+  clusters.forEach((cluster, c) => {
+    if (first[c] !== Infinity) items[cluster.parent + 1].push([first[c], -1, c]);
+  });
+  return items;
+}
+
+/** The DOT lines that put each open group's outputs on one rank, in the module's order. */
+function sameRanks(topology: Topology, visible: VisibleGraph, rankdir: string): string[] {
+  const lines: string[] = [];
+  for (const cluster of visible.clusters) {
     if (cluster.kind !== "group") continue;
     const outs = new Set(
       (topology.groups ?? [])[cluster.group].outputs.map((o) => visible.elementOf[o]).filter((e) => e >= 0),
@@ -190,8 +209,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
     const downward = rankdir === "LR" || rankdir === "RL" ? [...names].reverse() : names;
     lines.push(`  ${downward.join(" -> ")} [style=invis];`);
   }
-  lines.push(...edges, "}");
-  return lines.join("\n");
+  return lines;
 }
 
 /** The fewest sources, and targets, of a block drawn through a junction (see junctions). */

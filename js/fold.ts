@@ -5,7 +5,7 @@
  * else is worked out here from the topology, in time linear in its size.
  */
 import { SIMPLE, substitute } from "./explain";
-import type { Topology } from "./graph";
+import type { Group, Topology } from "./graph";
 
 export interface FoldState {
   expanded: ReadonlySet<string>;
@@ -124,14 +124,73 @@ function analyse(topology: Topology): Analysis {
   const inputList = Int32Array.from(inputs);
   const outputs = new Uint8Array(n);
   for (const call of groups) for (const o of call.outputs) outputs[o] = 1;
+  const { chainOf, chains } = findChains(nodes, {
+    groupOf,
+    shared,
+    isPlus,
+    inputStart,
+    inputList,
+    uses,
+    consumer,
+    outputs,
+  });
+  const siblingsOf = new Map<string, number[]>();
+  groups.forEach((call, c) => {
+    const key = `${call.parent}:${call.module}`;
+    const list = siblingsOf.get(key);
+    if (list) list.push(c);
+    else siblingsOf.set(key, [c]);
+  });
+  const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
+  const analysis: Analysis = {
+    groupOf,
+    shared,
+    inputStart,
+    inputList,
+    runs: callRuns(groups, groupOf, shared),
+    uses,
+    outputs,
+    chainOf,
+    chains,
+    chainKeys: chains.map((chain) => `#${chain.top}`),
+    siblings,
+    siblingsOf,
+    summaries: new Map(),
+  };
+  analyses.set(topology, analysis);
+  return analysis;
+}
+
+/** The `runs` of `Analysis`: consecutive node ids computed in the same outermost call, as [start, end, call]. */
+function callRuns(groups: readonly Group[], groupOf: Int32Array, shared: Uint8Array): Int32Array {
   const outermost = Int32Array.from(groups, (call) => call.parent ?? -1);
   outermost.forEach((parent, c) => (outermost[c] = parent < 0 ? c : outermost[parent])); // parents come first
   const runList: number[] = [];
-  for (let id = 0; id < n; id++) {
+  for (let id = 0; id < groupOf.length; id++) {
     const call = groupOf[id] >= 0 && !shared[id] ? outermost[groupOf[id]] : -1;
     if (runList.length > 0 && runList[runList.length - 1] === call) runList[runList.length - 2] = id + 1;
     else runList.push(id, id + 1, call);
   }
+  return Int32Array.from(runList);
+}
+
+/** What `findChains` reads of each node (see `analyse`). */
+interface NodeFacts {
+  groupOf: Int32Array;
+  shared: Uint8Array;
+  isPlus: Uint8Array;
+  inputStart: Int32Array;
+  inputList: Int32Array;
+  uses: Int32Array;
+  consumer: Int32Array;
+  outputs: Uint8Array;
+}
+
+/** The Σ chains: runs of unlabelled `+`, each used once by the next in the same group, with each
+ * term's private subtree; nested where one chain is a term of another. */
+function findChains(nodes: Topology["nodes"], facts: NodeFacts): { chainOf: Int32Array; chains: Chain[] } {
+  const { groupOf, shared, isPlus, inputStart, inputList, uses, consumer, outputs } = facts;
+  const n = nodes.length;
   const plus = (id: number): boolean => id >= 0 && isPlus[id] === 1;
   // next[v]: the chain node v feeds, when v continues a chain into it.
   const next = new Int32Array(n).fill(-1);
@@ -180,31 +239,7 @@ function analyse(topology: Topology): Analysis {
       for (let k = inputStart[v]; k < inputStart[v + 1]; k++) walk.push(inputList[k]);
     }
   }
-  const siblingsOf = new Map<string, number[]>();
-  groups.forEach((call, c) => {
-    const key = `${call.parent}:${call.module}`;
-    const list = siblingsOf.get(key);
-    if (list) list.push(c);
-    else siblingsOf.set(key, [c]);
-  });
-  const siblings = groups.map((call) => siblingsOf.get(`${call.parent}:${call.module}`)!);
-  const analysis: Analysis = {
-    groupOf,
-    shared,
-    inputStart,
-    inputList,
-    runs: Int32Array.from(runList),
-    uses,
-    outputs,
-    chainOf,
-    chains,
-    chainKeys: chains.map((chain) => `#${chain.top}`),
-    siblings,
-    siblingsOf,
-    summaries: new Map(),
-  };
-  analyses.set(topology, analysis);
-  return analysis;
+  return { chainOf, chains };
 }
 
 const clamp = (k: number, n: number): number => Math.max(0, Math.min(n - 1, Math.trunc(k) || 0));
@@ -221,105 +256,143 @@ const VALUE = -2; // a node's place: drawn as its own card
 export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph {
   const known = firstViews.get(state);
   if (known?.topology === topology) return known.visible;
-  const a = analyse(topology);
-  const { nodes } = topology;
-  const groups = topology.groups ?? [];
-  const { expanded, picks } = state;
-  const clusters: Cluster[] = [];
-  // Slots: the elements that stand for more than one node, before they are put in order.
-  const slots: Element[] = [];
-  const slotCluster: number[] = [];
-  const newSlot = (element: Element, cluster: number): number => {
-    slots.push(element);
-    slotCluster.push(cluster);
-    return slots.length - 1;
-  };
-  const picked = (call: number): number => clamp(picks.get(groups[call].name) ?? 0, a.siblings[call].length);
+  const folding = new Folding(topology, state);
+  folding.placeCalls();
+  folding.placeNodes();
+  return folding.drawn();
+}
 
-  const callPlace = new Int32Array(groups.length); // OPEN, HIDDEN or the slot of a collapsed element
-  const callCluster = new Int32Array(groups.length).fill(-1);
-  const stackSlots = new Map<string, number>();
-  const othersOut: [call: number, slot: number][] = [];
-  groups.forEach((call, c) => {
-    const above = call.parent === null ? OPEN : callPlace[call.parent];
-    if (above !== OPEN) {
-      callPlace[c] = above === HIDDEN ? HIDDEN : above;
-      return;
-    }
-    const cluster = call.parent === null ? -1 : callCluster[call.parent];
-    const open = expanded.has(call.name);
-    const open_ = (stack?: Cluster["stack"]): void => {
-      callPlace[c] = OPEN;
-      clusters.push({ kind: "group", name: call.name, group: c, parent: cluster, ...(stack && { stack }) });
-      callCluster[c] = clusters.length - 1;
-    };
-    const calls = a.siblings[c];
-    if (calls.length < 2) {
-      if (open) open_();
-      else
-        callPlace[c] = newSlot(
-          {
-            kind: "group",
-            name: call.name,
-            group: c,
-            members: [],
-            outputs: call.outputs,
-            get summary() {
-              return `${call.name} = ${summaryOf(topology, a, c)}`;
+/**
+ * One fold state worked out, in three passes: which calls are open, collapsed, stacked or hidden
+ * (`placeCalls`); where each node goes, its own card, a collapsed element's or nowhere (`placeNodes`);
+ * the drawn elements and edges in topological order (`drawn`). Made and dropped by `visibleGraph`.
+ */
+class Folding {
+  private readonly a: Analysis;
+  private readonly groups: Group[];
+  private readonly clusters: Cluster[] = [];
+  // Slots: the elements that stand for more than one node, before they are put in order.
+  private readonly slots: Element[] = [];
+  private readonly slotCluster: number[] = [];
+  private readonly callPlace: Int32Array; // OPEN, HIDDEN or the slot of a collapsed element
+  private readonly callCluster: Int32Array;
+  private readonly othersOut: [call: number, slot: number][] = []; // a stack's calls not on show
+  private readonly counterparts: Int32Array;
+  private readonly chainClusters = new Map<number, number>();
+  private readonly sumSlots = new Map<number, number>();
+  private readonly place: Int32Array; // per node: HIDDEN, VALUE or a slot
+  private readonly valueCluster: Int32Array;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly state: FoldState,
+  ) {
+    this.a = analyse(topology);
+    this.groups = topology.groups ?? [];
+    this.callPlace = new Int32Array(this.groups.length);
+    this.callCluster = new Int32Array(this.groups.length).fill(-1);
+    this.counterparts = new Int32Array(this.groups.length).fill(-2);
+    this.place = new Int32Array(topology.nodes.length);
+    this.valueCluster = new Int32Array(topology.nodes.length).fill(-1);
+  }
+
+  private newSlot(element: Element, cluster: number): number {
+    this.slots.push(element);
+    this.slotCluster.push(cluster);
+    return this.slots.length - 1;
+  }
+
+  /** The call of `call`'s stack on show (the index among its siblings). */
+  private picked(call: number): number {
+    return clamp(this.state.picks.get(this.groups[call].name) ?? 0, this.a.siblings[call].length);
+  }
+
+  /** Each call: open (a cluster), collapsed into a slot of its own or its stack's, or hidden inside one. */
+  placeCalls(): void {
+    const { topology, a, groups, callPlace, callCluster, clusters } = this;
+    const stackSlots = new Map<string, number>();
+    groups.forEach((call, c) => {
+      const above = call.parent === null ? OPEN : callPlace[call.parent];
+      if (above !== OPEN) {
+        callPlace[c] = above === HIDDEN ? HIDDEN : above;
+        return;
+      }
+      const cluster = call.parent === null ? -1 : callCluster[call.parent];
+      const open = this.state.expanded.has(call.name);
+      const open_ = (stack?: Cluster["stack"]): void => {
+        callPlace[c] = OPEN;
+        clusters.push({ kind: "group", name: call.name, group: c, parent: cluster, ...(stack && { stack }) });
+        callCluster[c] = clusters.length - 1;
+      };
+      const calls = a.siblings[c];
+      if (calls.length < 2) {
+        if (open) open_();
+        else
+          callPlace[c] = this.newSlot(
+            {
+              kind: "group",
+              name: call.name,
+              group: c,
+              members: [],
+              outputs: call.outputs,
+              get summary() {
+                return `${call.name} = ${summaryOf(topology, a, c)}`;
+              },
+              expanded: false,
             },
-            expanded: false,
+            cluster,
+          );
+        return;
+      }
+      const key = `${call.parent}:${call.module}`;
+      const pick = this.picked(c);
+      let slot = stackSlots.get(key);
+      if (slot === undefined) {
+        const shown = calls[pick];
+        slot = this.newSlot(
+          {
+            kind: "stack",
+            name: call.name,
+            calls,
+            picked: pick,
+            members: [],
+            outputs: groups[shown].outputs,
+            get summary() {
+              return `${call.name} = ${summaryOf(topology, a, shown)}`;
+            },
+            expanded: open,
           },
           cluster,
         );
-      return;
-    }
-    const key = `${call.parent}:${call.module}`;
-    const pick = picked(c);
-    let slot = stackSlots.get(key);
-    if (slot === undefined) {
-      const shown = calls[pick];
-      slot = newSlot(
-        {
-          kind: "stack",
-          name: call.name,
-          calls,
-          picked: pick,
-          members: [],
-          outputs: groups[shown].outputs,
-          get summary() {
-            return `${call.name} = ${summaryOf(topology, a, shown)}`;
-          },
-          expanded: open,
-        },
-        cluster,
-      );
-      stackSlots.set(key, slot);
-    }
-    if (calls[pick] !== c) {
-      callPlace[c] = HIDDEN; // its outputs are drawn as the stack's (below)
-      othersOut.push([c, slot]);
-    } else if (open) open_({ calls: calls.length, picked: pick });
-    else callPlace[c] = slot;
-  });
+        stackSlots.set(key, slot);
+      }
+      if (calls[pick] !== c) {
+        callPlace[c] = HIDDEN; // its outputs are drawn as the stack's (below)
+        this.othersOut.push([c, slot]);
+      } else if (open) open_({ calls: calls.length, picked: pick });
+      else callPlace[c] = slot;
+    });
+  }
 
-  // A module's parameters, recorded in its first call, are drawn in the call on show.
-  const counterparts = new Int32Array(groups.length).fill(-2);
-  const counterpart = (g: number): number => {
-    if (counterparts[g] !== -2) return counterparts[g];
-    const { parent, module } = groups[g];
-    const list = a.siblingsOf.get(`${parent === null ? null : counterpart(parent)}:${module}`);
-    const found = !list ? g : list.length < 2 ? list[0] : list[picked(list[0])];
-    counterparts[g] = found;
+  /** A module's parameters, recorded in its first call, are drawn in the call on show: that call. */
+  private counterpart(g: number): number {
+    if (this.counterparts[g] !== -2) return this.counterparts[g];
+    const { parent, module } = this.groups[g];
+    const list = this.a.siblingsOf.get(`${parent === null ? null : this.counterpart(parent)}:${module}`);
+    const found = !list ? g : list.length < 2 ? list[0] : list[this.picked(list[0])];
+    this.counterparts[g] = found;
     return found;
-  };
+  }
 
-  const chainClusters = new Map<number, number>();
-  const chainCluster = (k: number): number => {
-    const known = chainClusters.get(k);
+  /** The cluster of open Σ chain `k` (made on first use, inside its parent's). */
+  private chainCluster(k: number): number {
+    const known = this.chainClusters.get(k);
     if (known !== undefined) return known;
+    const { topology, a } = this;
     const chain = a.chains[k];
-    const parent = chain.parent >= 0 ? chainCluster(chain.parent) : chain.group >= 0 ? callCluster[chain.group] : -1;
-    clusters.push({
+    const parent =
+      chain.parent >= 0 ? this.chainCluster(chain.parent) : chain.group >= 0 ? this.callCluster[chain.group] : -1;
+    this.clusters.push({
       kind: "sum",
       name: `#${chain.top}`,
       group: -1,
@@ -328,16 +401,19 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
         return sumSummary(topology, a, k);
       },
     });
-    chainClusters.set(k, clusters.length - 1);
-    return clusters.length - 1;
-  };
-  const sumSlots = new Map<number, number>();
-  const sumSlot = (k: number): number => {
-    let slot = sumSlots.get(k);
+    this.chainClusters.set(k, this.clusters.length - 1);
+    return this.clusters.length - 1;
+  }
+
+  /** The slot of collapsed Σ chain `k` (made on first use). */
+  private sumSlot(k: number): number {
+    let slot = this.sumSlots.get(k);
     if (slot === undefined) {
+      const { topology, a } = this;
       const chain = a.chains[k];
-      const cluster = chain.parent >= 0 ? chainCluster(chain.parent) : chain.group >= 0 ? callCluster[chain.group] : -1;
-      slot = newSlot(
+      const cluster =
+        chain.parent >= 0 ? this.chainCluster(chain.parent) : chain.group >= 0 ? this.callCluster[chain.group] : -1;
+      slot = this.newSlot(
         {
           kind: "sum",
           key: `#${chain.top}`,
@@ -350,94 +426,101 @@ export function visibleGraph(topology: Topology, state: FoldState): VisibleGraph
         },
         cluster,
       );
-      sumSlots.set(k, slot);
+      this.sumSlots.set(k, slot);
     }
     return slot;
-  };
-
-  const n = nodes.length;
-  const { inputStart, inputList } = a;
-  const chainShut = new Uint8Array(a.chains.length);
-  for (let k = 0; k < chainShut.length; k++) chainShut[k] = expanded.has(a.chainKeys[k]) ? 0 : 1;
-  const place = new Int32Array(n); // HIDDEN, VALUE or a slot
-  const valueCluster = new Int32Array(n).fill(-1);
-  const placeNode = (id: number): void => {
-    let g = a.groupOf[id];
-    if (g >= 0 && a.shared[id]) g = counterpart(g);
-    const where = g < 0 ? OPEN : callPlace[g];
-    if (where !== OPEN) {
-      place[id] = where;
-      return;
-    }
-    let collapsed = -1;
-    for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (chainShut[k]) collapsed = k;
-    if (collapsed >= 0) place[id] = sumSlot(collapsed);
-    else {
-      place[id] = VALUE;
-      const k = a.chainOf[id];
-      valueCluster[id] = k >= 0 ? chainCluster(k) : g >= 0 ? callCluster[g] : -1;
-    }
-  };
-  const { runs } = a;
-  for (let r = 0; r < runs.length; r += 3) {
-    const whole = runs[r + 2] < 0 ? OPEN : callPlace[runs[r + 2]];
-    if (whole !== OPEN) place.fill(whole, runs[r], runs[r + 1]);
-    else for (let id = runs[r]; id < runs[r + 1]; id++) placeNode(id);
-  }
-  for (const [call, slot] of othersOut) for (const o of groups[call].outputs) if (place[o] === HIDDEN) place[o] = slot;
-  // A value that feeds only what is not drawn (another call's input) is not drawn either.
-  const used = new Uint8Array(n);
-  for (let id = n - 1; id >= 0; id--) {
-    if (place[id] === VALUE && id !== topology.root && a.uses[id] > 0 && !used[id]) place[id] = HIDDEN;
-    if (place[id] !== HIDDEN) for (let k = inputStart[id]; k < inputStart[id + 1]; k++) used[inputList[k]] = 1;
   }
 
-  // Elements in order of their first node, then in topological order.
-  const found: Element[] = [];
-  const foundCluster: number[] = [];
-  const slotElement = new Int32Array(slots.length).fill(-1);
-  const elementOf = new Int32Array(n).fill(-1);
-  for (let id = 0; id < n; id++) {
-    const p = place[id];
-    if (p === HIDDEN) continue;
-    if (p === VALUE) {
-      found.push({ kind: "value", id });
-      foundCluster.push(valueCluster[id]);
-      elementOf[id] = found.length - 1;
-      continue;
+  /** Each node: its own card (VALUE), a collapsed element's slot, or HIDDEN. */
+  placeNodes(): void {
+    const { topology, a, callPlace, place } = this;
+    const n = topology.nodes.length;
+    const { inputStart, inputList, runs } = a;
+    const chainShut = new Uint8Array(a.chains.length);
+    for (let k = 0; k < chainShut.length; k++) chainShut[k] = this.state.expanded.has(a.chainKeys[k]) ? 0 : 1;
+    const placeNode = (id: number): void => {
+      let g = a.groupOf[id];
+      if (g >= 0 && a.shared[id]) g = this.counterpart(g);
+      const where = g < 0 ? OPEN : callPlace[g];
+      if (where !== OPEN) {
+        place[id] = where;
+        return;
+      }
+      let collapsed = -1;
+      for (let k = a.chainOf[id]; k >= 0; k = a.chains[k].parent) if (chainShut[k]) collapsed = k;
+      if (collapsed >= 0) place[id] = this.sumSlot(collapsed);
+      else {
+        place[id] = VALUE;
+        const k = a.chainOf[id];
+        this.valueCluster[id] = k >= 0 ? this.chainCluster(k) : g >= 0 ? this.callCluster[g] : -1;
+      }
+    };
+    for (let r = 0; r < runs.length; r += 3) {
+      const whole = runs[r + 2] < 0 ? OPEN : callPlace[runs[r + 2]];
+      if (whole !== OPEN) place.fill(whole, runs[r], runs[r + 1]);
+      else for (let id = runs[r]; id < runs[r + 1]; id++) placeNode(id);
     }
-    if (slotElement[p] === -1) {
-      found.push(slots[p]);
-      foundCluster.push(slotCluster[p]);
-      slotElement[p] = found.length - 1;
+    for (const [call, slot] of this.othersOut)
+      for (const o of this.groups[call].outputs) if (place[o] === HIDDEN) place[o] = slot;
+    // A value that feeds only what is not drawn (another call's input) is not drawn either.
+    const used = new Uint8Array(n);
+    for (let id = n - 1; id >= 0; id--) {
+      if (place[id] === VALUE && id !== topology.root && a.uses[id] > 0 && !used[id]) place[id] = HIDDEN;
+      if (place[id] !== HIDDEN) for (let k = inputStart[id]; k < inputStart[id + 1]; k++) used[inputList[k]] = 1;
     }
-    elementOf[id] = slotElement[p];
-    (slots[p] as { members: number[] }).members.push(id);
   }
-  const seen = new Set<number>();
-  const pairs: [number, number][] = [];
-  const m = found.length;
-  for (let id = 0; id < n; id++) {
-    const to = elementOf[id];
-    if (to < 0) continue;
-    for (let k = inputStart[id]; k < inputStart[id + 1]; k++) {
-      const from = elementOf[inputList[k]];
-      if (from < 0 || from === to || seen.has(from * m + to)) continue;
-      seen.add(from * m + to);
-      pairs.push([from, to]);
+
+  /** The drawn elements in order of their first node, then in topological order, with their edges. */
+  drawn(): VisibleGraph {
+    const { place, slots } = this;
+    const n = this.topology.nodes.length;
+    const { inputStart, inputList } = this.a;
+    const found: Element[] = [];
+    const foundCluster: number[] = [];
+    const slotElement = new Int32Array(slots.length).fill(-1);
+    const elementOf = new Int32Array(n).fill(-1);
+    for (let id = 0; id < n; id++) {
+      const p = place[id];
+      if (p === HIDDEN) continue;
+      if (p === VALUE) {
+        found.push({ kind: "value", id });
+        foundCluster.push(this.valueCluster[id]);
+        elementOf[id] = found.length - 1;
+        continue;
+      }
+      if (slotElement[p] === -1) {
+        found.push(slots[p]);
+        foundCluster.push(this.slotCluster[p]);
+        slotElement[p] = found.length - 1;
+      }
+      elementOf[id] = slotElement[p];
+      (slots[p] as { members: number[] }).members.push(id);
     }
+    const seen = new Set<number>();
+    const pairs: [number, number][] = [];
+    const m = found.length;
+    for (let id = 0; id < n; id++) {
+      const to = elementOf[id];
+      if (to < 0) continue;
+      for (let k = inputStart[id]; k < inputStart[id + 1]; k++) {
+        const from = elementOf[inputList[k]];
+        if (from < 0 || from === to || seen.has(from * m + to)) continue;
+        seen.add(from * m + to);
+        pairs.push([from, to]);
+      }
+    }
+    const order = topologicalOrder(m, pairs);
+    const rank = new Int32Array(m);
+    order.forEach((e, i) => (rank[e] = i));
+    for (let id = 0; id < n; id++) if (elementOf[id] >= 0) elementOf[id] = rank[elementOf[id]];
+    return {
+      elements: order.map((e) => found[e]),
+      edges: pairs.map(([from, to]) => [rank[from], rank[to]]),
+      elementOf,
+      clusters: this.clusters,
+      clusterOf: Int32Array.from(order, (e) => foundCluster[e]),
+    };
   }
-  const order = topologicalOrder(m, pairs);
-  const rank = new Int32Array(m);
-  order.forEach((e, i) => (rank[e] = i));
-  for (let id = 0; id < n; id++) if (elementOf[id] >= 0) elementOf[id] = rank[elementOf[id]];
-  return {
-    elements: order.map((e) => found[e]),
-    edges: pairs.map(([from, to]) => [rank[from], rank[to]]),
-    elementOf,
-    clusters,
-    clusterOf: Int32Array.from(order, (e) => foundCluster[e]),
-  };
 }
 
 /**

@@ -8,7 +8,7 @@ import pytest
 
 import livegrad
 from learner_engines import AssigningScalar, BuggyScalar, Node, Scalar, Shaped, neuron
-from livegrad import foreign
+from livegrad import foreign, learner_checks
 from livegrad.ops import BUILTIN_OPS, power_of
 
 
@@ -102,9 +102,10 @@ def test_a_wrong_local_derivative_is_flagged_and_named() -> None:
     y = (x * 2).exp()
     y.label = "y"
     order = foreign.topological_order(y)
-    counts = foreign.consumer_counts(order)
+    counts = learner_checks.consumer_counts(order)
     checks = {
-        n.label or n.op: foreign.check_locals(n, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6) for n in order
+        n.label or n.op: learner_checks.check_locals(n, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6)
+        for n in order
     }
     assert all(c.ok for c in checks["*"])
     (bad,) = checks["y"]
@@ -119,9 +120,9 @@ def test_an_assigning_backward_is_named_and_said_to_matter_when_a_value_is_used_
     order = foreign.topological_order(f)
     foreign.backpropagate(order)
     assert a.grad != 4.0  # their engine's wrong answer (the right one is b + 1 = 4)
-    counts = foreign.consumer_counts(order)
+    counts = learner_checks.consumer_counts(order)
     mul = next(n for n in order if n.op == "*")
-    checks = foreign.check_locals(mul, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6)
+    checks = learner_checks.check_locals(mul, lambda n: n.label or n.op, counts, 1e-6, 1e-4, 1e-6)
     assert [c.ok for c in checks] == [False, False]
     assert "sets a.grad instead of adding to it (+=): a is used 2 times here" in checks[0].note
     assert "harmless here only because b is used once" in checks[1].note
@@ -145,7 +146,7 @@ def test_a_backward_that_does_not_multiply_by_out_grad_is_caught_at_the_root() -
     order = foreign.topological_order(o)
     foreign.backpropagate(order)
     assert math.isclose(n.grad, 1 - math.tanh(0.8) ** 2)  # right at the root, by luck
-    (check,) = foreign.check_locals(order[1], lambda n: n.label, {}, 1e-6, 1e-4, 1e-6)
+    (check,) = learner_checks.check_locals(order[1], lambda n: n.label, {}, 1e-6, 1e-4, 1e-6)
     assert not check.ok and "must be multiplied by out.grad" in check.note
 
 
@@ -301,4 +302,4 @@ def test_an_input_used_twice_is_probed_once_and_each_edge_gets_half() -> None:
     assert foreign.local_derivatives(view[id(s)]) == (1.0, 1.0)
     assert foreign.local_derivatives(view[id(m)]) == (-2.0, 3.0)
     assert (a.grad, b.grad, sq.grad) == (0.25, 0.5, 0.0)
-    assert foreign._probe(view[id(sq)], upstream=2.0, held=1.0) == {id(view[id(a)]): 6.0}
+    assert learner_checks._probe(view[id(sq)], upstream=2.0, held=1.0) == {id(view[id(a)]): 6.0}

@@ -108,7 +108,7 @@ class LocalCheck:
 
     On a learner's graph the local derivative is their engine's, and ``note`` says what is wrong
     with their backward, in their terms, ``headline`` in a few words (see
-    `livegrad.foreign.check_locals`).
+    `livegrad.learner_checks.check_locals`).
     """
 
     node: Node
