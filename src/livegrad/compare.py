@@ -43,7 +43,13 @@ class Comparison:
             Match(n, grads[0].get(n), grads[1].get(n), self._same(grads[0].get(n), grads[1].get(n))) for n in names
         )
         roots = [graph.root.data for graph in self.graphs]
-        self.root = Match("root (data)", roots[0], roots[1], self._same(*roots))
+        self.root = Match("root data", roots[0], roots[1], self._same(*roots))
+        self._sides: list[object] | None = None
+        try:  # made now, while the caller's variables can name the values (not from IPython's display)
+            from .widget import GraphWidget
+        except ImportError:  # no notebook stack: the table alone
+            return
+        self._sides = [GraphWidget(root) for root in self._roots]
 
     def _same(self, a: float | None, b: float | None) -> bool:
         if a is None or b is None:
@@ -58,23 +64,27 @@ class Comparison:
 
     def __str__(self) -> str:
         kinds = [_kind(graph) for graph in self.graphs]
-        rows = [f"{'':<2}{'leaf':<16} {kinds[0]:>22} {kinds[1]:>22}"]
+        rows = [f"{'':<2}{'leaf':<12} {kinds[0]:>14} {kinds[1]:>14}"]
         for m in (*self.leaves, self.root):
-            rows.append(f"{m.mark:<2}{m.name:<16.16} {_shown(m.left):>22} {_shown(m.right):>22}")
+            rows.append(f"{m.mark:<2}{m.name:<12.12} {_shown(m.left):>14} {_shown(m.right):>14}")
         bad = sum(not m.ok for m in self.leaves)
         rows.append("all gradients agree" if not bad else f"{bad} gradient(s) differ")
         return "\n".join(rows)
 
     def widget(self) -> object:
-        """Both graphs live, side by side, above the table (text, never markup)."""
+        """Both graphs live, side by side, above the table (text, never markup). Each shows its engine's
+        backward pass, run as the seeds run it before comparing (so the roots' grads are set)."""
         import ipywidgets
 
-        from .widget import GraphWidget
-
-        sides = [GraphWidget(root) for root in self._roots]
+        if self._sides is None:
+            raise ImportError("the side-by-side view needs anywidget and ipywidgets (pip install livegrad[lab])")
+        sides = self._sides
         for side in sides:
-            side.layout = ipywidgets.Layout(width="50%", min_width="320px")
-        table = ipywidgets.HTML(f"<pre class='livegrad-compare'>{html.escape(str(self))}</pre>")
+            side.refresh()  # type: ignore[attr-defined]
+            side.layout = ipywidgets.Layout(width="50%", min_width="320px")  # type: ignore[attr-defined]
+        text = html.escape(str(self))  # text, never markup; a narrow output scrolls it rather than wrap it
+        style = "white-space: pre; overflow-x: auto"
+        table = ipywidgets.HTML(f"<pre class='livegrad-compare' style='{style}'>{text}</pre>")
         return ipywidgets.VBox([ipywidgets.HBox(sides, layout=ipywidgets.Layout(flex_flow="row wrap")), table])
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:

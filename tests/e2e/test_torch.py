@@ -25,6 +25,16 @@ with livegrad.record():
     loss = ((model(x) - y) ** 2).mean()
 loss.backward()
 GraphWidget(loss)"""
+SIDE_BY_SIDE = """from livegrad import Value, compare
+
+lx1, lx2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+lw1, lw2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+lb = Value(6.881373405456543, label="b")
+ln = lx1 * lw1 + lx2 * lw2 + lb
+ln.label = "n"
+lo = ln.tanh()
+lo.label = "o"
+compare(lo, o)"""
 THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 SEED_B = 6.881373405456543  # seed 003 runs last: its b, rounded to float32 by torch.Tensor before .double()
 
@@ -37,9 +47,8 @@ def seeds_notebook(jupyter: Server) -> str:
     cells = ["\n".join(seed_002[164:180]), "\n".join(seed_003[180:193]), "\n".join(seed_003[204:221])]
     assert cells[0].startswith("# single two-param neuron backprop in pytorch") and "o.backward()" in cells[0]
     assert cells[2].startswith("# i - redefine toy NN") and cells[2].endswith("# expand output below")
-    write_notebook(
-        jupyter.notebooks / "torch.ipynb", [*cells, "from livegrad import GraphWidget\n\nw = GraphWidget(o)\nw", MODEL]
-    )
+    widget_cell = "from livegrad import GraphWidget\n\nw = GraphWidget(o)\nw"
+    write_notebook(jupyter.notebooks / "torch.ipynb", [*cells, widget_cell, MODEL, SIDE_BY_SIDE])
     return jupyter.open_url("torch.ipynb")
 
 
@@ -82,6 +91,19 @@ def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) 
     expect(root.locator("g.lg-value")).to_have_count(14)  # small enough to open unfolded at first
     for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
         shoot(page, root, width, theme, screenshots / f"torch-model-{width}-{theme.lower()}.png", fit=True)
+
+
+def test_livegrads_neuron_beside_torchs(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, seeds_notebook(jupyter))
+    left, right = widget(page, 2), widget(page, 3)
+    expect(record(left, "x1")).to_contain_text("grad -1.5000")  # livegrad's Values (labelled)
+    expect(record(right, "x1")).to_contain_text("grad -1.5000")  # torch's tensors (their variables)
+    table = page.locator("pre.livegrad-compare")
+    expect(table).to_contain_text("✓ x1")
+    expect(table).to_contain_text("all gradients agree")
+    assert left.bounding_box()["x"] < right.bounding_box()["x"]  # side by side at 1400 px
+    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
+        shoot(page, table, width, theme, screenshots / f"torch-side-by-side-{width}-{theme.lower()}.png")
 
 
 def shoot(page: Page, root: Locator, width: int, theme: str, path: Path, fit: bool = False) -> None:
