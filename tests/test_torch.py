@@ -407,3 +407,23 @@ def test_compare_shows_both_graphs_live_side_by_side() -> None:
     sides = box.children[0].children
     assert [type(w).__name__ for w in sides] == ["GraphWidget", "GraphWidget"]
     assert sides[1].topology["columns"]["name"][-1] == "o" and "✓ x1" in box.children[1].value
+
+
+def test_livegrad_never_imports_torch_unless_handed_a_tensor() -> None:
+    program = textwrap.dedent(
+        """
+        import sys
+        import livegrad
+        from livegrad import GraphWidget, Value, compare, draw_dot, gradcheck
+        a = Value(2.0, label="a")
+        b = (a * a).tanh()
+        b.backward()
+        GraphWidget(b), gradcheck(b), draw_dot(b), compare(b, b)
+        with livegrad.record():
+            c = a * 3
+        print("torch" in sys.modules)
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env={"PYTHONPATH": str(SRC)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "False"
