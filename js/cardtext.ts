@@ -3,8 +3,8 @@
  * tint, its pending marks ("?" while stepping), and its hover text. It writes into the cards the
  * drawing made (scene.ts) and touches nothing else.
  */
-import { formatNumber } from "./format";
-import type { Topology } from "./graph";
+import { GRADIENT_MARKS, formatNumber, formatShape } from "./format";
+import type { TensorSummary, Topology } from "./graph";
 
 /** A drawn element's record: a value's, or a folded group's, stack's or Σ's. */
 export interface Card {
@@ -25,7 +25,13 @@ export interface Pending {
 }
 
 /** Draw new values into the cards: only the texts and colours that changed. */
-export function writeValues(cards: readonly Card[], data: Float64Array, grad: Float64Array, pending: Pending): void {
+export function writeValues(
+  cards: readonly Card[],
+  data: Float64Array,
+  grad: Float64Array,
+  pending: Pending,
+  marks: readonly string[] = [],
+): void {
   let largest = 0;
   grad.forEach((g, i) => {
     if (Number.isFinite(g) && !pending.grad?.[i]) largest = Math.max(largest, Math.abs(g));
@@ -47,6 +53,11 @@ export function writeValues(cards: readonly Card[], data: Float64Array, grad: Fl
     if (nonFinite !== shownNonFinite) node.group.classList.toggle("lg-nonfinite", nonFinite);
     if (isPending !== shownPending) node.group.classList.toggle("lg-pending", isPending);
     node.shown = [dataText, gradText, fill, nonFinite, isPending];
+    const mark = gradPending ? "" : (marks[i] ?? "");
+    if ((node.group.dataset.mark ?? "") !== mark) {
+      if (mark) node.group.dataset.mark = mark;
+      else delete node.group.dataset.mark;
+    }
   }
 }
 
@@ -64,14 +75,28 @@ export function describeValue(
   data: Float64Array,
   grad: Float64Array,
   finding: string | undefined,
+  mark = "",
 ): string {
   const node = topology.nodes[id];
   const made = node.op ? describeOp(topology, id) : "a leaf";
+  const tensor = node.shape ? ` (a ${formatShape(node.shape)} tensor: data is its mean, grad its norm)` : "";
   return (
     `${node.name}: ${made}\ndata = ${data[id]}\ngrad = ${grad[id]}` +
     (node.label ? "" : " (unlabelled)") +
+    tensor +
+    (mark ? `\n⚠ ${GRADIENT_MARKS[mark] ?? mark}` : "") +
     (finding ? `\n✗ ${finding}` : "")
   );
+}
+
+/** A PyTorch tensor's summary for its hover text: mean and spread, gradient norm, every number if small. */
+export function describeTensor(summary: TensorSummary | null): string {
+  if (!summary) return "";
+  const n = (x: number | string | null): string => (x === null ? "—" : formatNumber(Number(x)));
+  const all = (xs: (number | string)[] | undefined): string => (xs ? `[${xs.map(n).join(", ")}]` : "");
+  const lines = [`\nmean ${n(summary.mean)} ± ${n(summary.std)}, gradient norm ${n(summary.grad_norm)}`];
+  if (summary.data) lines.push(`data ${all(summary.data)}`, `grad ${all(summary.grad)}`);
+  return lines.join("\n");
 }
 
 /** "tanh of n: tanh(a)", the op, its inputs by name and the op's formula when the kernel sent one. */
@@ -79,7 +104,7 @@ export function describeOp(topology: Topology, id: number): string {
   const node = topology.nodes[id];
   const inputs = node.inputs.map((i) => topology.nodes[i].name || "(unnamed)");
   const formula = (topology as { ops?: Record<string, { formula: string | null }> }).ops?.[node.op]?.formula;
-  const made = `${node.op} of ${inputs.join(", ")}`;
+  const made = `${node.op} of ${inputs.join(", ")}` + (node.backward ? ` (PyTorch's backward: ${node.backward})` : "");
   if (node.unknown_op)
     return (
       `${made}\nlivegrad does not know the op "${node.op}": this value stays as your engine computed it, ` +

@@ -3,7 +3,7 @@
  * placeholder characters of the same length (the font is monospace), and the real text
  * is set later with textContent. So no label can be read as DOT, SVG or HTML.
  */
-import { WIDEST_NUMBER } from "./format";
+import { WIDEST_NUMBER, cardName } from "./format";
 import type { Cluster, Element, VisibleGraph } from "./fold";
 import type { Topology, TopologyNode } from "./graph";
 
@@ -127,7 +127,7 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
       return;
     }
     const node = topology.nodes[element.id];
-    const label = placeholder(shownLabel(node.name));
+    const label = placeholder(shownLabel(cardName(node)));
     lines.push(
       `${indent}${name} [shape=record label="${open}${label}|data ${numberField}|grad ${numberField}${close}"];`,
     );

@@ -1,6 +1,24 @@
 /** Numbers in a fixed format, so that record widths do not jump while values change. */
 import type { Numbers } from "./graph";
 
+/** A tensor's shape as a record writes it: "8×4" (a single number has none). */
+export function formatShape(shape: readonly number[]): string {
+  return shape.length ? shape.join("×") : "scalar";
+}
+
+/** A card's name line: the value's name, and a tensor's shape after it ("h 8×4"). */
+export function cardName(node: { name: string; shape?: readonly number[] }): string {
+  return node.shape ? `${node.name} ${formatShape(node.shape)}` : node.name;
+}
+
+/** What a gradient mark from the kernel means, in a few words (hover text). */
+export const GRADIENT_MARKS: Record<string, string> = {
+  zero: "the gradient is exactly 0 everywhere: nothing reaches this value (a dead unit?)",
+  vanishing: "the gradient is vanishing (every element below 1e-7)",
+  inf: "the gradient holds inf",
+  nan: "the gradient holds nan",
+};
+
 /** The widest text `formatNumber` can produce, used to size records at layout time. */
 export const WIDEST_NUMBER = "-0000.0000";
 

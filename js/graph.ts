@@ -15,6 +15,8 @@ export interface TopologyNode {
   unknown_op?: boolean; // a learner's op livegrad does not know: not re-evaluated, its leaves get no slider
   group?: number; // index in Topology.groups of its innermost module call; absent: top level
   shared?: true; // a module's parameter, used by every call of that module: drawn in the call on show
+  shape?: number[]; // a PyTorch tensor of more than one number: its shape (the record reads "8×4")
+  backward?: string; // PyTorch's name for the node's backward ("TanhBackward0")
 }
 
 /**
@@ -58,7 +60,15 @@ export interface Topology {
  * parameters are listed by id. `readTopology` turns it into `Topology`.
  */
 export interface SentTopology extends Omit<Topology, "nodes"> {
-  columns: { label: string[]; name: string[]; op: string[]; inputs: number[][]; group: number[] };
+  columns: {
+    label: string[];
+    name: string[];
+    op: string[];
+    inputs: number[][];
+    group: number[];
+    shape?: (number[] | null)[]; // PyTorch's graphs only
+    backward?: string[];
+  };
   exponents: [number, number][]; // [id, exponent] of each constant power ("**2")
   unknown_ops: number[];
   shared: number[];
@@ -72,11 +82,13 @@ export function readTopology(sent: Topology | SentTopology | DataView): Topology
   const parsed: Topology | SentTopology = sent instanceof DataView ? JSON.parse(new TextDecoder().decode(sent)) : sent;
   if (!("columns" in parsed)) return parsed;
   const { columns, exponents, unknown_ops, shared, ...rest } = parsed;
-  const { label, name, op, inputs, group } = columns;
+  const { label, name, op, inputs, group, shape, backward } = columns;
   const nodes: TopologyNode[] = new Array(name.length);
   for (let i = 0; i < name.length; i++) {
     const node: TopologyNode = { label: label[i], name: name[i], op: op[i], inputs: inputs[i] };
     if (group[i] >= 0) node.group = group[i];
+    if (shape?.[i]) node.shape = shape[i] as number[];
+    if (backward?.[i]) node.backward = backward[i];
     nodes[i] = node;
   }
   for (const [i, exponent] of exponents) nodes[i].exponent = exponent;
@@ -98,6 +110,17 @@ export interface Values {
   ack?: string | null; // which frontend message these values answer
   grads_computed?: boolean; // false: no backward has run on the graph (the root's grad is 0): grads are as found
   history?: History; // the root's value at each w.refresh() of a training loop (2 or more), for the curve
+  marks?: string[]; // PyTorch's graphs: per node, "zero", "vanishing", "inf", "nan" or "" (its gradient)
+  tensors?: (TensorSummary | null)[]; // PyTorch's graphs: per tensor of more than one number, its summary
+}
+
+/** A PyTorch tensor's numbers summed up (torchgraph.py `_summary`); every number of a small one. */
+export interface TensorSummary {
+  mean: number | string | null;
+  std: number | string | null;
+  grad_norm: number | string | null;
+  data?: (number | string)[];
+  grad?: (number | string)[];
 }
 
 export interface SliderSpec {

@@ -5,6 +5,7 @@
  * of the numbers (cardtext.ts writes them) or of the step's marks (overlays.ts).
  */
 import { clusterHeader, foldFields, moreText, opText, shownLabel } from "./dot";
+import { cardName } from "./format";
 import type { Element as Folded, VisibleGraph } from "./fold";
 import type { Topology } from "./graph";
 import type { Box } from "./minimap";
@@ -162,7 +163,7 @@ export class Scene {
       group.dataset.nodeId = String(id);
       group.dataset.label = node.label;
       group.dataset.name = name;
-      texts[0].textContent = shownLabel(name);
+      texts[0].textContent = shownLabel(cardName(node));
       texts[0].classList.add("lg-name");
       title.textContent = name;
       const e = elementOf[id];

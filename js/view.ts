@@ -9,13 +9,13 @@
  */
 import { Graphviz } from "@hpcc-js/wasm-graphviz";
 import { Camera, MARGIN } from "./camera";
-import { describeValue, writeValues, type Pending } from "./cardtext";
+import { describeTensor, describeValue, writeValues, type Pending } from "./cardtext";
 import { drawnGraph } from "./cut";
 import { nextTask } from "./dom";
 import { toDot } from "./dot";
 import type { CheckMark } from "./explain";
 import { defaultState, type VisibleGraph } from "./fold";
-import type { Topology } from "./graph";
+import type { TensorSummary, Topology } from "./graph";
 import type { Box } from "./minimap";
 import { Overlays, type StepEdge } from "./overlays";
 import { Scene } from "./scene";
@@ -38,6 +38,10 @@ export class GraphView {
   private data: Float64Array = new Float64Array();
   private grad: Float64Array = new Float64Array();
   private pending: Pending = {};
+  /** Per node, what is wrong with its gradient ("zero", "vanishing", "inf", "nan"; PyTorch's graphs). */
+  marks: readonly string[] = [];
+  /** Per node, a PyTorch tensor's summary (null for a single number), for its hover text. */
+  tensors: readonly (TensorSummary | null)[] = [];
   actions: ViewActions = { toggle: () => {}, pick: () => {} };
   private replacing = false; // the drawing is being swapped for a new one
 
@@ -149,7 +153,7 @@ export class GraphView {
     this.data = data;
     this.grad = grad;
     this.pending = pending;
-    writeValues(this.scene.cards, data, grad, pending);
+    writeValues(this.scene.cards, data, grad, pending, this.marks);
   }
 
   /** Mark the current step's value, its edges (labelled) and what they reach, and keep them in view. */
@@ -253,7 +257,9 @@ export class GraphView {
     const card = this.scene.cardOf(id);
     if (!this.topology.nodes[id] || !card) return;
     const finding = this.overlays.findings.get(this.scene.visible.elementOf[id] ?? -1);
-    card.title.textContent = describeValue(this.topology, id, this.data, this.grad, finding);
+    const tensor = this.tensors[id] ?? null;
+    card.title.textContent =
+      describeValue(this.topology, id, this.data, this.grad, finding, this.marks[id]) + describeTensor(tensor);
   }
 }
 

@@ -196,6 +196,8 @@ class Page {
     this.values = model.get("values");
     this.data = toNumbers(this.values.data);
     this.grad = toNumbers(this.values.grad);
+    view.marks = this.values.marks ?? []; // PyTorch's graphs: where gradients die, and tensors' summaries
+    view.tensors = this.values.tensors ?? [];
     this.level = stepLevel(topology, view.shown);
     this.plan = planSteps(this.nodes, this.level.unitOf);
     this.explainer = new Explainer(topology, () => this.data);
@@ -419,6 +421,8 @@ class Page {
     if (sender.busy && this.replayable) return; // the page already shows a newer position than this answer
     this.data = toNumbers(this.values.data);
     this.grad = toNumbers(this.values.grad);
+    this.view.marks = this.values.marks ?? [];
+    this.view.tensors = this.values.tensors ?? [];
     this.forgetLocals();
     this.draw();
     if (!sender.busy) this.showSliders();

@@ -1,5 +1,6 @@
 """livegrad: a scalar autograd engine, and a live view of its computation graph."""
 
+from .compare import compare
 from .draw import draw_dot
 from .engine import Op, Value
 from .order import naive_backward_trace, topo_trace
@@ -11,6 +12,7 @@ __all__ = [
     "Op",
     "Value",
     "backward_trace",
+    "compare",
     "draw_dot",
     "forward_trace",
     "gradcheck",

@@ -4,6 +4,7 @@ restores a graph of that kind, so that `Graph` and everything above it never ask
 - `OWN`: livegrad's `Value`s, driven by livegrad's op table and backward pass.
 - `LEARNER` (`livegrad.learner`): a learner's own micrograd- or microgpt-shaped engine, seen
   through `livegrad.foreign`'s views; their backward pass, their local derivatives.
+- `TORCH` (`livegrad.torchgraph`): a PyTorch tensor's autograd graph; torch's ops and backward.
 
 A kind is picked by `graph.kind_of(root)`. An engine of a new kind implements `Engine`.
 """
@@ -99,6 +100,15 @@ class Engine(Protocol):
     ) -> Iterable[tuple[Node, EdgeCheck]]:
         """Each edge's local derivative beside a central difference of its op."""
 
+    def slidable(self, node: Node) -> bool:
+        """Whether a slider may set this leaf (not a tensor of many numbers)."""
+
+    def columns(self, order: list[Node]) -> dict[str, list[object]]:
+        """More columns of the topology, one entry per node (a tensor's ``shape``); {} for none."""
+
+    def summaries(self, order: list[Node]) -> dict[str, object]:
+        """More of the values sent on each change (a tensor's summary of data and grad); {} for none."""
+
     def call_of(self, node: Node) -> Call | None:
         """The outermost recorded call (a module's or, under `livegrad.record`, a function's) that
         returned `node`, if any: the page folds the graph by them."""
@@ -144,6 +154,15 @@ class Own:
 
     def local_derivatives(self, node: Node) -> tuple[float | None, ...]:
         return engine.local_derivatives(node)  # type: ignore[arg-type]
+
+    def slidable(self, node: Node) -> bool:
+        return True
+
+    def columns(self, order: list[Node]) -> dict[str, list[object]]:
+        return {}
+
+    def summaries(self, order: list[Node]) -> dict[str, object]:
+        return {}
 
     def call_of(self, node: Node) -> Call | None:
         return getattr(node, "_call", None)  # (a slot set only on values a module call returned)

@@ -10,7 +10,6 @@ recorded calls that computed them are its *groups* (`livegrad.groups`), which th
 from __future__ import annotations
 
 import gc
-import math
 import sys
 from array import array
 from collections.abc import Iterator, Mapping
@@ -22,6 +21,7 @@ from .adapters import OWN, Engine, GraphTooLarge
 from .engine import Value
 from .foreign import LearnerNode
 from .groups import Groups, module_groups
+from .jsonsafe import json_number
 from .learner import LEARNER
 from .names import display_names
 from .ops import ADD, BUILTIN_OPS
@@ -49,8 +49,15 @@ __all__ = [
 
 
 def kind_of(root: object) -> Engine:
-    """The kind of engine `root` belongs to: livegrad's own, else a learner's (read by duck typing)."""
-    return OWN if isinstance(root, Value) else LEARNER
+    """The kind of engine `root` belongs to: livegrad's own, a PyTorch tensor's (torch is imported only
+    then), else a learner's (read by duck typing)."""
+    if isinstance(root, Value):
+        return OWN
+    if type(root).__module__.startswith("torch") and type(root).__name__ in ("Tensor", "Parameter"):
+        from .torchgraph import TORCH
+
+        return TORCH
+    return LEARNER
 
 
 @dataclass(frozen=True)
@@ -250,6 +257,7 @@ class Graph:
         }
         if self.learner:  # the page must not replay livegrad's ops: the gradients are the learner's engine's
             topology.update(learner=True, replay=False)
+        columns.update(self.engine.columns(order))
         return topology
 
     def values(self, local: bool = True, binary: bool | None = None) -> dict[str, object]:
@@ -265,6 +273,7 @@ class Graph:
             values["local"] = [
                 [None if d is None else json_number(d) for d in self.local_derivatives(v)] for v in self.order
             ]
+        values.update(self.engine.summaries(self.order))
         return values
 
 
@@ -289,10 +298,3 @@ def _numbers(xs: list[float], binary: bool) -> list[float | str] | bytes:
     if sys.byteorder == "big":
         packed.byteswap()
     return packed.tobytes()
-
-
-def json_number(x: float) -> float | str:
-    """JSON has no inf or nan: spell them as the strings JavaScript's Number() reads back."""
-    if math.isfinite(x):
-        return x
-    return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")

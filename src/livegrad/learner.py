@@ -253,6 +253,15 @@ class Learner:
     def call_of(self, node: LearnerNode) -> Call | None:
         return call_returning(node.obj)
 
+    def slidable(self, node: LearnerNode) -> bool:
+        return True
+
+    def columns(self, order: list[LearnerNode]) -> dict[str, list[object]]:
+        return {}
+
+    def summaries(self, order: list[LearnerNode]) -> dict[str, object]:
+        return {}
+
     def edge_checks(
         self,
         order: list[LearnerNode],

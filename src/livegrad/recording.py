@@ -118,7 +118,13 @@ def record(namespace: dict[str, object] | None = None) -> Iterator[Recording]:
     for owner, name, _, wrapped in patches:
         _put(owner, name, wrapped)
     try:
-        yield recording
+        if "torch" in sys.modules:  # torch.nn modules' calls too (never importing torch here)
+            from .torchgraph import recorded
+
+            with recorded(recording):
+                yield recording
+        else:
+            yield recording
     finally:
         for owner, name, original, _ in reversed(patches):
             _put(owner, name, original)
@@ -203,6 +209,8 @@ def _attach(call: Call) -> None:
 
 
 def _is_node(x: object) -> bool:
+    if type(x).__module__.startswith("torch"):  # (reading a non-leaf tensor's .grad warns)
+        return type(x).__name__ in ("Tensor", "Parameter")
     return hasattr(x, "grad") and (hasattr(x, "data") or hasattr(x, "value")) and not isinstance(x, (list, tuple))
 
 

@@ -43,8 +43,13 @@ class SliderChoice:
         re-evaluated from (the page can add a slider to any leaf's card)."""
         if self._build is not None:
             return node_id in self._input_ids
-        order = self._graph.order
-        return 0 <= node_id < len(order) and order[node_id].is_leaf() and order[node_id] not in self._graph.blocked
+        order, graph = self._graph.order, self._graph
+        return (
+            0 <= node_id < len(order)
+            and order[node_id].is_leaf()
+            and order[node_id] not in graph.blocked
+            and graph.engine.slidable(order[node_id])
+        )
 
     def _leaf(self, key: str | object, argument: str) -> Node:
         if not isinstance(key, str):
@@ -64,7 +69,7 @@ class SliderChoice:
     def _pick_sliders(self, sliders: Iterable[str | Value] | None) -> list[Node]:
         blocked = self._graph.blocked
         if sliders is None:
-            return [v for v in self._default_sliders() if v not in blocked]
+            return [v for v in self._default_sliders() if v not in blocked and self._graph.engine.slidable(v)]
         if isinstance(sliders, (str, Value)) or not isinstance(sliders, Iterable):
             raise TypeError(f"sliders must be a list of labels or Values, got {type(sliders).__name__}")
         chosen = list(dict.fromkeys(self._leaf(key, "sliders") for key in sliders))

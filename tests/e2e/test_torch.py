@@ -1,0 +1,120 @@
+"""PyTorch in JupyterLab: the seeds' cross-check cells pasted as printed, then the widget of their
+tensor: torch's numbers on the records, a slider that sets their leaf and re-runs torch, a backward
+step; and a small model folded by module."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from notebook import in_kernel, open_and_run, record, shown, synced, widget, write_notebook
+from playwright.sync_api import Locator, Page, expect
+from server import Server
+
+pytest.importorskip("torch", reason="PyTorch not installed: it is optional (pip install torch)")
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+MODEL = """import livegrad
+
+torch.manual_seed(0)
+model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 1))
+x = torch.randn(8, 4)
+y = torch.randn(8, 1)
+with livegrad.record():
+    loss = ((model(x) - y) ** 2).mean()
+loss.backward()
+GraphWidget(loss)"""
+SIDE_BY_SIDE = """from livegrad import Value, compare
+
+lx1, lx2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+lw1, lw2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+lb = Value(6.881373405456543, label="b")
+ln = lx1 * lw1 + lx2 * lw2 + lb
+ln.label = "n"
+lo = ln.tanh()
+lo.label = "o"
+compare(lo, o)"""
+THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
+SEED_B = 6.881373405456543  # seed 003 runs last: its b, rounded to float32 by torch.Tensor before .double()
+
+
+def seeds_notebook(jupyter: Server) -> str:
+    """torch.ipynb: seed 002's PyTorch cell and seed 003's two, as printed (the seeds' own text, so a
+    style linter never touches them), then the widget of their `o` and a small model."""
+    seed_002 = (SEEDS / "002_4add52c96f6ec9ad.txt").read_text().splitlines()
+    seed_003 = (SEEDS / "003_e000a7dcc4dabb89.txt").read_text().splitlines()
+    cells = ["\n".join(seed_002[164:180]), "\n".join(seed_003[180:193]), "\n".join(seed_003[204:221])]
+    assert cells[0].startswith("# single two-param neuron backprop in pytorch") and "o.backward()" in cells[0]
+    assert cells[2].startswith("# i - redefine toy NN") and cells[2].endswith("# expand output below")
+    widget_cell = "from livegrad import GraphWidget\n\nw = GraphWidget(o)\nw"
+    write_notebook(jupyter.notebooks / "torch.ipynb", [*cells, widget_cell, MODEL, SIDE_BY_SIDE])
+    return jupyter.open_url("torch.ipynb")
+
+
+def test_the_seeds_pytorch_neuron_live(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, seeds_notebook(jupyter))
+    root = widget(page)
+    expect(record(root, "n")).to_contain_text("grad 0.5000")
+    expect(record(root, "x1")).to_contain_text("grad -1.5000")
+    expect(record(root, "o")).to_contain_text("data 0.7071")
+    warned = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    expect(warned).to_have_count(0)  # no UserWarning about .grad of a non-leaf tensor
+
+    box = root.get_by_role("spinbutton", name="x1 value")
+    box.fill("1")
+    box.press("Enter")
+    synced(root)
+    got = in_kernel(page, "print(x1.item(), x1.grad.item(), o.item())").split()
+    o = math.tanh(1.0 * -3.0 + 0.0 * 1.0 + SEED_B)
+    assert float(got[0]) == 1.0 and float(got[2]) == pytest.approx(o, rel=1e-12)
+    assert float(got[1]) == pytest.approx(-3.0 * (1 - o * o), rel=1e-9)  # torch's gradient at the new point
+    expect(record(root, "o")).to_contain_text(f"data {shown(o)}")
+    expect(record(root, "x1")).to_contain_text(f"grad {shown(-3.0 * (1 - o * o))}")
+
+    root.get_by_role("button", name="Step backward pass", exact=True).click()
+    panel = root.get_by_test_id("step-panel")
+    expect(panel).to_contain_text("o.grad = 1")
+    root.get_by_role("button", name="Next step").click()  # torch's engine ran TanhBackward0 first: o passes to n
+    expect(panel).to_contain_text("n.grad")
+    print("step panel:", panel.inner_text())
+    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
+        shoot(page, root, width, theme, screenshots / f"torch-neuron-{width}-{theme.lower()}.png")
+
+
+def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, seeds_notebook(jupyter))
+    root = widget(page, 1)
+    expect(record(root, "loss")).to_contain_text("grad 1.0000")
+    expect(record(root, "x")).to_contain_text("x 8×4")  # the batch, named after their variable
+    expect(record(root, "0.weight")).to_contain_text("0.weight 8×4")  # a parameter, by its path
+    expect(root.locator("g.lg-value")).to_have_count(14)  # small enough to open unfolded at first
+    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
+        shoot(page, root, width, theme, screenshots / f"torch-model-{width}-{theme.lower()}.png", fit=True)
+
+
+def test_livegrads_neuron_beside_torchs(page: Page, jupyter, screenshots) -> None:
+    open_and_run(page, seeds_notebook(jupyter))
+    left, right = widget(page, 2), widget(page, 3)
+    expect(record(left, "x1")).to_contain_text("grad -1.5000")  # livegrad's Values (labelled)
+    expect(record(right, "x1")).to_contain_text("grad -1.5000")  # torch's tensors (their variables)
+    table = page.locator("pre.livegrad-compare")
+    expect(table).to_contain_text("✓ x1")
+    expect(table).to_contain_text("all gradients agree")
+    assert left.bounding_box()["x"] < right.bounding_box()["x"]  # side by side at 1400 px
+    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
+        shoot(page, table, width, theme, screenshots / f"torch-side-by-side-{width}-{theme.lower()}.png")
+
+
+def shoot(page: Page, root: Locator, width: int, theme: str, path: Path, fit: bool = False) -> None:
+    """A screenshot of the widget at this width and theme (`fit`: after Fit at that width)."""
+    page.set_viewport_size({"width": width, "height": 900})
+    if fit:
+        root.get_by_role("button", name="Fit").click()
+    if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
+    page.evaluate(THEME, f"JupyterLab {theme}")
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
+    page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=path)
