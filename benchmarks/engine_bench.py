@@ -21,7 +21,6 @@ import importlib.util
 import json
 import math
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -31,6 +30,7 @@ import numpy as np
 
 import livegrad
 import livegrad.nn
+from alternate import alternate
 
 try:
     import micrograd.engine
@@ -205,14 +205,13 @@ def bench_demo(steps: int, rounds: int) -> None:
     since other processes on a shared machine only ever add time; the other rounds are shown."""
     engines = ["micrograd", "livegrad", "built-once"] + (["torch"] if TORCH_INSTALLED else [])
     per_round: dict[str, dict[str, list[float]]] = {method: {name: [] for name in engines} for method in METHODS}
-    losses: dict[str, list[float]] = {}
-    for _ in range(rounds):
-        for name in engines:
-            command = [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]
-            result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    command = lambda name: [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]  # noqa: E731
+    results = alternate(command, engines, rounds)
+    for name, runs in results.items():
+        for result in runs:
             for method, (_, average) in METHODS.items():
                 per_round[method][name].append(average(result["times"][method]))
-            losses[name] = result["losses"]
+    losses = {name: runs[-1]["losses"] for name, runs in results.items()}
     _, live = models()
     values = count_values(live, *two_moons())
     print(f"\nmicrograd demo step: MLP(2, [16, 16, 1]), 100 two-moons points, {values:,} values/step")
