@@ -12,16 +12,31 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from . import ops
-from .ops import OTHER_INPUT
+from .ops import ADD, DIV, MUL, OTHER_INPUT, SUB
+
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:  # the decorator matters only to mypyc, which reads it from the source
+
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Callable[[type], type]:  # type: ignore[misc,no-redef]
+        return lambda cls: cls
 
 
+COMPILED = not __file__.endswith(".py")
+"""True where this module is the mypyc build of itself (see *Performance* in the README)."""
+_INTERPRETED = not COMPILED
+
+
+@mypyc_attr(acyclic=True)  # compiled: the collector never scans Values, since no Value is part of a cycle
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
+    # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
+    # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
+    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
     __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
@@ -31,13 +46,16 @@ class Value:
     _a: Value | None
     _b: Value | None
     _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
+    _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
 
     def __init__(self, data: float, label: str = "") -> None:
-        if not isinstance(data, numbers.Real):
-            raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
-        if not isinstance(label, str):
+        if type(data) is not float:  # the exact type first: the ABC check is slow
+            if not isinstance(data, numbers.Real):
+                raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
+            data = float(data)
+        if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        self.data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._fn = self._a = self._b = None
@@ -55,7 +73,10 @@ class Value:
         return (self._a,) if self._b is None else (self._a, self._b)
 
     # micrograd's names, for learners' own draw_dot and topo code: read-only views of the slots
-    _op = op
+    @property
+    def _op(self) -> str:
+        """`op`, by micrograd's name."""
+        return self.op
 
     @property
     def _prev(self) -> set[Value]:
@@ -73,6 +94,79 @@ class Value:
 
     def is_leaf(self) -> bool:
         return self._fn is None
+
+    # The binary operators run for nearly every value of a forward pass: each makes its node inline
+    # (a call to a helper would cost as much as the rest) and computes + - * itself, not through
+    # the op table's forward (the same IEEE operation; a call saved). Reflected forms (2 * v) are rare.
+
+    def __add__(self, other: object) -> Value:
+        if type(other) is not Value:
+            if (other := _operand(other)) is None:
+                return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data + other.data  # type: ignore[attr-defined]
+        out.grad = 0.0
+        out.label = ""
+        out._fn = ADD
+        out._a = self
+        out._b = other  # type: ignore[assignment]
+        return out
+
+    def __mul__(self, other: object) -> Value:
+        if type(other) is not Value:
+            if (other := _operand(other)) is None:
+                return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data * other.data  # type: ignore[attr-defined]
+        out.grad = 0.0
+        out.label = ""
+        out._fn = MUL
+        out._a = self
+        out._b = other  # type: ignore[assignment]
+        return out
+
+    def __sub__(self, other: object) -> Value:
+        if type(other) is not Value:
+            if (other := _operand(other)) is None:
+                return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data - other.data  # type: ignore[attr-defined]
+        out.grad = 0.0
+        out.label = ""
+        out._fn = SUB
+        out._a = self
+        out._b = other  # type: ignore[assignment]
+        return out
+
+    def __truediv__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(DIV, self, value)
+
+    def __radd__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(ADD, value, self)
+
+    def __rmul__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(MUL, value, self)
+
+    def __rsub__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(SUB, value, self)
+
+    def __rtruediv__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(DIV, value, self)
+
+    def __rpow__(self, other: object) -> Value:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(ops.POW, value, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
@@ -125,8 +219,12 @@ class Value:
         plan = self._planned()
         zero_grads(plan.below, accumulate)
         self.grad = 1.0
-        sweep_backward(steps([self]))  # the root's own step first (a plan leaves it out), then the rest
-        sweep_backward(plan.in_reverse())
+        if plan.kept is None:  # a graph used once: read each node as the sweep reaches it
+            sweep_nodes_backward([self])  # the root's own step first (a plan leaves it out), then the rest
+            sweep_nodes_backward(reversed(plan.below))
+        else:
+            sweep_backward(steps([self]))
+            sweep_backward(reversed(plan.kept))
 
     def forward(self) -> float:
         """Re-evaluate this graph in place from its leaves' current data; returns the new data.
@@ -163,9 +261,8 @@ class Value:
 
 
 def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
-    """A new node `op(a[, b])`. (`a + b` and the other binary operators inline these lines:
-    they run for nearly every value of a forward pass, and a call costs as much as the rest.)"""
-    out = _new(Value)
+    """A new node `op(a[, b])`. (`a + b`, `a * b` and `a - b` inline these lines.)"""
+    out = _new(Value) if _INTERPRETED else Value(0.0)
     out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     out.grad = 0.0
     out.label = ""
@@ -173,7 +270,7 @@ def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     return out
 
 
-_new = object.__new__
+_new = object.__new__  # interpreted: a node without __init__'s frame (compiled, the constructor is a C call)
 
 
 def _operand(x: object) -> Value | None:
@@ -181,10 +278,12 @@ def _operand(x: object) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
-        const = _new(Value)
-        const.data, const.grad, const.label = float(x), 0.0, ""
-        const._fn = const._a = const._b = None
-        return const
+        if _INTERPRETED:
+            const = _new(Value)
+            const.data, const.grad, const.label = float(x), 0.0, ""  # type: ignore[arg-type]
+            const._fn = const._a = const._b = None
+            return const
+        return Value(float(x))  # type: ignore[arg-type]
     return None
 
 
@@ -196,38 +295,7 @@ def as_value(x: object, role: str = "operand") -> Value:
     return value
 
 
-def _binary_method(op: ops.Op, reflected: bool) -> Callable[[Value, object], Value]:
-    """`a <op> b` (or the reflected `b <op> a`); other operand types return NotImplemented,
-    so Python raises a TypeError naming both types."""
-    forward = op.forward
-    if reflected:
-
-        def method(self: Value, other: object) -> Value:
-            if (value := _operand(other)) is None:
-                return NotImplemented
-            return _node(op, value, self)
-
-    else:
-
-        def method(self: Value, other: object) -> Value:
-            if type(other) is not Value and (other := _operand(other)) is None:
-                return NotImplemented
-            out = _new(Value)
-            out.data = forward(self.data, other.data)  # type: ignore[union-attr]
-            out.grad = 0.0
-            out.label = ""
-            out._fn, out._a, out._b = op, self, other  # type: ignore[assignment]
-            return out
-
-    return method
-
-
-for _name, _fn in (("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL), ("truediv", ops.DIV)):
-    setattr(Value, f"__{_name}__", _binary_method(_fn, reflected=False))
-    setattr(Value, f"__r{_name}__", _binary_method(_fn, reflected=True))
-Value.__rpow__ = _binary_method(ops.POW, reflected=True)  # type: ignore[attr-defined]
-
-
+@mypyc_attr(native_class=False)  # a subclass of an interpreted dataclass: it stays interpreted
 class Op(ops.Op):
     """An op of your own, called on Values (or numbers) to build a node.
 
@@ -290,7 +358,7 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-Step = tuple[Value, Callable[..., float], Callable[..., object] | tuple[float, ...], Value, Value | None]
+Step = tuple[Value, Callable[..., float], Any, Value, Value | None]
 """An interior node, its op's forward and local rules, and its inputs: all a sweep reads, fetched once."""
 
 
@@ -311,9 +379,6 @@ class Plan(NamedTuple):
     def in_order(self) -> Iterable[Step]:
         return self.kept if self.kept is not None else steps(self.below)
 
-    def in_reverse(self) -> Iterable[Step]:
-        return reversed(self.kept) if self.kept is not None else steps(reversed(self.below))
-
 
 def evaluate(order: Iterable[Value]) -> None:
     """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
@@ -325,7 +390,7 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
     if order:
         zero_grads(order, accumulate)
         order[-1].grad = 1.0
-        sweep_backward(steps(reversed(order)))
+        sweep_nodes_backward(reversed(order))
 
 
 def sweep_forward(steps: Iterable[Step]) -> None:
@@ -343,6 +408,25 @@ def zero_grads(order: list[Value], accumulate: bool) -> None:
     else:
         for node in order:
             node.grad = 0.0
+
+
+def sweep_nodes_backward(nodes: Iterable[Value]) -> None:
+    """The backward sweep of `sweep_backward`, over nodes in reverse topological order rather than
+    kept steps: a graph swept once saves making its steps. Sums and products, most of a network's
+    nodes, are done inline (a sum's local derivatives are 1.0, and ``1.0 * grad`` is ``grad`` exactly)."""
+    for node in nodes:
+        op = node._fn
+        if op is None:
+            continue
+        a, b, grad = node._a, node._b, node.grad
+        if op is MUL:
+            a.grad += b.data * grad  # type: ignore[union-attr]
+            b.grad += a.data * grad  # type: ignore[union-attr]
+        elif op is ADD:
+            a.grad += grad  # type: ignore[union-attr]
+            b.grad += grad  # type: ignore[union-attr]
+        else:
+            sweep_backward(((node, op.forward, op.local, a, b),))  # type: ignore[arg-type]
 
 
 def sweep_backward(steps: Iterable[Step]) -> None:
