@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from . import ops
 from .ops import ADD, DIV, MUL, OTHER_INPUT, SUB
@@ -30,14 +30,13 @@ COMPILED = not __file__.endswith(".py")
 _INTERPRETED = not COMPILED
 
 
-@mypyc_attr(acyclic=True)  # compiled: the collector never scans Values, since no Value is part of a cycle
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
     # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
     # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
     __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
-    __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
+    __array_ufunc__: ClassVar[None] = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
     grad: float
@@ -48,7 +47,9 @@ class Value:
     _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
     _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
 
-    def __init__(self, data: float, label: str = "") -> None:
+    # (`object`: the checks below are this method's, with their messages, in the compiled build too,
+    # whose wrappers would otherwise check the types first: so in every public signature that checks)
+    def __init__(self, data: float | object, label: str | object = "") -> None:
         if type(data) is not float:  # the exact type first: the ABC check is slow
             if not isinstance(data, numbers.Real):
                 raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
@@ -99,7 +100,7 @@ class Value:
     # (a call to a helper would cost as much as the rest) and computes + - * itself, not through
     # the op table's forward (the same IEEE operation; a call saved). Reflected forms (2 * v) are rare.
 
-    def __add__(self, other: object) -> Value:
+    def __add__(self, other: object) -> Value | Any:
         if type(other) is not Value:
             if (other := _operand(other)) is None:
                 return NotImplemented
@@ -112,7 +113,7 @@ class Value:
         out._b = other  # type: ignore[assignment]
         return out
 
-    def __mul__(self, other: object) -> Value:
+    def __mul__(self, other: object) -> Value | Any:
         if type(other) is not Value:
             if (other := _operand(other)) is None:
                 return NotImplemented
@@ -125,7 +126,7 @@ class Value:
         out._b = other  # type: ignore[assignment]
         return out
 
-    def __sub__(self, other: object) -> Value:
+    def __sub__(self, other: object) -> Value | Any:
         if type(other) is not Value:
             if (other := _operand(other)) is None:
                 return NotImplemented
@@ -138,37 +139,37 @@ class Value:
         out._b = other  # type: ignore[assignment]
         return out
 
-    def __truediv__(self, other: object) -> Value:
+    def __truediv__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(DIV, self, value)
 
-    def __radd__(self, other: object) -> Value:
+    def __radd__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(ADD, value, self)
 
-    def __rmul__(self, other: object) -> Value:
+    def __rmul__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(MUL, value, self)
 
-    def __rsub__(self, other: object) -> Value:
+    def __rsub__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(SUB, value, self)
 
-    def __rtruediv__(self, other: object) -> Value:
+    def __rtruediv__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(DIV, value, self)
 
-    def __rpow__(self, other: object) -> Value:
+    def __rpow__(self, other: object) -> Value | Any:
         if (value := _operand(other)) is None:
             return NotImplemented
         return _node(ops.POW, value, self)
 
-    def __pow__(self, other: Value | float) -> Value:
+    def __pow__(self, other: object) -> Value | Any:
         if isinstance(other, Value):
             return _node(ops.POW, self, other)
         if isinstance(other, numbers.Real):
@@ -205,7 +206,7 @@ class Value:
             if local is not None:  # no gradient passes (a relu at <= 0)
                 x.grad += local * grad
 
-    def backward(self, accumulate: bool = False) -> None:
+    def backward(self, accumulate: bool | object = False) -> None:
         """Set each node's grad to d self / d node.
 
         By default gradients are fresh: every grad in this graph is recomputed, so calling
@@ -306,7 +307,7 @@ class Op(ops.Op):
 
     __slots__ = ()
 
-    def __call__(self, *inputs: Value | float) -> Value:
+    def __call__(self, *inputs: object) -> Value:
         if len(inputs) != self.arity:
             raise TypeError(f"op {self.name!r} takes {self.arity} input(s), got {len(inputs)}")
         return _node(self, *(as_value(x, f"input of op {self.name!r}") for x in inputs))
