@@ -7,6 +7,7 @@ collector on; the same names in the same order, so the same graphs:
 
     python benchmarks/microgpt_step.py              # 3 rounds of 20 steps (under a minute)
     python benchmarks/microgpt_step.py --quick      # 1 round of 5 steps
+    python benchmarks/microgpt_step.py --compiled DIR   # also livegrad's compiled build, installed in DIR
 
 Prints each engine's mean and median step (the best round's, every round shown) and the ratio, and how
 far apart the two loss trajectories are; it asserts nothing about time.
@@ -22,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from alternate import alternate
+from alternate import COMPILED_SUFFIX, alternate, check_build
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import microgpt_like
@@ -36,6 +37,7 @@ def engine_class(engine: str) -> type:
         return microgpt_like.Value
     import livegrad
 
+    check_build()
     return livegrad.Value
 
 
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="one round of 5 steps")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--compiled", metavar="DIR", help="where a compiled build of livegrad is installed")
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.quick:
@@ -63,7 +66,8 @@ def main() -> None:
     if args.worker:
         return worker(args.worker, args.steps)
     command = lambda name: [sys.executable, __file__, "--worker", name, "--steps", str(args.steps)]  # noqa: E731
-    results = alternate(command, ENGINES, args.rounds)
+    engines = ENGINES + ([f"livegrad{COMPILED_SUFFIX}"] if args.compiled else [])
+    results = alternate(command, engines, args.rounds, args.compiled)
     config = microgpt_like.Config()
     print(f"Python {sys.version.split()[0]}; gc enabled: {gc.isenabled()}")
     print(
@@ -78,10 +82,10 @@ def main() -> None:
         best[name] = {"mean": min(means), "median": min(medians)}
         shown = " ".join(f"{m:.1f}/{d:.1f}" for m, d in zip(means, medians))
         print(
-            f"    {name:10s} mean {best[name]['mean']:7.1f} ms   median {best[name]['median']:7.1f} ms"
+            f"    {name:17s} mean {best[name]['mean']:7.1f} ms   median {best[name]['median']:7.1f} ms"
             f"   (rounds, mean/median: {shown})"
         )
-    for name in ENGINES[1:]:
+    for name in engines[1:]:
         mean, median = (best["script"][k] / best[name][k] for k in ("mean", "median"))
         print(f"  script's engine / {name}: {mean:.2f}x (mean), {median:.2f}x (median)")
         mine, theirs = results["script"][-1]["losses"], results[name][-1]["losses"]

@@ -232,8 +232,13 @@ class Value:
 
         Gives exactly the numbers a rebuild would; like `backward()`, it sorts the graph once.
         """
-        sweep_forward(self._planned().in_order())
-        sweep_forward(steps([self]))
+        plan = self._planned()
+        if plan.kept is None:
+            sweep_nodes_forward(plan.below)
+            sweep_nodes_forward([self])
+        else:
+            sweep_forward(plan.kept)
+            sweep_forward(steps([self]))
         return self.data
 
     def _planned(self) -> Plan:
@@ -252,7 +257,7 @@ class Value:
             below.pop()
             plan = self._plan = Plan(below)
             return plan
-        if plan.kept is None:  # second call: keep the steps
+        if plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
             plan = self._plan = Plan(plan.below, list(steps(plan.below)))
         return plan
 
@@ -377,13 +382,10 @@ class Plan(NamedTuple):
     below: list[Value]  # every value the root depends on, in topological order, the root left out
     kept: list[Step] | None = None  # the steps of `below`, kept once the graph is re-run
 
-    def in_order(self) -> Iterable[Step]:
-        return self.kept if self.kept is not None else steps(self.below)
-
 
 def evaluate(order: Iterable[Value]) -> None:
     """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
-    sweep_forward(steps(order))
+    sweep_nodes_forward(order)
 
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
@@ -392,6 +394,22 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
         zero_grads(order, accumulate)
         order[-1].grad = 1.0
         sweep_nodes_backward(reversed(order))
+
+
+def sweep_nodes_forward(nodes: Iterable[Value]) -> None:
+    """`sweep_forward` over nodes in topological order rather than kept steps; sums and products inline."""
+    mul, add = MUL, ADD  # locals: compiled, a global imported from another module is a dict lookup
+    for node in nodes:
+        op = node._fn
+        if op is None:
+            continue
+        a, b = node._a, node._b
+        if op is mul:
+            node.data = a.data * b.data  # type: ignore[union-attr]
+        elif op is add:
+            node.data = a.data + b.data  # type: ignore[union-attr]
+        else:
+            node.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)  # type: ignore[union-attr]
 
 
 def sweep_forward(steps: Iterable[Step]) -> None:
@@ -415,15 +433,16 @@ def sweep_nodes_backward(nodes: Iterable[Value]) -> None:
     """The backward sweep of `sweep_backward`, over nodes in reverse topological order rather than
     kept steps: a graph swept once saves making its steps. Sums and products, most of a network's
     nodes, are done inline (a sum's local derivatives are 1.0, and ``1.0 * grad`` is ``grad`` exactly)."""
+    mul, add = MUL, ADD
     for node in nodes:
         op = node._fn
         if op is None:
             continue
         a, b, grad = node._a, node._b, node.grad
-        if op is MUL:
+        if op is mul:
             a.grad += b.data * grad  # type: ignore[union-attr]
             b.grad += a.data * grad  # type: ignore[union-attr]
-        elif op is ADD:
+        elif op is add:
             a.grad += grad  # type: ignore[union-attr]
             b.grad += grad  # type: ignore[union-attr]
         else:
