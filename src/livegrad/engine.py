@@ -101,42 +101,42 @@ class Value:
     # the op table's forward (the same IEEE operation; a call saved). Reflected forms (2 * v) are rare.
 
     def __add__(self, other: object) -> Value | Any:
-        if type(other) is not Value:
-            if (other := _operand(other)) is None:
-                return NotImplemented
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
         out = _new(Value) if _INTERPRETED else Value(0.0)
-        out.data = self.data + other.data  # type: ignore[attr-defined]
+        out.data = self.data + b.data
         out.grad = 0.0
         out.label = ""
         out._fn = ADD
         out._a = self
-        out._b = other  # type: ignore[assignment]
+        out._b = b
         return out
 
     def __mul__(self, other: object) -> Value | Any:
-        if type(other) is not Value:
-            if (other := _operand(other)) is None:
-                return NotImplemented
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
         out = _new(Value) if _INTERPRETED else Value(0.0)
-        out.data = self.data * other.data  # type: ignore[attr-defined]
+        out.data = self.data * b.data
         out.grad = 0.0
         out.label = ""
         out._fn = MUL
         out._a = self
-        out._b = other  # type: ignore[assignment]
+        out._b = b
         return out
 
     def __sub__(self, other: object) -> Value | Any:
-        if type(other) is not Value:
-            if (other := _operand(other)) is None:
-                return NotImplemented
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
         out = _new(Value) if _INTERPRETED else Value(0.0)
-        out.data = self.data - other.data  # type: ignore[attr-defined]
+        out.data = self.data - b.data
         out.grad = 0.0
         out.label = ""
         out._fn = SUB
         out._a = self
-        out._b = other  # type: ignore[assignment]
+        out._b = b
         return out
 
     def __truediv__(self, other: object) -> Value | Any:
@@ -399,17 +399,21 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
 def sweep_nodes_forward(nodes: Iterable[Value]) -> None:
     """`sweep_forward` over nodes in topological order rather than kept steps; sums and products inline."""
     mul, add = MUL, ADD  # locals: compiled, a global imported from another module is a dict lookup
+    a: Value  # not Value | None: compiled, a union's attributes are looked up by name
+    b: Value
     for node in nodes:
         op = node._fn
         if op is None:
             continue
-        a, b = node._a, node._b
         if op is mul:
-            node.data = a.data * b.data  # type: ignore[union-attr]
+            a, b = node._a, node._b  # type: ignore[assignment]
+            node.data = a.data * b.data
         elif op is add:
-            node.data = a.data + b.data  # type: ignore[union-attr]
+            a, b = node._a, node._b  # type: ignore[assignment]
+            node.data = a.data + b.data
         else:
-            node.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)  # type: ignore[union-attr]
+            a = node._a  # type: ignore[assignment]
+            node.data = op.forward(a.data) if node._b is None else op.forward(a.data, node._b.data)
 
 
 def sweep_forward(steps: Iterable[Step]) -> None:
@@ -434,19 +438,22 @@ def sweep_nodes_backward(nodes: Iterable[Value]) -> None:
     kept steps: a graph swept once saves making its steps. Sums and products, most of a network's
     nodes, are done inline (a sum's local derivatives are 1.0, and ``1.0 * grad`` is ``grad`` exactly)."""
     mul, add = MUL, ADD
+    a: Value  # (see sweep_nodes_forward)
+    b: Value
     for node in nodes:
         op = node._fn
         if op is None:
             continue
-        a, b, grad = node._a, node._b, node.grad
         if op is mul:
-            a.grad += b.data * grad  # type: ignore[union-attr]
-            b.grad += a.data * grad  # type: ignore[union-attr]
+            a, b, grad = node._a, node._b, node.grad  # type: ignore[assignment]
+            a.grad += b.data * grad
+            b.grad += a.data * grad
         elif op is add:
-            a.grad += grad  # type: ignore[union-attr]
-            b.grad += grad  # type: ignore[union-attr]
+            a, b, grad = node._a, node._b, node.grad  # type: ignore[assignment]
+            a.grad += grad
+            b.grad += grad
         else:
-            sweep_backward(((node, op.forward, op.local, a, b),))  # type: ignore[arg-type]
+            sweep_backward(((node, op.forward, op.local, node._a, node._b),))  # type: ignore[arg-type]
 
 
 def sweep_backward(steps: Iterable[Step]) -> None:
