@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 from . import ops
-from .ops import ADD, DIV, MUL, OTHER_INPUT, SUB
+from .ops import DIV, OTHER_INPUT
 
 try:
     from mypy_extensions import mypyc_attr
@@ -27,7 +27,12 @@ except ImportError:  # the decorator matters only to mypyc, which reads it from 
 
 COMPILED = not __file__.endswith(".py")
 """True where this module is the mypyc build of itself (see *Performance* in the README)."""
-_INTERPRETED = not COMPILED
+_INTERPRETED: Final = not COMPILED
+# The ops the hot paths name, as Final names of this module: compiled, a Final name is a C variable, while a
+# name imported from another module is looked up in this module's dict at every use.
+ADD: Final = ops.ADD
+SUB: Final = ops.SUB
+MUL: Final = ops.MUL
 
 
 class Value:
@@ -398,7 +403,7 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
 
 def sweep_nodes_forward(nodes: Iterable[Value]) -> None:
     """`sweep_forward` over nodes in topological order rather than kept steps; sums and products inline."""
-    mul, add = MUL, ADD  # locals: compiled, a global imported from another module is a dict lookup
+    mul, add = MUL, ADD
     a: Value  # not Value | None: compiled, a union's attributes are looked up by name
     b: Value
     for node in nodes:
