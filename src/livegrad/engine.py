@@ -341,31 +341,30 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
-    see, push, pop, place = seen.add, stack.append, stack.pop, order.append
     while stack:
-        node = pop()
+        node = stack.pop()
         if node is None:  # a marker: the node under it has all its inputs placed
-            place(pop())  # type: ignore[arg-type]
+            order.append(stack.pop())  # type: ignore[arg-type]
             continue
         if node in seen:
             continue
-        see(node)
+        seen.add(node)
         a = node._a
         if a is None:  # a leaf
-            place(node)
+            order.append(node)
             continue
         b = node._b
         new_a = a not in seen
         new_b = b is not None and b not in seen
         if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
-            push(node)
-            push(None)
+            stack.append(node)
+            stack.append(None)
             if new_b:
-                push(b)
+                stack.append(b)
             if new_a:
-                push(a)
+                stack.append(a)
         else:  # all its inputs placed already (shared ones): place it now, no marker
-            place(node)
+            order.append(node)
     return order
 
 
