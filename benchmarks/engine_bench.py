@@ -21,7 +21,6 @@ import importlib.util
 import json
 import math
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
@@ -31,6 +30,7 @@ import numpy as np
 
 import livegrad
 import livegrad.nn
+from alternate import COMPILED_SUFFIX, alternate, check_build
 
 try:
     import micrograd.engine
@@ -135,6 +135,38 @@ class TorchScalarMLP:
         return x[0]
 
 
+def torch_vectorised_trainer(weights: list[float], points, labels):
+    """The same maths as matrices (PyTorch float64, one process thread): the physical reference for a step."""
+    import torch
+
+    torch.set_num_threads(1)
+    it = iter(weights)
+    params = []
+    for nin, nout in ((2, 16), (16, 16), (16, 1)):  # livegrad's order: neuron by neuron, weights then bias
+        rows = [[next(it) for _ in range(nin + 1)] for _ in range(nout)]
+        w = torch.tensor([r[:-1] for r in rows], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor([r[-1] for r in rows], dtype=torch.float64, requires_grad=True)
+        params += [w, b]
+    x = torch.tensor(points, dtype=torch.float64)
+    y = torch.tensor(labels, dtype=torch.float64)
+
+    def step(k: int) -> float:
+        w1, b1, w2, b2, w3, b3 = params
+        scores = ((x @ w1.T + b1).relu() @ w2.T + b2).relu() @ w3.T + b3
+        data_loss = (1 + -y * scores[:, 0]).relu().sum() * (1.0 / len(labels))
+        loss = data_loss + 1e-4 * sum((p * p).sum() for p in params)
+        for p in params:
+            p.grad = None
+        loss.backward()
+        learning_rate = 1.0 - 0.9 * k / 100
+        with torch.no_grad():
+            for p in params:
+                p -= learning_rate * p.grad
+        return loss.item()
+
+    return step
+
+
 def torch_step(model, points, labels, k: int) -> float:
     import torch
 
@@ -172,12 +204,16 @@ def demo_worker(engine: str, steps: int) -> None:
     about 1 s, is the one in the reference figures the target was set from)."""
     points, labels = two_moons()
     micro, live = models()
+    if engine in ("livegrad", "built-once"):
+        check_build()
     if engine == "micrograd":
         step = lambda k: train_step(micro, micrograd.engine.Value, points, labels, k)  # noqa: E731
     elif engine == "livegrad":
         step = lambda k: train_step(live, livegrad.Value, points, labels, k)  # noqa: E731
     elif engine == "built-once":
         step = built_once_trainer(live, points, labels)
+    elif engine == "torch-vectorised":
+        step = torch_vectorised_trainer([p.data for p in live.parameters()], points, labels)
     else:
         tmodel = TorchScalarMLP([p.data for p in live.parameters()])
         step = lambda k: torch_step(tmodel, points, labels, k)  # noqa: E731
@@ -198,21 +234,23 @@ def demo_worker(engine: str, steps: int) -> None:
     print(json.dumps({"times": times, "losses": losses}))
 
 
-def bench_demo(steps: int, rounds: int) -> None:
+def bench_demo(steps: int, rounds: int, compiled: str | None) -> None:
     """Each engine trains in a fresh process of its own, as a user's notebook would; the engines
     alternate, round after round, so all see the same machine load. A round's figure is the mean
     (loop) or median (single steps) of its steps; the best round is reported, as timeit advises,
     since other processes on a shared machine only ever add time; the other rounds are shown."""
-    engines = ["micrograd", "livegrad", "built-once"] + (["torch"] if TORCH_INSTALLED else [])
+    engines = ["micrograd", "livegrad", "built-once"]
+    if compiled:
+        engines += [f"livegrad{COMPILED_SUFFIX}", f"built-once{COMPILED_SUFFIX}"]
+    engines += ["torch", "torch-vectorised"] if TORCH_INSTALLED else []
     per_round: dict[str, dict[str, list[float]]] = {method: {name: [] for name in engines} for method in METHODS}
-    losses: dict[str, list[float]] = {}
-    for _ in range(rounds):
-        for name in engines:
-            command = [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]
-            result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    command = lambda name: [sys.executable, __file__, "--demo-worker", name, "--steps", str(steps)]  # noqa: E731
+    results = alternate(command, engines, rounds, compiled)
+    for name, runs in results.items():
+        for result in runs:
             for method, (_, average) in METHODS.items():
                 per_round[method][name].append(average(result["times"][method]))
-            losses[name] = result["losses"]
+    losses = {name: runs[-1]["losses"] for name, runs in results.items()}
     _, live = models()
     values = count_values(live, *two_moons())
     print(f"\nmicrograd demo step: MLP(2, [16, 16, 1]), 100 two-moons points, {values:,} values/step")
@@ -223,9 +261,12 @@ def bench_demo(steps: int, rounds: int) -> None:
         for name in engines:
             rounds_shown = " ".join(f"{t:.3f}" for t in per_round[method][name])
             ratio = best["micrograd"] / best[name]
-            print(f"    {name:10s} {best[name]:7.3f} s   micrograd/this = {ratio:5.1f}x   (rounds: {rounds_shown})")
+            print(f"    {name:19s} {best[name]:7.4f} s   micrograd/this = {ratio:6.1f}x   (rounds: {rounds_shown})")
         if "torch" in best:
             print(f"    livegrad vs PyTorch scalar autograd: {best['torch'] / best['livegrad']:.1f}x faster")
+            for name in engines:
+                if name.startswith("built-once"):
+                    print(f"    {name} / vectorised PyTorch: {best[name] / best['torch-vectorised']:.1f}x the time")
     trajectory = losses["livegrad"]
     drift = max(abs(a - b) for a, b in zip(losses["micrograd"], trajectory))
     print(f"  loss trajectory over {len(trajectory)} steps: first {trajectory[0]:.6f}, last {trajectory[-1]:.6f};")
@@ -336,8 +377,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps, shorter chains")
     parser.add_argument(
-        "--demo-worker", choices=["micrograd", "livegrad", "built-once", "torch"], help=argparse.SUPPRESS
+        "--demo-worker",
+        choices=["micrograd", "livegrad", "built-once", "torch", "torch-vectorised"],
+        help=argparse.SUPPRESS,
     )
+    parser.add_argument("--compiled", metavar="DIR", help="also livegrad's compiled build, installed in DIR")
+    parser.add_argument("--rounds", type=int, help="rounds of the demo (default 5; --quick: 1)")
     parser.add_argument("--steps", type=int, default=20, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.demo_worker:
@@ -346,7 +391,7 @@ def main() -> None:
         f"Python {sys.version.split()[0]}, livegrad {livegrad.__version__}, micrograd 0.1.0, "
         f"torch {version('torch') if TORCH_INSTALLED else 'not installed'}; gc enabled: {gc.isenabled()}"
     )
-    bench_demo(steps=4 if args.quick else 10, rounds=1 if args.quick else 5)
+    bench_demo(steps=4 if args.quick else 10, rounds=args.rounds or (1 if args.quick else 5), compiled=args.compiled)
     bench_breakdown(steps=5 if args.quick else 20)
     bench_memory()
     bench_deep([100_000] if args.quick else [100_000, 1_000_000])

@@ -1,77 +1,98 @@
-"""A training step of the tests' GPT in microgpt's shape (`tests/microgpt_like.py`), on its own engine and
-with livegrad's `Value` swapped in: the same code, the same losses, side by side in one run.
+"""A microgpt-shaped GPT's training step: the script's own engine against livegrad's `Value` swapped in.
 
-Each engine trains in a fresh process of its own, and the engines alternate round after round so both
-see the same machine load; a round's figure is the mean of its steps (after two warm-up steps), and
-the best round is reported, with the others shown. One step: the loss of one name (43,091 values for
-"emma"), backward, an Adam update of 4,192 parameters.
+The GPT is the tests' own script in microgpt's shape (tests/microgpt_like.py: 1 layer, 16-wide
+embeddings, 4 heads, 27 characters, one name a step, Adam). Each engine trains it in a fresh process
+of its own that imports only that engine, the engines alternating round after round, Python's garbage
+collector on; the same names in the same order, so the same graphs:
 
-    python benchmarks/microgpt_step.py [--steps 6] [--rounds 3]
+    python benchmarks/microgpt_step.py              # 3 rounds of 20 steps (under a minute)
+    python benchmarks/microgpt_step.py --quick      # 1 round of 5 steps
+    python benchmarks/microgpt_step.py --compiled DIR   # also livegrad's compiled build, installed in DIR
 
-Asserts nothing about time.
+Prints each engine's mean and median step (the best round's, every round shown) and the ratio, and how
+far apart the two loss trajectories are; it asserts nothing about time.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
-import subprocess
+import statistics
 import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from alternate import COMPILED_SUFFIX, alternate, check_build
 
-import microgpt_like as gpt
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import microgpt_like
 
-WARM_UP_STEPS = 2
+ENGINES = ["script", "livegrad"]
+WARM_UP_STEPS = 1
+
+
+def engine_class(engine: str) -> type:
+    if engine == "script":
+        return microgpt_like.Value
+    import livegrad
+
+    check_build()
+    return livegrad.Value
 
 
 def worker(engine: str, steps: int) -> None:
-    """Train in this process; print the step times and the losses as JSON."""
-    if engine == "livegrad":
-        from livegrad import Value
-    else:
-        Value = gpt.Value
-    times, losses = [], []
-    steps_of = gpt.training(Value, WARM_UP_STEPS + steps)
-    while True:
+    """Train with one engine in this process; print its step times and losses as JSON."""
+    training = microgpt_like.training(engine_class(engine), steps=WARM_UP_STEPS + steps)
+    losses = [next(training) for _ in range(WARM_UP_STEPS)]
+    times = []
+    for _ in range(steps):
         start = time.perf_counter()
-        loss = next(steps_of, None)
-        if loss is None:
-            break
+        losses.append(next(training))
         times.append(time.perf_counter() - start)
-        losses.append(loss)
-    times = times[WARM_UP_STEPS:]
     print(json.dumps({"times": times, "losses": losses}))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--steps", type=int, default=6)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one round of 5 steps")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--worker", choices=("script", "livegrad"))
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--compiled", metavar="DIR", help="where a compiled build of livegrad is installed")
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.steps = 1, 5
     if args.worker:
-        worker(args.worker, args.steps)
-        return
-    engines = ("script", "livegrad")
-    rounds: dict[str, list[float]] = {name: [] for name in engines}
-    losses: dict[str, list[float]] = {}
-    for _ in range(args.rounds):
-        for name in engines:
-            command = [sys.executable, __file__, "--worker", name, "--steps", str(args.steps)]
-            result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
-            rounds[name].append(sum(result["times"]) / len(result["times"]))
-            losses[name] = result["losses"]
-    print(f"microgpt-shaped GPT step (tests/microgpt_like.py), {args.rounds} rounds of {args.steps} steps, best round")
-    best = {name: min(times) for name, times in rounds.items()}
-    for name in engines:
-        shown = " ".join(f"{t * 1000:.1f}" for t in rounds[name])
-        ratio = best["script"] / best[name]
-        print(f"  {name:9s} {best[name] * 1000:7.1f} ms/step   script/this = {ratio:4.2f}x   (rounds: {shown} ms)")
-    drift = max(abs(a - b) / abs(b) for a, b in zip(losses["livegrad"], losses["script"]))
-    print(f"  losses: {', '.join(f'{x:.6f}' for x in losses['script'])}; max relative difference {drift:.1e}")
+        return worker(args.worker, args.steps)
+    command = lambda name: [sys.executable, __file__, "--worker", name, "--steps", str(args.steps)]  # noqa: E731
+    engines = ENGINES + ([f"livegrad{COMPILED_SUFFIX}"] if args.compiled else [])
+    results = alternate(command, engines, args.rounds, args.compiled)
+    m = microgpt_like
+    print(f"Python {sys.version.split()[0]}; gc enabled: {gc.isenabled()}")
+    print(
+        f"microgpt-shaped GPT ({m.N_LAYER} layer, {m.N_EMBD} wide, {m.N_HEAD} heads, {m.VOCAB} tokens), "
+        "one name per training step (forward, backward, Adam);"
+    )
+    print(f"  {args.rounds} rounds of {args.steps} steps, each engine in a fresh process, alternating; best round")
+    best: dict[str, dict[str, float]] = {}
+    for name, runs in results.items():
+        means = [statistics.mean(run["times"]) * 1000 for run in runs]
+        medians = [statistics.median(run["times"]) * 1000 for run in runs]
+        best[name] = {"mean": min(means), "median": min(medians)}
+        shown = " ".join(f"{m:.1f}/{d:.1f}" for m, d in zip(means, medians))
+        print(
+            f"    {name:17s} mean {best[name]['mean']:7.1f} ms   median {best[name]['median']:7.1f} ms"
+            f"   (rounds, mean/median: {shown})"
+        )
+    for name in engines[1:]:
+        mean, median = (best["script"][k] / best[name][k] for k in ("mean", "median"))
+        print(f"  script's engine / {name}: {mean:.2f}x (mean), {median:.2f}x (median)")
+        mine, theirs = results["script"][-1]["losses"], results[name][-1]["losses"]
+        drift = max(abs(a - b) / abs(a) for a, b in zip(mine, theirs, strict=True))
+        print(
+            f"  losses over {len(mine)} steps: first {mine[0]:.6f}, last {mine[-1]:.6f}; max relative gap {drift:.1e}"
+        )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def test_wheel_carries_license_and_frontend(tmp_path: Path) -> None:
         check=True,
     )
     (wheel,) = tmp_path.glob("livegrad-*.whl")
+    assert wheel.name.endswith("-py3-none-any.whl")  # pure Python: the compiled build is opt-in (README)
     with zipfile.ZipFile(wheel) as archive:
+        assert not [name for name in archive.namelist() if name.endswith((".so", ".pyd"))]
         (info,) = {name.split("/")[0] for name in archive.namelist() if ".dist-info/" in name}
         metadata = archive.read(f"{info}/METADATA").decode()
         assert archive.read(f"{info}/licenses/LICENSE") == (REPO / "LICENSE").read_bytes()

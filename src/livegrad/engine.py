@@ -12,17 +12,36 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable, Iterable, Iterator
-from typing import NamedTuple
+from typing import Any, ClassVar, Final, NamedTuple
 
 from . import ops
-from .ops import OTHER_INPUT
+from .ops import DIV, OTHER_INPUT
+
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:  # the decorator matters only to mypyc, which reads it from the source
+
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Callable[[type], type]:  # type: ignore[misc,no-redef]
+        return lambda cls: cls
+
+
+COMPILED = not __file__.endswith(".py")
+"""True where this module is the mypyc build of itself (see *Performance* in the README)."""
+_INTERPRETED: Final = not COMPILED
+# The ops the hot paths name, as Final names of this module: compiled, a Final name is a C variable, while a
+# name imported from another module is looked up in this module's dict at every use.
+ADD: Final = ops.ADD
+SUB: Final = ops.SUB
+MUL: Final = ops.MUL
 
 
 class Value:
     """A scalar in a computation graph, with the gradient of the last `backward()` root."""
 
-    __slots__ = ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
-    __array_ufunc__ = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
+    # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
+    # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
+    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
+    __array_ufunc__: ClassVar[None] = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
     grad: float
@@ -31,13 +50,18 @@ class Value:
     _a: Value | None
     _b: Value | None
     _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
+    _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
 
-    def __init__(self, data: float, label: str = "") -> None:
-        if not isinstance(data, numbers.Real):
-            raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
-        if not isinstance(label, str):
+    # (`object`: the checks below are this method's, with their messages, in the compiled build too,
+    # whose wrappers would otherwise check the types first: so in every public signature that checks)
+    def __init__(self, data: float | object, label: str | object = "") -> None:
+        if type(data) is not float:  # the exact type first: the ABC check is slow
+            if not isinstance(data, numbers.Real):
+                raise TypeError(f"Value data must be a real number, got {type(data).__name__}")
+            data = float(data)
+        if type(label) is not str:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
-        self.data = float(data)
+        self.data = data
         self.grad = 0.0
         self.label = label
         self._fn = self._a = self._b = None
@@ -55,7 +79,10 @@ class Value:
         return (self._a,) if self._b is None else (self._a, self._b)
 
     # micrograd's names, for learners' own draw_dot and topo code: read-only views of the slots
-    _op = op
+    @property
+    def _op(self) -> str:
+        """`op`, by micrograd's name."""
+        return self.op
 
     @property
     def _prev(self) -> set[Value]:
@@ -74,7 +101,80 @@ class Value:
     def is_leaf(self) -> bool:
         return self._fn is None
 
-    def __pow__(self, other: Value | float) -> Value:
+    # The binary operators run for nearly every value of a forward pass: each makes its node inline
+    # (a call to a helper would cost as much as the rest) and computes + - * itself, not through
+    # the op table's forward (the same IEEE operation; a call saved). Reflected forms (2 * v) are rare.
+
+    def __add__(self, other: object) -> Value | Any:
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data + b.data
+        out.grad = 0.0
+        out.label = ""
+        out._fn = ADD
+        out._a = self
+        out._b = b
+        return out
+
+    def __mul__(self, other: object) -> Value | Any:
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data * b.data
+        out.grad = 0.0
+        out.label = ""
+        out._fn = MUL
+        out._a = self
+        out._b = b
+        return out
+
+    def __sub__(self, other: object) -> Value | Any:
+        b = other if type(other) is Value else _operand(other)
+        if b is None:
+            return NotImplemented
+        out = _new(Value) if _INTERPRETED else Value(0.0)
+        out.data = self.data - b.data
+        out.grad = 0.0
+        out.label = ""
+        out._fn = SUB
+        out._a = self
+        out._b = b
+        return out
+
+    def __truediv__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(DIV, self, value)
+
+    def __radd__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(ADD, value, self)
+
+    def __rmul__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(MUL, value, self)
+
+    def __rsub__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(SUB, value, self)
+
+    def __rtruediv__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(DIV, value, self)
+
+    def __rpow__(self, other: object) -> Value | Any:
+        if (value := _operand(other)) is None:
+            return NotImplemented
+        return _node(ops.POW, value, self)
+
+    def __pow__(self, other: object) -> Value | Any:
         if isinstance(other, Value):
             return _node(ops.POW, self, other)
         if isinstance(other, numbers.Real):
@@ -111,7 +211,7 @@ class Value:
             if local is not None:  # no gradient passes (a relu at <= 0)
                 x.grad += local * grad
 
-    def backward(self, accumulate: bool = False) -> None:
+    def backward(self, accumulate: bool | object = False) -> None:
         """Set each node's grad to d self / d node.
 
         By default gradients are fresh: every grad in this graph is recomputed, so calling
@@ -125,16 +225,25 @@ class Value:
         plan = self._planned()
         zero_grads(plan.below, accumulate)
         self.grad = 1.0
-        sweep_backward(steps([self]))  # the root's own step first (a plan leaves it out), then the rest
-        sweep_backward(plan.in_reverse())
+        if plan.kept is None:  # a graph used once: read each node as the sweep reaches it
+            sweep_nodes_backward([self])  # the root's own step first (a plan leaves it out), then the rest
+            sweep_nodes_backward(reversed(plan.below))
+        else:
+            sweep_backward(steps([self]))
+            sweep_backward(reversed(plan.kept))
 
     def forward(self) -> float:
         """Re-evaluate this graph in place from its leaves' current data; returns the new data.
 
         Gives exactly the numbers a rebuild would; like `backward()`, it sorts the graph once.
         """
-        sweep_forward(self._planned().in_order())
-        sweep_forward(steps([self]))
+        plan = self._planned()
+        if plan.kept is None:
+            sweep_nodes_forward(plan.below)
+            sweep_nodes_forward([self])
+        else:
+            sweep_forward(plan.kept)
+            sweep_forward(steps([self]))
         return self.data
 
     def _planned(self) -> Plan:
@@ -153,7 +262,7 @@ class Value:
             below.pop()
             plan = self._plan = Plan(below)
             return plan
-        if plan.kept is None:  # second call: keep the steps
+        if plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
             plan = self._plan = Plan(plan.below, list(steps(plan.below)))
         return plan
 
@@ -163,9 +272,8 @@ class Value:
 
 
 def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
-    """A new node `op(a[, b])`. (`a + b` and the other binary operators inline these lines:
-    they run for nearly every value of a forward pass, and a call costs as much as the rest.)"""
-    out = _new(Value)
+    """A new node `op(a[, b])`. (`a + b`, `a * b` and `a - b` inline these lines.)"""
+    out = _new(Value) if _INTERPRETED else Value(0.0)
     out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     out.grad = 0.0
     out.label = ""
@@ -173,7 +281,7 @@ def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     return out
 
 
-_new = object.__new__
+_new = object.__new__  # interpreted: a node without __init__'s frame (compiled, the constructor is a C call)
 
 
 def _operand(x: object) -> Value | None:
@@ -181,10 +289,12 @@ def _operand(x: object) -> Value | None:
     if isinstance(x, Value):
         return x
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
-        const = _new(Value)
-        const.data, const.grad, const.label = float(x), 0.0, ""
-        const._fn = const._a = const._b = None
-        return const
+        if _INTERPRETED:
+            const = _new(Value)
+            const.data, const.grad, const.label = float(x), 0.0, ""  # type: ignore[arg-type]
+            const._fn = const._a = const._b = None
+            return const
+        return Value(float(x))  # type: ignore[arg-type]
     return None
 
 
@@ -196,38 +306,7 @@ def as_value(x: object, role: str = "operand") -> Value:
     return value
 
 
-def _binary_method(op: ops.Op, reflected: bool) -> Callable[[Value, object], Value]:
-    """`a <op> b` (or the reflected `b <op> a`); other operand types return NotImplemented,
-    so Python raises a TypeError naming both types."""
-    forward = op.forward
-    if reflected:
-
-        def method(self: Value, other: object) -> Value:
-            if (value := _operand(other)) is None:
-                return NotImplemented
-            return _node(op, value, self)
-
-    else:
-
-        def method(self: Value, other: object) -> Value:
-            if type(other) is not Value and (other := _operand(other)) is None:
-                return NotImplemented
-            out = _new(Value)
-            out.data = forward(self.data, other.data)  # type: ignore[union-attr]
-            out.grad = 0.0
-            out.label = ""
-            out._fn, out._a, out._b = op, self, other  # type: ignore[assignment]
-            return out
-
-    return method
-
-
-for _name, _fn in (("add", ops.ADD), ("sub", ops.SUB), ("mul", ops.MUL), ("truediv", ops.DIV)):
-    setattr(Value, f"__{_name}__", _binary_method(_fn, reflected=False))
-    setattr(Value, f"__r{_name}__", _binary_method(_fn, reflected=True))
-Value.__rpow__ = _binary_method(ops.POW, reflected=True)  # type: ignore[attr-defined]
-
-
+@mypyc_attr(native_class=False)  # a subclass of an interpreted dataclass: it stays interpreted
 class Op(ops.Op):
     """An op of your own, called on Values (or numbers) to build a node.
 
@@ -238,7 +317,7 @@ class Op(ops.Op):
 
     __slots__ = ()
 
-    def __call__(self, *inputs: Value | float) -> Value:
+    def __call__(self, *inputs: object) -> Value:
         if len(inputs) != self.arity:
             raise TypeError(f"op {self.name!r} takes {self.arity} input(s), got {len(inputs)}")
         return _node(self, *(as_value(x, f"input of op {self.name!r}") for x in inputs))
@@ -262,35 +341,34 @@ def topological_order(root: Value) -> list[Value]:
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Value | None] = [root]
-    see, push, pop, place = seen.add, stack.append, stack.pop, order.append
     while stack:
-        node = pop()
+        node = stack.pop()
         if node is None:  # a marker: the node under it has all its inputs placed
-            place(pop())  # type: ignore[arg-type]
+            order.append(stack.pop())  # type: ignore[arg-type]
             continue
         if node in seen:
             continue
-        see(node)
+        seen.add(node)
         a = node._a
         if a is None:  # a leaf
-            place(node)
+            order.append(node)
             continue
         b = node._b
         new_a = a not in seen
         new_b = b is not None and b not in seen
         if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
-            push(node)
-            push(None)
+            stack.append(node)
+            stack.append(None)
             if new_b:
-                push(b)
+                stack.append(b)
             if new_a:
-                push(a)
+                stack.append(a)
         else:  # all its inputs placed already (shared ones): place it now, no marker
-            place(node)
+            order.append(node)
     return order
 
 
-Step = tuple[Value, Callable[..., float], Callable[..., object] | tuple[float, ...], Value, Value | None]
+Step = tuple[Value, Callable[..., float], Any, Value, Value | None]
 """An interior node, its op's forward and local rules, and its inputs: all a sweep reads, fetched once."""
 
 
@@ -308,16 +386,10 @@ class Plan(NamedTuple):
     below: list[Value]  # every value the root depends on, in topological order, the root left out
     kept: list[Step] | None = None  # the steps of `below`, kept once the graph is re-run
 
-    def in_order(self) -> Iterable[Step]:
-        return self.kept if self.kept is not None else steps(self.below)
-
-    def in_reverse(self) -> Iterable[Step]:
-        return reversed(self.kept) if self.kept is not None else steps(reversed(self.below))
-
 
 def evaluate(order: Iterable[Value]) -> None:
     """Recompute every interior node of a topologically ordered graph from its inputs, in place."""
-    sweep_forward(steps(order))
+    sweep_nodes_forward(order)
 
 
 def backpropagate(order: list[Value], accumulate: bool = False) -> None:
@@ -325,7 +397,27 @@ def backpropagate(order: list[Value], accumulate: bool = False) -> None:
     if order:
         zero_grads(order, accumulate)
         order[-1].grad = 1.0
-        sweep_backward(steps(reversed(order)))
+        sweep_nodes_backward(reversed(order))
+
+
+def sweep_nodes_forward(nodes: Iterable[Value]) -> None:
+    """`sweep_forward` over nodes in topological order rather than kept steps; sums and products inline."""
+    mul, add = MUL, ADD
+    a: Value  # not Value | None: compiled, a union's attributes are looked up by name
+    b: Value
+    for node in nodes:
+        op = node._fn
+        if op is None:
+            continue
+        if op is mul:
+            a, b = node._a, node._b  # type: ignore[assignment]
+            node.data = a.data * b.data
+        elif op is add:
+            a, b = node._a, node._b  # type: ignore[assignment]
+            node.data = a.data + b.data
+        else:
+            a = node._a  # type: ignore[assignment]
+            node.data = op.forward(a.data) if node._b is None else op.forward(a.data, node._b.data)
 
 
 def sweep_forward(steps: Iterable[Step]) -> None:
@@ -343,6 +435,29 @@ def zero_grads(order: list[Value], accumulate: bool) -> None:
     else:
         for node in order:
             node.grad = 0.0
+
+
+def sweep_nodes_backward(nodes: Iterable[Value]) -> None:
+    """The backward sweep of `sweep_backward`, over nodes in reverse topological order rather than
+    kept steps: a graph swept once saves making its steps. Sums and products, most of a network's
+    nodes, are done inline (a sum's local derivatives are 1.0, and ``1.0 * grad`` is ``grad`` exactly)."""
+    mul, add = MUL, ADD
+    a: Value  # (see sweep_nodes_forward)
+    b: Value
+    for node in nodes:
+        op = node._fn
+        if op is None:
+            continue
+        if op is mul:
+            a, b, grad = node._a, node._b, node.grad  # type: ignore[assignment]
+            a.grad += b.data * grad
+            b.grad += a.data * grad
+        elif op is add:
+            a, b, grad = node._a, node._b, node.grad  # type: ignore[assignment]
+            a.grad += grad
+            b.grad += grad
+        else:
+            sweep_backward(((node, op.forward, op.local, node._a, node._b),))  # type: ignore[arg-type]
 
 
 def sweep_backward(steps: Iterable[Step]) -> None:
