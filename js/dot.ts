@@ -77,15 +77,7 @@ export const dotName = (visible: VisibleGraph, e: number): string => {
  * element is a card too, its fields from `foldFields`; an open group or Σ is a cluster.
  */
 export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string): string {
-  const lines = [
-    "digraph G {",
-    // searchsize: a shorter network-simplex search, about a fifth faster on large graphs here
-    `  rankdir=${rankdir}; bgcolor="transparent"; nodesep=0.12; ranksep=0.25; searchsize=10;`,
-    '  node [fontname="Courier" fontsize=10 height=0.2 margin="0.05,0.02"]; edge [arrowsize=0.5];',
-  ];
-  // One ranking for the whole graph rather than per cluster: with clusters, about three times faster
-  // on the demo's first view (400 -> 130 ms), and edges that cross clusters keep their direction.
-  if (visible.clusters.length > 0) lines.push("  newrank=true;");
+  const lines = header(rankdir, visible.clusters.length > 0);
   const numberField = placeholder(WIDEST_NUMBER);
   // A record's fields run across the ranks' direction: with ranks left to right, "a|b|c" stacks.
   const [open, close] = rankdir === "LR" || rankdir === "RL" ? ["", ""] : ["{", "}"];
@@ -159,6 +151,20 @@ export function toDot(topology: Topology, visible: VisibleGraph, rankdir: string
   lines.push(...sameRanks(topology, visible, rankdir));
   lines.push(...edges, "}");
   return lines.join("\n");
+}
+
+/** The DOT graph's opening lines: its direction and spacing, and the records' font. */
+function header(rankdir: string, clustered: boolean): string[] {
+  const lines = [
+    "digraph G {",
+    // searchsize: a shorter network-simplex search, about a fifth faster on large graphs here
+    `  rankdir=${rankdir}; bgcolor="transparent"; nodesep=0.12; ranksep=0.25; searchsize=10;`,
+    '  node [fontname="Courier" fontsize=10 height=0.2 margin="0.05,0.02"]; edge [arrowsize=0.5];',
+  ];
+  // One ranking for the whole graph rather than per cluster: with clusters, about three times faster
+  // on the demo's first view (400 -> 130 ms), and edges that cross clusters keep their direction.
+  if (clustered) lines.push("  newrank=true;");
+  return lines;
 }
 
 /** Each element's sources: the elements its values' inputs are drawn in (a folded one's: its edges). */
