@@ -25,7 +25,7 @@ def alternate(
     results: dict[str, list[dict]] = {name: [] for name in engines}
     for _ in range(rounds):
         for name in engines:
-            env = None
+            env = {**os.environ, "LIVEGRAD_EXPECT_COMPILED": "0"}
             if name.endswith(COMPILED_SUFFIX):
                 if compiled is None:
                     raise ValueError(f"{name}: no directory of a compiled build given")
@@ -33,15 +33,17 @@ def alternate(
                 env = {**os.environ, "PYTHONPATH": os.pathsep.join(path), "LIVEGRAD_EXPECT_COMPILED": "1"}
                 name = name.removesuffix(COMPILED_SUFFIX)
             out = subprocess.run(command(name), capture_output=True, text=True, check=True, env=env).stdout
-            results[name + (COMPILED_SUFFIX if env else "")].append(json.loads(out))
+            results[name + (COMPILED_SUFFIX if env["LIVEGRAD_EXPECT_COMPILED"] == "1" else "")].append(json.loads(out))
     return results
 
 
 def check_build() -> None:
-    """In a worker: fail loudly if the engine imported is not the build the parent asked for."""
+    """In a worker started by `alternate`: fail loudly if the engine imported is not the build it asked for
+    (a worker run on its own checks nothing)."""
     from livegrad import engine
 
-    if engine.COMPILED != bool(os.environ.get("LIVEGRAD_EXPECT_COMPILED")):
+    expected = os.environ.get("LIVEGRAD_EXPECT_COMPILED")
+    if expected is not None and engine.COMPILED != (expected == "1"):
         raise SystemExit(
             f"asked for the {'compiled' if not engine.COMPILED else 'interpreted'} build, got {engine.__file__}"
         )
