@@ -4,7 +4,7 @@ from .compare import compare
 from .draw import draw_dot
 from .engine import Op, Value
 from .order import naive_backward_trace, topo_trace
-from .recording import record
+from .recorder import record
 from .trace import backward_trace, forward_trace, gradcheck
 
 __all__ = [

@@ -27,8 +27,7 @@ import os
 import sys
 import sysconfig
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from types import FunctionType, ModuleType
 
 from . import nn
@@ -102,35 +101,21 @@ _recordings: list[Recording] = []
 _lock = threading.Lock()
 
 
-@contextmanager
-def record(namespace: dict[str, object] | None = None) -> Iterator[Recording]:
-    """Record which of your functions computed each value, so the widget folds the graph by them:
-    ``with livegrad.record(): loss = train_step(...)`` then ``GraphWidget(loss)``. (`namespace`: the
-    module globals whose functions to follow, by default those of the code that opens the block.)"""
+def begin(namespace: dict[str, object] | None) -> tuple[Recording, list[Patch]]:
+    """A new recording, kept among the last `KEPT`, and the wraps of the user's functions for it (not yet
+    put in place): those of `namespace`, by default the globals of the code that opens the block."""
     recording = Recording()
     if namespace is None:
         frame = user_frame()
         namespace = frame.f_globals if frame is not None else {}
-    patches = _patches(namespace, recording) if _users_namespace(namespace) else []
     with _lock:
         _recordings.append(recording)
         del _recordings[:-KEPT]
-    for owner, name, _, wrapped in patches:
-        _put(owner, name, wrapped)
-    try:
-        if "torch" in sys.modules:  # torch.nn modules' calls too (never importing torch here)
-            from .torchgraph import recorded
-
-            with recorded(recording):
-                yield recording
-        else:
-            yield recording
-    finally:
-        for owner, name, original, _ in reversed(patches):
-            _put(owner, name, original)
+    return recording, _patches(namespace, recording) if _users_namespace(namespace) else []
 
 
-def _put(owner: object, name: str, value: object) -> None:
+def put(owner: object, name: str, value: object) -> None:
+    """Set `name` in a module's namespace (a dict) or on a class."""
     if isinstance(owner, dict):
         owner[name] = value
     else:

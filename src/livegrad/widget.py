@@ -27,7 +27,7 @@ from .export import standalone_html
 from .folds import FoldsByName
 from .graph import MAX_VALUES, RANKDIRS, Graph, GraphTooLarge, Node, collector_paused, json_number
 from .order import MAX_NAIVE_CALLS, naive_calls, topo_steps
-from .recording import record
+from .recorder import record
 from .scope import display_path
 from .slider_choice import Range, SliderChoice, default_range, finite_number, name_of
 from .trace import check_graph
