@@ -11,10 +11,10 @@ import pytest
 from notebook import in_kernel, open_and_run, record, shown, synced, widget, write_notebook
 from playwright.sync_api import Locator, Page, expect
 from server import Server
+from torch_seed_cells import SEED_002_NEURON, SEED_003_NEURON, SEED_003_TOY_NN
 
 pytest.importorskip("torch", reason="PyTorch not installed: it is optional (pip install torch)")
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 MODEL = """import livegrad
 
 torch.manual_seed(0)
@@ -42,9 +42,7 @@ SEED_B = 6.881373405456543  # seed 003 runs last: its b, rounded to float32 by t
 def seeds_notebook(jupyter: Server) -> str:
     """torch.ipynb: seed 002's PyTorch cell and seed 003's two, as printed (the seeds' own text, so a
     style linter never touches them), then the widget of their `o` and a small model."""
-    seed_002 = (SEEDS / "002_4add52c96f6ec9ad.txt").read_text().splitlines()
-    seed_003 = (SEEDS / "003_e000a7dcc4dabb89.txt").read_text().splitlines()
-    cells = ["\n".join(seed_002[164:180]), "\n".join(seed_003[180:193]), "\n".join(seed_003[204:221])]
+    cells = [SEED_002_NEURON, SEED_003_NEURON, SEED_003_TOY_NN]
     assert cells[0].startswith("# single two-param neuron backprop in pytorch") and "o.backward()" in cells[0]
     assert cells[2].startswith("# i - redefine toy NN") and cells[2].endswith("# expand output below")
     widget_cell = "from livegrad import GraphWidget\n\nw = GraphWidget(o)\nw"
