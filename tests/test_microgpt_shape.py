@@ -8,6 +8,7 @@ import math
 
 import pytest
 
+from detector import SlottedAssigns, SlottedUnscaled
 from learner_engines import Slotted, slotted_neuron
 from livegrad import GraphWidget, Value, backward_trace, gradcheck
 from livegrad.graph import Graph
@@ -104,44 +105,8 @@ def test_a_wrong_stored_local_is_named_even_where_the_leaves_agree() -> None:
     assert "the stored local derivative is 3, the op's derivative is 0.333333" in str(report)
 
 
-class Assigning(Slotted):
-    def backward(self):  # `=` where `+=` belongs
-        topo, seen = [], set()
-
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    build(child)
-                topo.append(v)
-
-        build(self)
-        self.grad = 1
-        for v in reversed(topo):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad = local * v.grad
-
-
-class Unscaled(Slotted):
-    def backward(self):  # the local derivative not multiplied by the gradient from above
-        topo, seen = [], set()
-
-        def build(v):
-            if v not in seen:
-                seen.add(v)
-                for child in v._children:
-                    build(child)
-                topo.append(v)
-
-        build(self)
-        self.grad = 1
-        for v in reversed(topo):
-            for child, local in zip(v._children, v._local_grads):
-                child.grad += local
-
-
 def test_bugs_of_the_one_backward_are_named_at_the_node_where_they_first_show() -> None:
-    x = Assigning(2.0)
+    x = SlottedAssigns(2.0)
     root = x * 3.0 + x * 5.0  # x feeds two values
     x_dup = x
     report = gradcheck(root)
@@ -149,7 +114,7 @@ def test_bugs_of_the_one_backward_are_named_at_the_node_where_they_first_show() 
     assert faulty.obj is x_dup and not report.ok
     assert "x.grad set with =, not +=" in [c.headline for c in report.local_checks if not c.ok]
 
-    y = Unscaled(2.0)
+    y = SlottedUnscaled(2.0)
     out = (y * 3.0) * 4.0
     report = gradcheck(out)
     # y·3 passes 3 to y and 2 to the constant 3, not 12 and 8: the first it meets going down is the constant

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import math
 
-from notebook import in_kernel, open_and_run, record, shown, widget
+from notebook import in_kernel, open_and_run, pictures, record, shown, widget
 from playwright.sync_api import Page, expect
 
-THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 READ = 'print(f"{a.data!r} {b.data!r} {a.grad!r} {b.grad!r} {f.data!r}")'
 
 
@@ -50,15 +49,7 @@ def test_a_learners_engine_live(page: Page, jupyter, screenshots) -> None:
     expect(record(root, "d")).to_have_attribute("data-gradcheck", "fail")
     expect(record(root, "f")).not_to_have_attribute("data-gradcheck", "fail")
     assert root.locator('[data-gradcheck="fail"]').count() == 1
-    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        page.set_viewport_size({"width": width, "height": 900})
-        if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
-            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-        page.evaluate(THEME, f"JupyterLab {theme}")
-        page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
-        page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
-        root.scroll_into_view_if_needed()
-        page.screenshot(path=screenshots / f"learner-lab-{width}-{theme.lower()}.png")
+    pictures(page, root, "learner-lab", screenshots)
 
 
 def test_from_function_lays_out_a_new_shape(page: Page, jupyter, screenshots) -> None:

@@ -3,23 +3,8 @@
 
 from __future__ import annotations
 
-from notebook import drawn_elements, in_kernel, open_and_run, record, shown, synced, widget
+from notebook import drawn_elements, in_kernel, open_and_run, pictures, record, shown, synced, widget
 from playwright.sync_api import Page, expect
-
-THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
-
-
-def pictures(page: Page, root, name: str, screenshots) -> None:
-    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        page.set_viewport_size({"width": width, "height": 900})
-        if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
-            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-        page.evaluate(THEME, f"JupyterLab {theme}")
-        page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
-        page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
-        root.scroll_into_view_if_needed()
-        page.screenshot(path=screenshots / f"{name}-{width}-{theme.lower()}.png")
-    page.set_viewport_size({"width": 1400, "height": 900})
 
 
 def test_the_neuron_reads_like_the_lecture(page: Page, jupyter, screenshots) -> None:
