@@ -39,6 +39,7 @@ from pathlib import Path
 
 import pytest
 from notebook import record, shown, slider
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 from server import Server
 
@@ -119,7 +120,12 @@ REQUIRE_PATTERNS = [
     '["requirejs"]["config"]({',
     "['requirejs']['config']({",
 ]
-BUNDLED_IN_RENDERER = {"jupyter-js-widgets", "@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output"}
+BUNDLED_IN_RENDERER = {
+    "jupyter-js-widgets",
+    "@jupyter-widgets/base",
+    "@jupyter-widgets/controls",
+    "@jupyter-widgets/output",
+}
 
 
 def webview_uri(path: Path) -> str:
@@ -143,7 +149,9 @@ def require_config(contents: str) -> dict[str, str]:
     config = re.sub(r"/\*.*?\*/|//[^\n]*", "", config, flags=re.S)
     config = "".join(line.strip() for line in config.splitlines() if line.strip())
     entries = [e.strip() for e in config.split("{")[-1].split("}")[0].split(",") if ":" in e]
-    return {k.strip().strip("'\"").strip(): v.strip().strip("'\"").strip() for k, v in (e.split(":", 1) for e in entries)}
+    return {
+        k.strip().strip("'\"").strip(): v.strip().strip("'\"").strip() for k, v in (e.split(":", 1) for e in entries)
+    }
 
 
 def local_widget_sources(scripts: Path) -> tuple[str, list[dict[str, str]]]:
@@ -187,17 +195,20 @@ def test_vscode_renderer_draws_the_neuron_and_answers_sliders_and_steps(
     if not RENDERER.exists() or not ESBUILD.exists() or not (NBEXTENSIONS / "anywidget").exists():
         pytest.skip("the VS Code renderer or esbuild (npm ci), or anywidget's nbextension (pip install), missing")
     host_js = tmp_path / "host.js"
-    subprocess.run([ESBUILD, HOST, "--bundle", "--format=iife", f"--outfile={host_js}", "--log-level=warning"], check=True)
+    subprocess.run(
+        [ESBUILD, HOST, "--bundle", "--format=iife", f"--outfile={host_js}", "--log-level=warning"], check=True
+    )
     base_url, sources = local_widget_sources(tmp_path / "scripts")
     assert [s["moduleName"] for s in sources] == ["anywidget"]
     readable = [tmp_path, ROOT / "node_modules"]  # a webview's localResourceRoots
-    page_url = f"{jupyter.url}/vscode-notebook-webview"
+    # The page is a real answer from the server (a page the route made up has no address, and Chromium's
+    # local-network checks then refuse its websocket to 127.0.0.1).
+    (jupyter.notebooks / "vscode-webview.html").write_text(webview_page(host_js), encoding="utf-8")
+    page_url = f"{jupyter.url}/files/vscode-webview.html?token={jupyter.token}"
     refused: list[str] = []
 
     def answer(route: Route) -> None:
         url = route.request.url
-        if url == page_url:
-            return route.fulfill(body=webview_page(host_js), content_type="text/html")
         if url.startswith(WEBVIEW):
             path = Path(url.removeprefix(WEBVIEW).split("?")[0])
             if any(path.is_relative_to(root) for root in readable) and path.is_file():
@@ -209,6 +220,9 @@ def test_vscode_renderer_draws_the_neuron_and_answers_sliders_and_steps(
         route.abort()
 
     page.route("**/*", answer)
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
     expect.set_options(timeout=30_000)
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(page_url)
@@ -217,10 +231,14 @@ def test_vscode_renderer_draws_the_neuron_and_answers_sliders_and_steps(
     code = "".join(cell["source"])
     assert "GraphWidget(o)" in code
     options = {"serverUrl": jupyter.url, "token": jupyter.token, "baseUrl": base_url, "sources": sources, "code": code}
-    page.evaluate("options => window.livegradHost.run(options)", options)
-
+    # Not awaited here (evaluate has no time limit): a failure shows as no widget, with the page's console.
+    page.evaluate("options => { window.livegradHost.run(options).catch(e => console.error('run: ' + e)); }", options)
     root = page.locator(".cell-output-ipywidget-background .livegrad[data-ready]")
-    expect(root).to_be_visible()
+    try:
+        root.wait_for(timeout=60_000)
+    except PlaywrightError:
+        log = page.evaluate("() => window.livegradHost.log")
+        raise AssertionError(f"no widget drawn; console: {console}; renderer: {log}; refused: {refused}") from None
     log = page.evaluate("() => window.livegradHost.log")
     assert f"script registered: anywidget at {sources[0]['scriptUri']}" in log, log
     expect(record(root, "o")).to_contain_text("data 0.7071")

@@ -93,7 +93,13 @@ async function run(options: HostOptions): Promise<void> {
   });
   const kernel = await new KernelManager({ serverSettings }).startNew({ name: "python3" });
   const container = document.getElementById("widgets") as HTMLElement;
-  const manager = new host.vscIPyWidgets.WidgetManager(kernel, container, scriptLoader(options), (m) => log.push(m), undefined);
+  const manager = new host.vscIPyWidgets.WidgetManager(
+    kernel,
+    container,
+    scriptLoader(options),
+    (m) => log.push(m),
+    undefined,
+  );
   const outputs = document.getElementById("outputs") as HTMLElement;
   const rendered: Promise<unknown>[] = [];
   const future = kernel.requestExecute({ code: options.code });
