@@ -1,6 +1,6 @@
 """GraphWidget on big graphs in real JupyterLab with a live kernel, measured inside the page.
 
-    python benchmarks/big_graphs.py [--moves 30]
+    python benchmarks/big_graphs.py [--moves 30] [--gpt2 12] [--only gpt2]
 
 Three graphs: MLP(3, [4, 4, 1]) on one input (188 drawn nodes unfolded), MLP(2, [16, 16, 1]) on
 one input (1,619) and micrograd's demo loss, MLP(2, [16, 16, 1]) over 100 two-moons points
@@ -16,6 +16,9 @@ one input (1,619) and micrograd's demo loss, MLP(2, [16, 16, 1]) over 100 two-mo
   to the kernel's answer back in the page (Python's Values set, forward and backward re-run there);
 - one backward step by keyboard, from the key press to the records restyled and laid out;
 - the bytes the kernel sent for the topology and the values.
+With `--gpt2 N` (PyTorch installed) a fourth graph: N GPT-2 blocks with a loss, recorded by
+module (`benchmarks/torch_graphs.py`'s model; 12 blocks: 783 grad_fn nodes, 85M parameters), held
+to the demo loss's Shift+Enter target. `--only` picks graphs by a word of their names.
 It asserts nothing: machines are shared and noisy, so it prints figures against the targets.
 """
 
@@ -133,6 +136,12 @@ for key in ("topology", "values"):
 """
 
 
+def gpt2(blocks: int) -> str:
+    """The cell building `torch_graphs.py`'s GPT-2 blocks, a loss recorded by module."""
+    here = str(Path(__file__).resolve().parent)
+    return f"import sys\nsys.path.insert(0, {here!r})\nfrom torch_graphs import build\nmodel, out = build({blocks})"
+
+
 def notebook_for(build: str) -> nbformat.NotebookNode:
     book = nbformat.v4.new_notebook()
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
@@ -146,21 +155,30 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def median_p95(values: list[float]) -> str:
+    if not values:
+        return "none"
     return f"median {statistics.median(values):6.1f} ms, p95 {percentile(values, 0.95):6.1f} ms"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=30, help="slider moves and backward steps per graph")
+    parser.add_argument("--gpt2", type=int, default=0, metavar="BLOCKS", help="add a graph of BLOCKS GPT-2 blocks")
+    parser.add_argument("--screenshots", metavar="DIR", help="a screenshot of each page after its moves, here")
+    parser.add_argument("--only", nargs="*", default=[], help="only the graphs whose names hold one of these words")
     args = parser.parse_args()
+    graphs = dict(GRAPHS)
+    if args.gpt2:
+        graphs[f"{args.gpt2} GPT-2 blocks (PyTorch)"] = gpt2(args.gpt2)
+    graphs = {k: v for k, v in graphs.items() if not args.only or any(w in k for w in args.only)}
     with tempfile.TemporaryDirectory() as work:
         notebooks = Path(work) / "bench"
         notebooks.mkdir()
-        for i, build in enumerate(GRAPHS.values()):
+        for i, build in enumerate(graphs.values()):
             nbformat.write(notebook_for(build), notebooks / f"graph{i}.ipynb")
         with running_jupyter(Path(work) / "jupyter", notebooks) as server, sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            for i, name in enumerate(GRAPHS):
+            for i, name in enumerate(graphs):
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.goto(server.open_url(f"graph{i}.ipynb"))
                 page.wait_for_function(KERNEL_READY, timeout=60_000)
@@ -185,12 +203,14 @@ def main() -> None:
                 groups = root.locator('[data-group][aria-expanded="false"]')
                 group = groups.first.get_attribute("data-group") if groups.count() else None
                 expand = page.evaluate(EXPAND, {"name": group}) if group else None
-                low = float(root.locator("input[type=range]").first.get_attribute("min"))
-                high = float(root.locator("input[type=range]").first.get_attribute("max"))
-                moves = [
-                    page.evaluate(MOVE, {"value": low + (high - low) * ((k * 7) % 100) / 100})
-                    for k in range(args.moves)
-                ]
+                sliders = root.locator("input[type=range]")
+                moves = []
+                if sliders.count():  # a tensor leaf has no slider
+                    low, high = (float(sliders.first.get_attribute(end)) for end in ("min", "max"))
+                    moves = [
+                        page.evaluate(MOVE, {"value": low + (high - low) * ((k * 7) % 100) / 100})
+                        for k in range(args.moves)
+                    ]
                 records = [m["records"] for m in moves if m["records"] is not None]
                 answers = [m["kernel"] for m in moves if m["kernel"] is not None]
                 steps = page.evaluate(STEPS, {"count": args.moves})
@@ -203,7 +223,8 @@ def main() -> None:
                 render = page.evaluate(
                     "() => performance.getEntriesByName('livegrad render').map((e) => e.duration).pop() ?? null"
                 )
-                demo, single = name.startswith("micrograd's demo"), name.startswith("MLP(2, [16, 16, 1])")
+                demo = name.startswith("micrograd's demo") or "GPT-2" in name
+                single = name.startswith("MLP(2, [16, 16, 1])")
                 print(f"  Shift+Enter -> data-ready: {shown['firstRender']:7.1f} ms" + ("   target <= 2000 ms" * demo))
                 print(
                     f"  of which the page's first render (folds, layout, drawing): {render:7.1f} ms"
@@ -212,6 +233,8 @@ def main() -> None:
                 print(f"  longest main-thread task after it: {longest:6.1f} ms   target <= 100 ms")
                 took = "no collapsed group" if expand is None else f"{expand:.1f} ms   target <= 300 ms"
                 print(f"  expand {group!r} by click: {took}")
+                if args.screenshots:
+                    page.screenshot(path=Path(args.screenshots) / f"big_graph_{i}.png")
                 print(f"  slider -> records: {median_p95(records)}   ({len(records)} of {len(moves)} moves shown)")
                 print(f"  slider -> kernel's answer: {median_p95(answers)}   ({len(answers)} answered after the move)")
                 print(f"  one backward step (keyboard): {median_p95(steps)}")

@@ -9,7 +9,9 @@ prints the grad_fn nodes, then the median of `repeat` runs of:
   (data, grads, marks and tensor summaries), and the JSON of both;
 - torchviz: `make_dot(loss, params=dict(model.named_parameters())).source` on the same graph, the
   named reference (torchviz draws shapes only: no data, no gradients);
-- torch f+b: the model's own forward and backward, the floor of livegrad's replay and hooked pass.
+- torch f+b: the model's own forward and backward, the floor of livegrad's replay and hooked pass,
+  and livegrad's time as a multiple of it (ratio).
+The three take turns, `repeat` rounds, so that a shared machine's load falls on all of them alike.
 It also prints how many ops livegrad could not replay (their leaves get no slider) and how many
 nodes the replayed backward did not reach (their grad reads nan). It asserts nothing: machines are
 shared and noisy. torchviz is imported from the environment (pip install torchviz).
@@ -78,13 +80,16 @@ def snapshot(loss: torch.Tensor) -> tuple[Graph, int]:
     return graph, len(sent)
 
 
-def median_seconds(run: Callable[[], object], repeat: int) -> float:
-    times = []
+def alternating_medians(runs: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """The median seconds of each run, the runs taking turns so that a shared machine's load falls on
+    all of them alike."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def main() -> None:
@@ -97,27 +102,29 @@ def main() -> None:
     except ImportError:
         make_dot = None
         print("torchviz not installed: its column is left out (pip install torchviz)")
-    heads = ("nodes", "livegrad", "torchviz", "torch f+b", "sent", "not replayed", "grad nan")
+    heads = ("nodes", "livegrad", "torchviz", "torch f+b", "ratio", "sent", "not replayed", "grad nan")
     print(f"{'graph':<16} " + " ".join(f"{h:>{max(len(h), 10)}}" for h in heads))
     for blocks in args.blocks:
         model, loss = build(blocks)
         graph, size = snapshot(loss)
         unknown = sum(1 for v in graph.order if not graph.engine.known(v))
         unreached = sum(1 for v in graph.order if math.isnan(v.grad))
-        ours = median_seconds(lambda loss=loss: snapshot(loss), args.repeat)
         params = dict(model.named_parameters())
-        theirs = (
-            median_seconds(lambda loss=loss, params=params: make_dot(loss, params=params).source, args.repeat)
-            if make_dot
-            else math.nan
-        )
         x = torch.randn(2, 16, 768)
-        floor = median_seconds(lambda model=model, x=x: model(x).pow(2).mean().backward(), args.repeat)
+        runs: dict[str, Callable[[], object]] = {
+            "livegrad": lambda loss=loss: snapshot(loss),
+            "torch f+b": lambda model=model, x=x: model(x).pow(2).mean().backward(),
+        }
+        if make_dot:
+            runs["torchviz"] = lambda loss=loss, params=params: make_dot(loss, params=params).source
+        took = alternating_medians(runs, args.repeat)
+        ours, floor, theirs = took["livegrad"], took["torch f+b"], took.get("torchviz", math.nan)
         cells = (
             len(graph.order),
             f"{ours * 1000:.0f}ms",
             f"{theirs * 1000:.0f}ms",
             f"{floor * 1000:.0f}ms",
+            f"{ours / floor:.1f}x",
             f"{size / 1e6:.2f}MB",
         )
         print(

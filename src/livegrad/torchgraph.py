@@ -175,11 +175,13 @@ class TorchNode:
 
     __slots__ = (
         "_fn",
+        "_gradient",
+        "_measured",
+        "_value",
         "backward_name",
         "complete",
         "edges",
         "fn",
-        "gradient",
         "held",
         "inputs",
         "label",
@@ -188,7 +190,6 @@ class TorchNode:
         "replay",
         "synced",
         "tensor",
-        "value",
     )
 
     def __init__(self, fn: object | None, tensor: torch.Tensor | None, inputs: tuple[TorchNode, ...]) -> None:
@@ -206,15 +207,16 @@ class TorchNode:
         self._fn = _livegrad_op(kind, fn, inputs) if inputs else None
         self.edges: tuple[int, ...] = ()  # per input: its place among fn's next_functions
         self.complete = True  # False: an operand torch did not keep (x + 1.0): the op cannot be replayed
-        self.value: torch.Tensor = torch.tensor(math.nan)
+        self.value = torch.tensor(math.nan)
         self.synced = -1  # the leaf tensor's version `value` was copied at
-        self.gradient: torch.Tensor | None = None
+        self.gradient = None
         if tensor is not None:
             self.hold(tensor)
 
     def hold(self, tensor: torch.Tensor) -> None:
-        """`tensor` is the user's own for this node: a leaf's value is a copy of it (livegrad's replay
-        never shares the user's storage), an interior node's value its data until replayed."""
+        """`tensor` is the user's own for this node: a leaf's value shares its storage (a slider gives
+        the leaf a new tensor; a block's weights are not copied), an interior node's value is its data
+        until replayed."""
         self.tensor = self.held = tensor
         self.sync()
 
@@ -224,14 +226,47 @@ class TorchNode:
         if held is None or held._version == self.synced:
             return
         if not self.inputs:
-            self.value = held.detach().clone().requires_grad_(held.requires_grad)
+            self.value = held.detach().requires_grad_(held.requires_grad)
         elif self.replay is None or not self.complete:
             self.value = held.detach()
         self.synced = held._version
 
     @property
+    def value(self) -> torch.Tensor:
+        return self._value
+
+    @value.setter
+    def value(self, tensor: torch.Tensor) -> None:
+        self._value, self._measured = tensor, None
+
+    @property
+    def gradient(self) -> torch.Tensor | None:
+        return self._gradient
+
+    @gradient.setter
+    def gradient(self, tensor: torch.Tensor | None) -> None:
+        self._gradient, self._measured = tensor, None
+
+    def measures(self) -> tuple[float, float, float]:
+        """The data's mean and norm and the gradient's norm (nan where there is none), one pass each
+        per tensor, shared by the record, the summary and the mark: a block's weights are millions of
+        numbers. (A float32 mean: torch 2.13's ``sum()`` took 7 ms for 100k float32 numbers on 2 busy
+        cores, ``mean()`` 0.015 ms.)"""
+        if self._measured is None:
+            x = self.value.detach()
+            x = x if x.is_floating_point() else x.double()
+            g = self.gradient
+            self._measured = (
+                float(x.mean()) if x.numel() else math.nan,
+                float(torch.linalg.vector_norm(x)),
+                math.nan if g is None else float(torch.linalg.vector_norm(g.detach())),
+            )
+        return self._measured
+
+    @property
     def data(self) -> float:
-        return _number(self.value, mean=True)
+        """Its only number; else its mean."""
+        return float(self.value.detach().reshape(()).item()) if self.value.numel() == 1 else self.measures()[0]
 
     @data.setter
     def data(self, x: float) -> None:
@@ -242,7 +277,9 @@ class TorchNode:
     def grad(self) -> float:
         """nan where torch's backward over the replay could not reach the node (an op livegrad cannot
         replay lies between it and the root)."""
-        return math.nan if self.gradient is None else _number(self.gradient, mean=False)
+        if self.gradient is None:
+            return math.nan
+        return float(self.gradient.detach().reshape(()).item()) if self.value.numel() == 1 else self.measures()[2]
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -265,16 +302,6 @@ def _livegrad_op(kind: str, fn: object, inputs: tuple[TorchNode, ...]) -> Op | N
     if op is None or op.arity != len(inputs) or (op in (ADD, SUB) and _alpha(fn) != 1):
         return None
     return op
-
-
-def _number(t: torch.Tensor, mean: bool) -> float:
-    """One number for a tensor: its only element; else its mean (data) or its norm (a gradient)."""
-    if t.numel() == 1:
-        return float(t.detach().reshape(()).item())
-    if t.numel() == 0:
-        return math.nan
-    x = t.detach()
-    return float(x.sum()) / x.numel() if mean else float(torch.linalg.vector_norm(x))
 
 
 Kept = dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]]  # grad_fn -> (func, args, kwargs, out)
@@ -536,7 +563,7 @@ class Torch:
         """Per node, a mark where its gradient is zero, vanishing, inf or nan (else ''); per tensor of
         more than one number, its data and gradient summed up (every number of a small one)."""
         return {
-            "marks": [_mark(node.gradient) if node.value.requires_grad else "" for node in order],
+            "marks": [_mark(node) if node.value.requires_grad else "" for node in order],
             "tensors": [None if node.value.numel() == 1 else _summary(node) for node in order],
         }
 
@@ -659,38 +686,37 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
 TORCH = Torch()
 
 
-def _mark(gradient: torch.Tensor | None) -> str:
+def _mark(node: TorchNode) -> str:
     """What is wrong with a gradient, if anything: where gradients die is what small models are debugged
-    for. Read from its norm alone (nan if any element is, inf if any is; 0 only if all are), one fast pass."""
-    if gradient is None or gradient.numel() == 0:
+    for. Read from its norm alone (nan if any element is, inf if any is; 0 only if all are)."""
+    if node.gradient is None or node.gradient.numel() == 0:
         return ""
-    norm = float(torch.linalg.vector_norm(gradient.detach()))
+    norm = node.measures()[2]
     if math.isnan(norm):
         return "nan"
     return "inf" if math.isinf(norm) else "zero" if norm == 0 else "vanishing" if norm < VANISHING else ""
 
 
 def _summary(node: TorchNode) -> dict[str, object]:
-    """A tensor's data (mean, std) and gradient (norm), JSON-safe, in few passes over it (a block's
-    weights are millions of numbers); every number, with min and max, when it has at most `SMALL`."""
-    x = node.value.detach()
-    g = node.gradient.detach() if node.gradient is not None else torch.full_like(x, math.nan)
-    n = x.numel()
+    """A tensor's data (mean, std) and gradient (norm), JSON-safe; every number, with min and max,
+    when it has at most `SMALL`."""
+    n = node.value.numel()
     if not n:
         return {"mean": None, "std": None, "grad_norm": None}
-    x = x if x.is_floating_point() else x.double()
-    mean = float(x.sum()) / n
-    square = float(torch.linalg.vector_norm(x)) ** 2 / n
+    mean, norm, grad_norm = node.measures()
+    square = norm**2 / n
     summary: dict[str, object] = {
         "mean": json_number(mean),
         "std": json_number(math.sqrt(max(square - mean * mean, 0.0) * n / max(n - 1, 1))),
-        "grad_norm": json_number(float(torch.linalg.vector_norm(g))),
+        "grad_norm": json_number(grad_norm),
     }
     if n <= SMALL:
-        values = x.flatten().tolist()
+        x = node.value.detach()
+        values = (x if x.is_floating_point() else x.double()).flatten().tolist()
+        g = node.gradient.detach().flatten().tolist() if node.gradient is not None else [math.nan] * n
         summary.update(min=json_number(min(values)), max=json_number(max(values)))
         summary["data"] = [json_number(v) for v in values]
-        summary["grad"] = [json_number(v) for v in g.flatten().tolist()]
+        summary["grad"] = [json_number(v) for v in g]
     return summary
 
 
