@@ -2,7 +2,7 @@
  * The arithmetic of one step, in the nodes' names, written from the op table's text (each op's
  * formula and local derivatives in `a`, `b`, `out`): no per-op code here.
  */
-import { formatNumber as f } from "./format";
+import { formatNumber as f, formatShape } from "./format";
 import type { LocalCheck, Topology } from "./graph";
 import type { BackwardStep } from "./trace";
 
@@ -62,6 +62,7 @@ export class Explainer {
 
   /** One step of the backward pass: each input's contribution, and the sum where it accumulates. */
   backward(step: BackwardStep): string[] {
+    if (step.edges.some((edge) => edge.tensor)) return this.tensorBackward(step);
     const lines: string[] = [];
     const node = this.topology.nodes[step.node];
     step.edges.forEach((edge, k) => {
@@ -79,6 +80,32 @@ export class Explainer {
       if (edge.before !== 0)
         lines.push(`${target}.grad = ${f(edge.before)} + ${f(edge.contribution)} = ${f(edge.after)}`);
     });
+    return lines;
+  }
+
+  /**
+   * A PyTorch tensor step: its local derivatives are matrices, so it reads as torch runs it, the
+   * output's gradient into the op's backward function, each input's share out, told by its norm.
+   */
+  private tensorBackward(step: BackwardStep): string[] {
+    const node = this.topology.nodes[step.node];
+    const size = (id: number): string => {
+      const { shape } = this.topology.nodes[id];
+      return shape ? `${formatShape(shape)}, norm ` : "";
+    };
+    const lines = [
+      `${this.name(step.node)}.grad (${size(step.node)}${f(step.grad)}) goes into ${node.backward ?? node.op}, ` +
+        "which gives each input its share:",
+    ];
+    for (const edge of step.edges) {
+      const target = this.name(edge.input);
+      if (edge.local === null) {
+        lines.push(`${target}.grad += nothing (no gradient flows to ${target})`);
+        continue;
+      }
+      lines.push(`${target}.grad += (${size(edge.input)}${f(edge.contribution)})`);
+      if (edge.before !== 0) lines.push(`${target}.grad: ${f(edge.before)} → ${f(edge.after)}`);
+    }
     return lines;
   }
 

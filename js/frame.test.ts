@@ -96,6 +96,61 @@ describe("the reverse sweep", () => {
   });
 });
 
+describe("a PyTorch tensor step", () => {
+  // a (3) feeds doubled = a·2 and grown = exp(a); loss = sum(doubled + grown). A tensor's local
+  // derivatives are matrices: the kernel tells each input's share and its gradient after, as norms.
+  const nodes: TopologyNode[] = [
+    { ...node("a"), shape: [3] },
+    { ...node("doubled", "*", [0]), shape: [3], backward: "MulBackward0" },
+    { ...node("grown", "exp", [0]), shape: [3], backward: "ExpBackward0" },
+    { ...node("s", "+", [1, 2]), shape: [3], backward: "AddBackward0" },
+    { ...node("loss", "sum", [3]), backward: "SumBackward0" },
+  ];
+  const flows = [
+    null,
+    [{ sent: 3.46, after: 10.1 }], // the index order's last step: a's second share
+    [{ sent: 7.8, after: 7.8 }],
+    [
+      { sent: 1.73, after: 1.73 },
+      { sent: 1.73, after: 1.73 },
+    ],
+    [{ sent: 1.73, after: 1.73 }],
+  ];
+  const locals = nodes.map((n) => n.inputs.map(() => NaN));
+  const input = (step: number): FrameInput => ({
+    nodes,
+    root: 4,
+    data: new Float64Array(5),
+    grad: new Float64Array(5),
+    locals: () => locals,
+    flows,
+    mode: "backward",
+    step,
+    explainer: new Explainer({ nodes, root: 4, ops: OPS }, () => new Float64Array(5)),
+  });
+
+  it("sums nothing itself: each input's gradient is the kernel's after the step", () => {
+    const grad = new Float64Array(5);
+    sweep(nodes, locals, 4, grad, Infinity, undefined, undefined, flows);
+    expect([...grad]).toEqual([10.1, 1.73, 1.73, 1.73, 1]);
+  });
+
+  it("reads as torch runs it: the output's gradient into its backward function, each input's share out", () => {
+    expect(frameAt(input(2)).lines).toEqual([
+      "s.grad (3, norm 1.7300) goes into AddBackward0, which gives each input its share:",
+      "doubled.grad += (3, norm 1.7300)",
+      "grown.grad += (3, norm 1.7300)",
+    ]);
+    const last = frameAt(input(4));
+    expect(last.lines).toEqual([
+      "doubled.grad (3, norm 1.7300) goes into MulBackward0, which gives each input its share:",
+      "a.grad += (3, norm 3.4600)",
+      "a.grad: 7.8000 → 10.1000",
+    ]);
+    expect(last.edges).toEqual([{ from: 0, to: 1, label: "→ norm 3.4600" }]);
+  });
+});
+
 describe("the panel's text", () => {
   it("comes from the op table, in names then in numbers, and never repeats a derived name", () => {
     // The names and op text are what Python's graph.py sends for (-cube(x)) ** k.

@@ -7,9 +7,9 @@
 import type { Explainer } from "./explain";
 import type { VisibleGraph } from "./fold";
 import { formatNumber as f } from "./format";
-import type { Local, Topology, TopologyNode } from "./graph";
+import type { Flows, Local, Topology, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
-import { planSteps, sweep, type BackwardStep, type StepPlan } from "./trace";
+import { planSteps, sweep, type BackwardStep, type StepPlan, type TraceEdge } from "./trace";
 import type { Pending, StepEdge } from "./view";
 
 export interface Frame {
@@ -79,6 +79,7 @@ export interface FrameInput {
   data: Float64Array;
   grad: Float64Array;
   locals: () => readonly (readonly Local[])[]; // each edge's local derivative, asked for only when stepping backward
+  flows?: Flows; // a PyTorch graph's tensor steps, as torch's backward ran them
   mode: Mode;
   step: number; // -1: not stepping
   explainer: Explainer;
@@ -104,12 +105,19 @@ export function frameAt(input: FrameInput): Frame {
 const unitAt = (plan: StepPlan, mode: Mode, step: number): number =>
   plan.units[mode === "forward" ? step - 1 : plan.count - step];
 
-function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
+/** An edge's label at a backward step: local derivative and contribution; a tensor's share by its norm. */
+function edgeLabel(e: TraceEdge, input: TopologyNode): string {
+  if (e.local === null) return "no gradient";
+  if (e.tensor) return input.shape ? `→ norm ${f(e.contribution)}` : `→ ${signed(e.contribution)}`;
+  return `× ${f(e.local)} → ${signed(e.contribution)}`;
+}
+
+function backwardFrame({ nodes, root, locals, flows, step, explainer, level }: FrameInput, plan: StepPlan): StepFrame {
   const shown = new Float64Array(nodes.length);
   const unit = step > 0 ? unitAt(plan, "backward", step) : -1;
   const folded = step > 0 ? (level?.folded(unit) ?? null) : null;
   const sent: BackwardStep[] = []; // a value card's step: its one value's edges
-  const reached = sweep(nodes, locals(), root, shown, step, folded ? undefined : (s) => sent.push(s), plan);
+  const reached = sweep(nodes, locals(), root, shown, step, folded ? undefined : (s) => sent.push(s), plan, flows);
   const pending = { grad: new Uint8Array(nodes.length) };
   for (let i = 0; i < nodes.length; i++) pending.grad[i] = reached[i] ^ 1; // a plain loop: 65,818 values a step
   if (step === 0)
@@ -124,7 +132,7 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
       edges: edges.map((e) => ({
         from: e.input,
         to: node,
-        label: e.local === null ? "no gradient" : `× ${f(e.local)} → ${signed(e.contribution)}`,
+        label: edgeLabel(e, nodes[e.input]),
       })),
       lines: explainer.backward(sent[0]),
     };
@@ -132,7 +140,7 @@ function backwardFrame({ nodes, root, locals, step, explainer, level }: FrameInp
   // A folded element (a stack's may hold 63,360 values): what it passed to each outside input is
   // that input's gradient now less one step before, so no edge of it needs an object of its own.
   const before = new Float64Array(nodes.length);
-  sweep(nodes, locals(), root, before, step - 1, undefined, plan);
+  sweep(nodes, locals(), root, before, step - 1, undefined, plan, flows);
   const members: number[] = [];
   for (let i = 0; i < nodes.length; i++)
     if (plan.forward[i] > 0 && plan.count + 1 - plan.forward[i] === step) members.push(i);

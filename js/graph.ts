@@ -100,6 +100,24 @@ export function readTopology(sent: Topology | SentTopology | DataView): Topology
 /** d node / d input for one edge; null when no gradient reaches the input there (relu where a <= 0). */
 export type Local = number | null;
 
+/**
+ * What a PyTorch tensor step passed to one input (torch's vector-Jacobian product) and that input's
+ * gradient after it, each as one number (a norm, or a one-number tensor's value): a local derivative
+ * of a tensor is a matrix, so the page is told the sums rather than left to make them.
+ */
+export interface Flow {
+  sent: number;
+  after: number;
+}
+
+/** Per node, per input, its flow (null: no gradient reached the input there); null for a scalar step. */
+export type Flows = readonly (readonly (Flow | null)[] | null)[];
+
+/** A PyTorch graph's flows as sent (each [sent, after], inf and nan as strings), read as numbers. */
+export function readFlows(sent: Values["flows"]): Flows | undefined {
+  return sent?.map((row) => row && row.map((flow) => flow && { sent: Number(flow[0]), after: Number(flow[1]) }));
+}
+
 /** Numbers from the kernel: a JSON list (inf and nan as strings), or float64 little-endian bytes. */
 export type Numbers = readonly (number | string)[] | DataView;
 
@@ -112,6 +130,7 @@ export interface Values {
   history?: History; // the root's value at each w.refresh() of a training loop (2 or more), for the curve
   marks?: string[]; // PyTorch's graphs: per node, "zero", "vanishing", "inf", "nan" or "" (its gradient)
   tensors?: (TensorSummary | null)[]; // PyTorch's graphs: per tensor of more than one number, its summary
+  flows?: (((number | string)[] | null)[] | null)[]; // PyTorch's graphs: per tensor step, per input, [sent, after]
 }
 
 /** A PyTorch tensor's numbers summed up (torchgraph.py `_summary`); every number of a small one. */

@@ -2,7 +2,7 @@
  * The reverse sweep, written once for the page (mirrors src/livegrad/trace.py): the slider's
  * replay runs it whole, the stepper stops it after a given number of steps.
  */
-import type { Local, TopologyNode } from "./graph";
+import type { Flows, Local, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
 
 export interface TraceEdge {
@@ -11,6 +11,7 @@ export interface TraceEdge {
   contribution: number; // local × the node's grad; 0 on a masked edge, which adds nothing
   before: number;
   after: number;
+  tensor?: true; // a PyTorch tensor step: contribution and after are torch's, each one number (a norm)
 }
 
 export interface BackwardStep {
@@ -86,6 +87,7 @@ export function sweep(
   steps = Infinity,
   visit?: (step: BackwardStep) => void,
   plan?: StepPlan,
+  flows?: Flows,
 ): Uint8Array {
   const reached = new Uint8Array(nodes.length);
   grad.fill(0);
@@ -98,13 +100,27 @@ export function sweep(
     taken++;
     // With a plan, only the values of the step shown are visited: their edges are all a frame needs.
     const edges: TraceEdge[] | undefined = visit && (!plan || backwardStepOf(plan, i) === steps) ? [] : undefined;
+    const flow = flows?.[i];
     for (let k = 0; k < inputs.length; k++) {
       const input = inputs[k];
-      const local = locals[i][k];
       const before = grad[input];
+      reached[input] = 1;
+      if (flow) {
+        const sent = flow[k];
+        if (sent) grad[input] = sent.after;
+        edges?.push({
+          input,
+          local: sent ? NaN : null,
+          contribution: sent?.sent ?? 0,
+          before,
+          after: grad[input],
+          tensor: true,
+        });
+        continue;
+      }
+      const local = locals[i][k];
       const contribution = local === null ? 0 : local * grad[i];
       if (local !== null) grad[input] = before + contribution;
-      reached[input] = 1;
       edges?.push({ input, local, contribution, before, after: grad[input] });
     }
     if (edges) visit!({ node: i, grad: grad[i], edges });

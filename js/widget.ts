@@ -12,6 +12,7 @@ import { defaultState, reveal, type FoldState } from "./fold";
 import { toNumbers } from "./format";
 import { frameAt, stepLevel } from "./frame";
 import {
+  readFlows,
   readTopology,
   type GradientReport,
   type Local,
@@ -360,7 +361,8 @@ class Page {
     }
     const { data, grad, explainer, plan, level } = this;
     const locals = (): Local[][] => this.localsNow();
-    const frame = frameAt({ nodes, root: rootId, data, grad, locals, mode, step, explainer, plan, level });
+    const flows = readFlows(this.values.flows);
+    const frame = frameAt({ nodes, root: rootId, data, grad, locals, flows, mode, step, explainer, plan, level });
     this.stepMembers = frame.members;
     view.update(data, frame.grad, frame.pending);
     view.highlight(frame.current, frame.edges);

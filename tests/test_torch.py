@@ -274,6 +274,32 @@ def test_a_model_on_a_batch_is_grouped_by_module_with_torchs_gradients_everywher
     assert "2.bias" in sliders and "x" not in sliders and "0.weight" not in sliders  # one number each
 
 
+def test_a_tensor_step_tells_what_torch_passed_each_input_and_its_gradient_after() -> None:
+    """A tensor's local derivatives are matrices: a step reads as torch ran it, each input's share
+    (the vector-Jacobian product) and its gradient summed so far, as norms."""
+    a = torch.tensor([0.5, -1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    doubled = a * 2
+    grown = a.exp()
+    loss = (doubled + grown).sum()
+    w = GraphWidget(loss)
+    names, flows = w.topology["columns"]["name"], w.values["flows"]
+    by_name = dict(zip(names, flows))
+    assert by_name["a"] is None  # a leaf computes nothing
+    assert by_name["loss"] == [[pytest.approx(math.sqrt(3)), pytest.approx(math.sqrt(3))]]  # sum: ones(3)
+    (mul_sent, mul_after), (exp_sent, exp_after) = by_name["doubled"][0], by_name["grown"][0]
+    assert mul_sent == pytest.approx(2 * math.sqrt(3)) and exp_sent == pytest.approx(float(a.detach().exp().norm()))
+    first, last = sorted([(mul_sent, mul_after), (exp_sent, exp_after)], key=lambda f: f[1])
+    assert first[1] == first[0]  # the first share is the whole gradient so far
+    assert last[1] == pytest.approx(float((2 + a.detach().exp()).norm()))  # then both summed: a's gradient
+    assert last[1] == pytest.approx(w.values["grad"][names.index("a")])
+    seed = seed_leaves()
+    x1, x2, w1, w2, b = seed
+    n = x1 * w1 + x2 * w2 + b
+    o = torch.tanh(n)
+    o.backward()
+    assert GraphWidget(o).values["flows"] == [None] * len(GraphWidget(o).topology["columns"]["name"])
+
+
 def test_a_slider_on_a_models_parameter_re_runs_torch() -> None:
     import livegrad
 

@@ -181,6 +181,7 @@ class TorchNode:
         "backward_name",
         "complete",
         "edges",
+        "flows",
         "fn",
         "held",
         "inputs",
@@ -206,6 +207,7 @@ class TorchNode:
         self.op = _op_name(kind) if inputs else ""
         self._fn = _livegrad_op(kind, fn, inputs) if inputs else None
         self.edges: tuple[int, ...] = ()  # per input: its place among fn's next_functions
+        self.flows: tuple[tuple[float, float] | None, ...] = ()  # per input: what backward sent it, its grad after
         self.complete = True  # False: an operand torch did not keep (x + 1.0): the op cannot be replayed
         self.value = torch.tensor(math.nan)
         self.synced = -1  # the leaf tensor's version `value` was copied at
@@ -565,6 +567,7 @@ class Torch:
         return {
             "marks": [_mark(node) if node.value.requires_grad else "" for node in order],
             "tensors": [None if node.value.numel() == 1 else _summary(node) for node in order],
+            "flows": [_flows(node) for node in order],
         }
 
     def local_derivatives(self, node: TorchNode) -> tuple[float | None, ...]:
@@ -650,18 +653,25 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
         return [node for node in order if node.inputs]
     ran: list[TorchNode] = []
     handles = []
+    sums: dict[TorchNode, torch.Tensor] = {}  # each input's gradient so far, summed as torch's engine does
 
-    def hook(node: TorchNode) -> Callable[[tuple[torch.Tensor | None, ...]], None]:
-        def record(grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
-            node.gradient = grad_outputs[node.value.output_nr]
-            ran.append(node)
+    def hook(nodes: list[TorchNode]) -> Callable[[tuple, tuple], None]:
+        def record(grad_inputs: tuple[torch.Tensor | None, ...], grad_outputs: tuple[torch.Tensor | None, ...]) -> None:
+            for node in nodes:
+                node.gradient = grad_outputs[node.value.output_nr]
+                ran.append(node)
+            node = nodes[0]  # a split's outputs share one backward node: its flows are told once
+            node.flows = tuple(_flow(x, grad_inputs, place, sums) for x, place in zip(node.inputs, node.edges))
 
         return record
 
+    by_fn: dict[object, list[TorchNode]] = {}
     for node in order:
+        node.flows = ()
         fn = node.value.grad_fn if node.inputs else None
         if fn is not None and node.value.requires_grad:
-            handles.append(fn.register_prehook(hook(node)))
+            by_fn.setdefault(fn, []).append(node)
+    handles = [fn.register_hook(hook(nodes)) for fn, nodes in by_fn.items()]  # type: ignore[attr-defined]
     leaves = [node for node in order if not node.inputs and node.value.requires_grad]
     try:
         grads = torch.autograd.grad(
@@ -683,6 +693,22 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
     return ran
 
 
+def _flow(
+    x: TorchNode, grad_inputs: tuple[torch.Tensor | None, ...], place: int, sums: dict[TorchNode, torch.Tensor]
+) -> tuple[float, float] | None:
+    """What one step of torch's backward passes to input `x` (its vector-Jacobian product), and `x`'s
+    gradient after it, each as one number (`TorchNode.grad`'s: the number of a one-number tensor, else
+    the norm); None where no gradient reaches `x` there."""
+    sent = grad_inputs[place] if place < len(grad_inputs) else None
+    if sent is None:
+        return None
+    sent = sent.detach()
+    total = sums[x] = sent if x not in sums else sums[x] + sent
+    if sent.numel() == 1:
+        return float(sent.reshape(()).item()), float(total.reshape(()).item())
+    return float(torch.linalg.vector_norm(sent)), float(torch.linalg.vector_norm(total))
+
+
 TORCH = Torch()
 
 
@@ -695,6 +721,15 @@ def _mark(node: TorchNode) -> str:
     if math.isnan(norm):
         return "nan"
     return "inf" if math.isinf(norm) else "zero" if norm == 0 else "vanishing" if norm < VANISHING else ""
+
+
+def _flows(node: TorchNode) -> list[list[float | str] | None] | None:
+    """A tensor step's flows for the page, JSON-safe; None where its local derivatives tell the step
+    (every number of it and its inputs one number) or it computes nothing."""
+    if not node.inputs or (node.value.numel() == 1 and all(x.value.numel() == 1 for x in node.inputs)):
+        return None
+    flows = node.flows or (None,) * len(node.inputs)  # not run by torch's backward: nothing reached it
+    return [None if flow is None else [json_number(flow[0]), json_number(flow[1])] for flow in flows]
 
 
 def _summary(node: TorchNode) -> dict[str, object]:

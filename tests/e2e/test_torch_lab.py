@@ -87,6 +87,19 @@ def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) 
     expect(record(root, "x")).to_contain_text("x 8×4")  # the batch, named after their variable
     expect(record(root, "0.weight")).to_contain_text("0.weight 8×4")  # a parameter, by its path
     expect(root.locator("g.lg-value")).to_have_count(14)  # small enough to open unfolded at first
+
+    # A tensor step: torch's backward function gives each input its share, told by its norm
+    # (torch's engine ran MeanBackward0 first: loss passes its gradient to the squared error).
+    grads = in_kernel(page, "print(*(float(p.grad.norm()) for p in model.parameters()))").split()
+    root.get_by_role("button", name="Step backward pass", exact=True).click()
+    root.get_by_role("button", name="Next step").click()
+    panel = root.get_by_test_id("step-panel")
+    expect(panel).to_contain_text("goes into MeanBackward0, which gives each input its share")
+    expect(panel).to_contain_text("8×1, norm 0.3536")  # d mean / d e = 1/8 each: norm sqrt(8)/8
+    root.get_by_role("button", name="Last step").click()
+    expect(panel).to_contain_text(f"0.weight.grad += (8×4, norm {shown(float(grads[0]))})")
+    shoot(page, root, 1400, "Light", screenshots / "torch-model-step-1400-light.png")
+    root.get_by_role("button", name="Done").click()
     for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
         shoot(page, root, width, theme, screenshots / f"torch-model-{width}-{theme.lower()}.png", fit=True)
 
