@@ -31,7 +31,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook import KERNEL_READY, RUN_IN_KERNEL, record, shown, slider, synced
+from notebook import KERNEL_READY, in_kernel, record, shown, slider, synced
 from playwright.sync_api import Page, Route, expect
 
 from seeds import seed_neuron
@@ -179,12 +179,6 @@ def lite_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-def python_x1(page: Page) -> float:
-    text = page.evaluate(RUN_IN_KERNEL, "print(repr(x1.data))")
-    assert "ERROR:" not in text, text
-    return float(text)
-
-
 def test_jupyterlite_draws_the_neuron_and_answers_a_slider(page: Page, lite_site: str, screenshots: Path) -> None:
     elsewhere: list[str] = []
 
@@ -195,13 +189,13 @@ def test_jupyterlite_draws_the_neuron_and_answers_a_slider(page: Page, lite_site
         route.abort()
 
     page.context.route("**/*", only_the_site)
-    expect.set_options(timeout=120_000)  # the first cell installs livegrad and its dependencies in the browser
+    expect.set_options(timeout=30_000)
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"{lite_site}/lab/index.html?path=neuron.ipynb")
     page.wait_for_function(KERNEL_READY, timeout=180_000)  # Pyodide starts, then installs IPython
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     root = page.locator(".livegrad[data-ready]")
-    expect(root).to_be_visible()
+    expect(root).to_be_visible(timeout=120_000)  # the first cell installs livegrad and what it needs
     expect(record(root, "o")).to_contain_text("data 0.7071")
     expect(record(root, "x1")).to_contain_text("grad -1.5000")
     expect(root.locator("g.lg-value")).to_have_count(10)
@@ -222,7 +216,7 @@ def test_jupyterlite_draws_the_neuron_and_answers_a_slider(page: Page, lite_site
     for label in ("x1", "n", "o"):
         expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
         expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
-    assert python_x1(page) == moved
+    assert float(in_kernel(page, "print(repr(x1.data))")) == moved
     root.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "jupyterlite-neuron-1400.png")
     assert elsewhere == []
