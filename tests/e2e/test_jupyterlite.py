@@ -11,7 +11,8 @@ ipywidgets, ...; PyPI's wheels at the versions installed here, so the page's ext
 wheels, which the notebook installs with `%pip install livegrad`, PyPI fallback off.
 
 Covers: the kernel starts with no server, livegrad installs and imports, the neuron's graph draws with
-Python's values, a slider moves the records and reaches Python. Not covered: Pyodide's CDN (a course site
+Python's values, a slider moves the records and reaches Python, refresh() in a training loop ends on the
+last state, stepping reaches Python. Not covered: Pyodide's CDN (a course site
 on GitHub Pages would load Pyodide and its packages from there), other JupyterLite kernels.
 """
 
@@ -179,7 +180,7 @@ def lite_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.server_close()
 
 
-def test_jupyterlite_draws_the_neuron_and_answers_a_slider(page: Page, lite_site: str, screenshots: Path) -> None:
+def test_jupyterlite_runs_the_neuron_in_the_browser(page: Page, lite_site: str, screenshots: Path) -> None:
     elsewhere: list[str] = []
 
     def only_the_site(route: Route) -> None:
@@ -217,6 +218,27 @@ def test_jupyterlite_draws_the_neuron_and_answers_a_slider(page: Page, lite_site
         expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
         expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
     assert float(in_kernel(page, "print(repr(x1.data))")) == moved
+
+    # Training: refresh() in a loop. The first call sends at once, the next two come within 1/30 s and wait:
+    # only the trailing send, from Pyodide's event loop after the cell, brings the page the last state.
+    in_kernel(page, "for k in range(3):\n    w1.data = -2.0 + k / 2\n    w.refresh()")
+    seed["w1"].data = -1.0
+    seed["o"].forward()
+    seed["o"].backward()
+    for label in ("w1", "n", "o"):
+        expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
+    expect(record(root, "x1")).to_contain_text(f"grad {shown(seed['x1'].grad)}")
+
+    # Stepping: the first backward step gives n its gradient; the kernel holds the mode and the step.
+    root.get_by_role("button", name="Step backward pass").click()
+    root.get_by_role("button", name="Next step").click()
+    expect(root.get_by_test_id("step-panel")).to_contain_text("n.grad")
+    expect(record(root, "x1")).to_contain_text("grad ?")
+    for _ in range(100):
+        if in_kernel(page, "print(w.mode, w.step)").split() == ["backward", "1"]:
+            break
+        page.wait_for_timeout(50)
+    assert in_kernel(page, "print(w.mode, w.step)").split() == ["backward", "1"]
     root.scroll_into_view_if_needed()
     page.screenshot(path=screenshots / "jupyterlite-neuron-1400.png")
     assert elsewhere == []
