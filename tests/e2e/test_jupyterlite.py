@@ -27,6 +27,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -157,8 +158,9 @@ def lite_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     work = tmp_path_factory.mktemp("jupyterlite")
     lite = work / "lite"
     (lite / "files").mkdir(parents=True)
-    pyodide_with_local_packages(lite, work)
-    piplite_wheels(lite, work)
+    with ThreadPoolExecutor() as pool:  # mostly waiting on pip: side by side
+        for job in [pool.submit(pyodide_with_local_packages, lite, work), pool.submit(piplite_wheels, lite, work)]:
+            job.result()
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in CELLS])
     book.metadata = {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}}
     nbformat.write(book, lite / "files" / "neuron.ipynb")
