@@ -1,19 +1,20 @@
 """JupyterLite with the Pyodide kernel: livegrad in a static site, Python running in the browser, offline.
 
 The site is built at test time by `jupyter lite build` (jupyterlite-core and jupyterlite-pyodide-kernel, pinned
-in the test extra) and served as plain files from localhost; the page may fetch nothing else. Pyodide's
-runtime is npm's `pyodide` package (pinned in package.json). That package has the interpreter and the
-standard library but none of the packages of Pyodide's full distribution (those sit on its CDN), and the
-kernel needs some of them: micropip, then IPython and Jedi with what they need. Here they are PyPI's wheels,
-at the versions of the package's own pyodide-lock.json, and the lock the site serves names those wheels
-instead. livegrad (a wheel built from this tree) and what it needs that the lock has not (anywidget,
-ipywidgets, ...; PyPI's wheels at the versions installed here, so the page's extensions match) are piplite's
-wheels, which the notebook installs with `%pip install livegrad`, PyPI fallback off.
+in the test extra), which needs no network, and served as plain files from localhost; the page may fetch
+nothing else. Pyodide's runtime is npm's `pyodide` package (pinned in package.json). That package has the
+interpreter and the standard library but none of the packages of Pyodide's full distribution (those sit on
+its CDN), and the kernel needs some of them: micropip, then IPython and Jedi with what they need. Here they
+are PyPI's wheels (pip downloads them first), at the versions of the package's own pyodide-lock.json, and
+the lock the site serves names those wheels instead. livegrad (a wheel built from this tree) and what it
+needs that the lock has not (anywidget, ipywidgets, ...; PyPI's wheels at the versions installed here, so
+the page's extensions match) are piplite's wheels, which the notebook installs with `%pip install livegrad`,
+PyPI fallback off.
 
 Covers: the kernel starts with no server, livegrad installs and imports, the neuron's graph draws with
 Python's values, a slider moves the records and reaches Python, refresh() in a training loop ends on the
-last state, stepping reaches Python. Not covered: Pyodide's CDN (a course site
-on GitHub Pages would load Pyodide and its packages from there), other JupyterLite kernels.
+last state, stepping reaches Python. Not covered: Pyodide's CDN and PyPI seen from the browser (a course
+site on GitHub Pages would load Pyodide and its packages from there), other JupyterLite kernels.
 """
 
 from __future__ import annotations
@@ -90,7 +91,8 @@ def download(requirements: list[str], folder: Path) -> None:
     command += ["--platform", "any", "--python-version", "3.14", "--implementation", "py", "-d", str(folder)]
     done = subprocess.run([*command, *requirements], capture_output=True, text=True)
     if done.returncode != 0:
-        pytest.skip(f"pip could not download the browser's wheels ({' '.join(requirements)}): {done.stderr[-800:]}")
+        errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR")] or [done.stderr[-800:]]
+        pytest.skip(f"pip could not download a wheel for Pyodide from the package index: {' '.join(errors)}")
 
 
 def wheel_of(folder: Path, name: str) -> Path:
@@ -122,7 +124,7 @@ def pyodide_with_local_packages(lite: Path, work: Path) -> None:
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1))
 
 
-def piplite_wheels(lite: Path, work: Path) -> None:
+def piplite_wheels(lite: Path) -> None:
     """livegrad's wheel, built from this tree, and its dependencies not in the lock, in the site's pypi/."""
     wheels = lite / "pypi"
     wheels.mkdir()
@@ -159,7 +161,7 @@ def lite_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     lite = work / "lite"
     (lite / "files").mkdir(parents=True)
     with ThreadPoolExecutor() as pool:  # mostly waiting on pip: side by side
-        for job in [pool.submit(pyodide_with_local_packages, lite, work), pool.submit(piplite_wheels, lite, work)]:
+        for job in [pool.submit(pyodide_with_local_packages, lite, work), pool.submit(piplite_wheels, lite)]:
             job.result()
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell) for cell in CELLS])
     book.metadata = {"kernelspec": {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}}
