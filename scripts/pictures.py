@@ -26,19 +26,19 @@ BUDGET = {".png": 150_000, ".gif": 300_000}  # bytes per committed picture
 
 # raw screenshot (without .png) -> (picture in docs/img, colours, widest it may be in px)
 STILLS = {
-    "neuron-step-light": ("neuron-step-light.png", 64, None),
-    "neuron-step-dark": ("neuron-step-dark.png", 64, None),
-    "neuron-step-420-light": ("neuron-step-narrow-light.png", 64, None),
-    "mlp-light": ("mlp-folded-light.png", 64, None),
-    "mlp-dark": ("mlp-folded-dark.png", 64, None),
-    "demo-light": ("micrograd-demo-light.png", 64, None),
-    "demo-dark": ("micrograd-demo-dark.png", 64, None),
-    "learner-light": ("learner-faulty-node-light.png", 64, None),
-    "learner-dark": ("learner-faulty-node-dark.png", 64, None),
-    "saved-light": ("saved-page-light.png", 64, None),
-    "saved-dark": ("saved-page-dark.png", 64, None),
-    "present-light": ("presenter-light.png", 64, 1280),
-    "present-dark": ("presenter-dark.png", 64, 1280),
+    "neuron-step-light": ("neuron-step-light.png", 256, None),
+    "neuron-step-dark": ("neuron-step-dark.png", 256, None),
+    "neuron-step-420-light": ("neuron-step-narrow-light.png", 256, None),
+    "mlp-light": ("mlp-folded-light.png", 256, None),
+    "mlp-dark": ("mlp-folded-dark.png", 256, None),
+    "demo-light": ("micrograd-demo-light.png", 256, None),
+    "demo-dark": ("micrograd-demo-dark.png", 256, None),
+    "learner-light": ("learner-faulty-node-light.png", 256, None),
+    "learner-dark": ("learner-faulty-node-dark.png", 256, None),
+    "saved-light": ("saved-page-light.png", 256, None),
+    "saved-dark": ("saved-page-dark.png", 256, None),
+    "present-light": ("presenter-light.png", 256, 1280),
+    "present-dark": ("presenter-dark.png", 256, 1280),
 }
 GIF = "neuron-drag.gif"
 GIF_WIDTH = 720  # px: the frames are scaled down to this, so the file stays under its budget
@@ -56,14 +56,14 @@ def take(raw: Path, work: Path, select: str | None) -> None:
 
 
 def shrink_still(source: Path, target: Path, colours: int, widest: int | None) -> None:
-    """A screenshot as a palette PNG: a user interface has few colours, so 64 keep it sharp (no dithering,
-    which would speckle flat fills) at a fraction of the size."""
+    """A screenshot as a palette PNG: a user interface has few colours, so a palette of 256 keeps every one
+    of the legend's (no dithering, which would speckle flat fills) at a fraction of the size."""
     from PIL import Image
 
     image = Image.open(source).convert("RGB")
     if widest and image.width > widest:
         image = image.resize((widest, round(image.height * widest / image.width)), Image.Resampling.LANCZOS)
-    image.quantize(colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(target, optimize=True)
+    image.quantize(colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(target, optimize=True)
 
 
 def make_gif(frames: list[Path], target: Path) -> None:
@@ -77,7 +77,7 @@ def make_gif(frames: list[Path], target: Path) -> None:
     sheet = Image.new("RGB", (width, height * len(images)))
     for k, im in enumerate(images):
         sheet.paste(im, (0, k * height))
-    palette = sheet.quantize(64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = sheet.quantize(256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
     quantized = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     durations = [900] + [320] * (len(quantized) - 2) + [1500]
     quantized[0].save(
