@@ -17,7 +17,7 @@ from server import Server
 
 from livegrad import GraphWidget, Value
 
-# The README's five-line example, as it is printed there.
+# The README's example (its print left out, the widget kept in `w`).
 NEURON = """from livegrad import Value, GraphWidget
 
 x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
@@ -91,7 +91,8 @@ def open_notebook(page: Page, jupyter: Server, name: str, cells: list[str] | Non
 def shot(page: Page, root: Locator, path: Path, graph_only: bool = False, pad: int = 10) -> None:
     """The widget and a margin of the page's background around it (a screenshot of the element alone would
     put its buttons' edges on the picture's edge); `graph_only`: down to the graph's bottom, no sliders."""
-    root.scroll_into_view_if_needed()
+    root.evaluate("(el) => el.scrollIntoView({ block: 'center' })")  # not at the notebook's edge
+    page.wait_for_timeout(200)
     box = root.bounding_box()
     assert box is not None
     bottom = box["y"] + box["height"]
@@ -175,7 +176,7 @@ def test_micrograd_demo(page: Page, jupyter: Server, raw: Path) -> None:
 
 def test_learner_faulty_node(page: Page, jupyter: Server, raw: Path) -> None:
     """A learner's engine whose * assigns its gradients: Check gradients marks the node."""
-    root = open_notebook(page, jupyter, "learner.ipynb")
+    root = open_notebook(page, jupyter, "learner.ipynb", width=1400)
     root.get_by_role("button", name="Check gradients").click()
     expect(record(root, "d")).to_have_attribute("data-gradcheck", "fail")
     page.wait_for_timeout(300)
