@@ -140,6 +140,10 @@ def main() -> int:
             take(raw, Path(folder), args.select)
             for picture in shrink(raw):
                 print(f"{picture.relative_to(ROOT)}: {picture.stat().st_size:,} B")
+            missing = [f"{name}.png" for name in STILLS if not (raw / f"{name}.png").exists()]
+            if not args.select and missing:  # a shot skipped (no Chromium?) leaves the old picture in place
+                print(f"not taken: {', '.join(missing)} (pytest's report above says why)", file=sys.stderr)
+                return 1
     problems = check()
     for problem in problems:
         print(problem, file=sys.stderr)
