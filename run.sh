@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # livegrad's two commands, for a fresh clone (Python >= 3.10, Node.js >= 18 and npm on PATH):
 #   bash run.sh lab [jupyter options]   install livegrad and JupyterLab, build the frontend, open examples/
-#   bash run.sh test [pytest options]   the whole test suite: lint, JS type check and unit tests, Python tests,
-#                                       end to end in JupyterLab and Notebook 7 with headless Chromium
+#   bash run.sh test [pytest options]   the whole test suite: lint, the docs site built strictly, JS type check and
+#                                       unit tests, Python tests, end to end in JupyterLab and Notebook 7 with
+#                                       headless Chromium
+#   bash run.sh pictures [-k NAME]      remake the README's and the docs' pictures (docs/img/) from the page
 set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
@@ -57,15 +59,25 @@ case "${1:-}" in
     apt_install dot graphviz "draw_dot's rendering tests"
     .venv/bin/ruff check .
     .venv/bin/ruff format --check .
+    work=$(mktemp -d "${TMPDIR:-/tmp}/livegrad-test.XXXXXX")
+    # The docs site (mkdocs.yml): strict, so a link to a page or picture that does not exist fails; then the
+    # pictures README.md and docs/ show: each there, and within its size budget. Built outside the clone.
+    NO_MKDOCS_2_WARNING=1 .venv/bin/python -m mkdocs build --strict --quiet --site-dir "$work/site"
+    .venv/bin/python scripts/pictures.py --check
     npm run --silent typecheck
     npm run --silent format:check
     npx vitest run
-    work=$(mktemp -d "${TMPDIR:-/tmp}/livegrad-test.XXXXXX")
     TMPDIR="$work" .venv/bin/python -m pytest --basetemp="$work/pytest" "$@"
     rm -rf "$work"
     ;;
+  pictures)
+    shift
+    setup dev
+    apt_install chromium chromium "the pictures (Playwright never downloads a browser here)"
+    exec .venv/bin/python scripts/pictures.py "$@"
+    ;;
   *)
-    echo "usage: bash run.sh lab [jupyter options] | bash run.sh test [pytest options]" >&2
+    echo "usage: bash run.sh lab [jupyter options] | bash run.sh test [pytest options] | bash run.sh pictures" >&2
     exit 2
     ;;
 esac
