@@ -234,8 +234,6 @@ export class Overlays {
     taken: readonly Box[],
   ): [number, number] | null {
     const [width, height] = this.scene.size;
-    const overlaps = (a: Box, b: Box | undefined): boolean =>
-      !!b && a.x1 > b.x0 && a.x0 < b.x1 && a.y1 > b.y0 && a.y0 < b.y1;
     const spots = candidates.map((spot) => [spot, this.textBox(text, spot)] as const);
     const region = {
       x0: Math.min(...spots.map(([, b]) => b.x0)),
@@ -260,8 +258,8 @@ export class Overlays {
   /**
    * A note (gradient check, naive order) beside its record where it covers no other record nor a
    * label in `taken`: above it, else below, centred or aligned with either side, else to its right or
-   * left. Failing that, above it, with room kept above the drawing
-   * (`noteRoom`) when the record is in the top row, so the note is never cut off.
+   * left, else above the whole drawing. Failing that, above it. Room is kept above the drawing
+   * (`keepRoomAbove`) for a note there, so it is never cut off.
    */
   private placeNote(note: SVGTextElement, box: Box, taken: Box[]): boolean {
     const text = note.textContent ?? "";
@@ -270,9 +268,10 @@ export class Overlays {
     const candidates = [box.y0 - 4, box.y1 + LABEL_PX].flatMap((y) => across.map((x) => [x, y] as [number, number]));
     const middle = (box.y0 + box.y1 + LABEL_PX) / 2; // then beside it, right or left
     candidates.push([box.x1 + 4 + half, middle], [box.x0 - 4 - half, middle]);
-    const free = this.freeSpot(text, candidates, taken);
     const centre = Math.max(half, Math.min(this.scene.size[0] - half, (box.x0 + box.x1) / 2));
-    const spot = free ?? [centre, box.y0 - 4];
+    const overAll: [number, number] = [centre, -4]; // above the whole drawing, in its record's column: covers no record
+    const overAllFree = !taken.some((b) => overlaps(this.textBox(text, overAll), b));
+    const spot = this.freeSpot(text, candidates, taken) ?? (overAllFree ? overAll : [centre, box.y0 - 4]);
     taken.push(this.textBox(text, spot));
     const [x, y] = this.scene.toLayout(...spot);
     note.setAttribute("x", x.toFixed(1));
@@ -289,6 +288,10 @@ export class Overlays {
     note.textContent = text;
     return note;
   }
+}
+
+function overlaps(a: Box, b: Box | undefined): boolean {
+  return !!b && a.x1 > b.x0 && a.x0 < b.x1 && a.y1 > b.y0 && a.y0 < b.y1;
 }
 
 function setIfChanged(element: Element, name: string, value: string): void {
