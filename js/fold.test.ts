@@ -100,6 +100,21 @@ describe("fold model", () => {
     checkEdges(t, visible);
   });
 
+  it("writes an op of three inputs with no formula whole: PyTorch's layer_norm(x, weight, bias)", () => {
+    const t: Topology = {
+      nodes: [
+        node("x"),
+        { ...node("0.weight"), group: 0 },
+        { ...node("0.bias"), group: 0 },
+        { ...node("", "layer_norm", [0, 1, 2], "layer_norm(x, 0.weight, 0.bias)"), group: 0 },
+      ],
+      root: 3,
+      ops: OPS,
+      groups: [{ name: "0", kind: "LayerNorm", parent: null, module: 0, call: 0, inputs: [0], outputs: [3] }],
+    };
+    expect(named(visibleGraph(t, state()), "0")).toMatchObject({ summary: "0 = layer_norm(x, weight, bias)" });
+  });
+
   it("collapses module calls to one element each, nested, with a summary from the op table", () => {
     const t = mlpTopology(2, [3, 1]);
     const collapsed = visibleGraph(t, state());

@@ -755,8 +755,10 @@ function expression(
     return sumShape(topology, a, terms, c);
   }
   if (depth >= 4) return "…";
-  const formula = topology.ops[node.op]?.formula ?? `${node.op}(${node.inputs.map((_, i) => "ab"[i]).join(", ")})`;
-  const [x, y] = node.inputs.map((input) => expression(topology, a, input, c, depth + 1, constants));
+  const parts = node.inputs.map((input) => expression(topology, a, input, c, depth + 1, constants));
+  const formula = topology.ops[node.op]?.formula;
+  if (!formula) return `${node.op}(${parts.join(", ")})`; // an op without a formula, of any arity (addmm)
+  const [x, y] = parts;
   return substitute(formula, { a: x, ...(y !== undefined && { b: y }) }, (word) => needsParens(node.op, word));
 }
 
