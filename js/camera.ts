@@ -150,6 +150,7 @@ export class Camera {
     }
     if (this.transform.k !== least) this.zoomBy(least / this.transform.k);
     this.reveal([this.followed[0] ?? this.topology.root]); // the step's own value: its path may not fit
+    this.apply(this.clamped(this.transform));
   }
 
   /** Back to a readable overview: the whole graph if it fits at a readable size, else as much as does. */
@@ -207,7 +208,23 @@ export class Camera {
     const y1 = Math.max(...boxes.map((b) => b.y1));
     const [w, h] = [this.viewWidth(), this.viewHeight()];
     const inside = t.applyX(x0) >= 0 && t.applyX(x1) <= w && t.applyY(y0) >= 0 && t.applyY(y1) <= h;
-    if (!inside) this.centreAt((x0 + x1) / 2, (y0 + y1) / 2, false);
+    if (!inside)
+      this.apply(
+        this.clamped(zoomIdentity.translate(w / 2 - ((x0 + x1) / 2) * t.k, h / 2 - ((y0 + y1) / 2) * t.k).scale(t.k)),
+      );
+  }
+
+  /**
+   * `t` moved the least that puts no empty band on one side of the panel while records are cut on the
+   * other: never past the drawing's edge where the drawing is larger than the panel, centred where smaller.
+   */
+  private clamped(t: ZoomTransform): ZoomTransform {
+    const along = (at: number, size: number, view: number): number => {
+      const drawn = size * t.k;
+      return drawn + 2 * MARGIN <= view ? (view - drawn) / 2 : Math.min(MARGIN, Math.max(view - MARGIN - drawn, at));
+    };
+    const [gw, gh] = this.scene.size;
+    return zoomIdentity.translate(along(t.x, gw, this.viewWidth()), along(t.y, gh, this.viewHeight())).scale(t.k);
   }
 
   /** The first view: whole and centred if that is readable, else from the inputs at a readable size. */

@@ -195,8 +195,6 @@ def test_presenter_mode(page: Page, jupyter: Server, raw: Path) -> None:
     for _ in range(3):
         page.keyboard.press("ArrowRight")
     expect(counter).to_have_text("Backward pass: step 3 of 5")
-    # One step out (-): at 1920 x 1080 the view that follows the step leaves o past the right edge.
-    page.keyboard.press("-")
     page.wait_for_timeout(500)
     for name_of_theme in ("Light", "Dark"):
         theme(page, name_of_theme)
