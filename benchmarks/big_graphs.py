@@ -17,7 +17,8 @@ one input (1,619) and micrograd's demo loss, MLP(2, [16, 16, 1]) over 100 two-mo
 - one backward step by keyboard, from the key press to the records restyled and laid out;
 - the bytes the kernel sent for the topology and the values.
 With `--gpt2 N` (PyTorch installed) a fourth graph: N GPT-2 blocks with a loss, recorded by
-module (`benchmarks/torch_graphs.py`'s model; 12 blocks: 783 grad_fn nodes, 85M parameters), held
+module (`benchmarks/torch_graphs.py`'s model; 12 blocks: 783 grad_fn nodes, 85M parameters at the
+default `--width 768`; 48 blocks: 3,103 nodes), held
 to the demo loss's Shift+Enter target. `--only` picks graphs by a word of their names.
 It asserts nothing: machines are shared and noisy, so it prints figures against the targets.
 """
@@ -136,10 +137,13 @@ for key in ("topology", "values"):
 """
 
 
-def gpt2(blocks: int) -> str:
+def gpt2(blocks: int, width: int) -> str:
     """The cell building `torch_graphs.py`'s GPT-2 blocks, a loss recorded by module."""
     here = str(Path(__file__).resolve().parent)
-    return f"import sys\nsys.path.insert(0, {here!r})\nfrom torch_graphs import build\nmodel, out = build({blocks})"
+    return (
+        f"import sys\nsys.path.insert(0, {here!r})\nfrom torch_graphs import build\n"
+        f"model, out = build({blocks}, {width})"
+    )
 
 
 def notebook_for(build: str) -> nbformat.NotebookNode:
@@ -165,11 +169,12 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=30, help="slider moves and backward steps per graph")
     parser.add_argument("--gpt2", type=int, default=0, metavar="BLOCKS", help="add a graph of BLOCKS GPT-2 blocks")
     parser.add_argument("--screenshots", metavar="DIR", help="a screenshot of each page after its moves, here")
+    parser.add_argument("--width", type=int, default=768, help="the GPT-2 blocks' width (a multiple of 12)")
     parser.add_argument("--only", nargs="*", default=[], help="only the graphs whose names hold one of these words")
     args = parser.parse_args()
     graphs = dict(GRAPHS)
     if args.gpt2:
-        graphs[f"{args.gpt2} GPT-2 blocks (PyTorch)"] = gpt2(args.gpt2)
+        graphs[f"{args.gpt2} GPT-2 blocks of width {args.width} (PyTorch)"] = gpt2(args.gpt2, args.width)
     graphs = {k: v for k, v in graphs.items() if not args.only or any(w in k for w in args.only)}
     with tempfile.TemporaryDirectory() as work:
         notebooks = Path(work) / "bench"

@@ -1,8 +1,9 @@
 """PyTorch graphs in livegrad beside torchviz, on a GPT-2-sized block stack (CPU, random weights).
 
-    PYTHONPATH=src python benchmarks/torch_graphs.py [--blocks 1 4 12] [--repeat 5]
+    PYTHONPATH=src python benchmarks/torch_graphs.py [--blocks 1 4 12] [--width 768] [--repeat 5]
 
-For each graph (`blocks` GPT-2 blocks of width 768, 12 heads, batch 2, 16 tokens, and a loss) it
+For each graph (`blocks` GPT-2 blocks of width 768, 12 heads, batch 2, 16 tokens, and a loss; `--width`:
+a narrower model, the same graph) it
 prints the grad_fn nodes, then the median of `repeat` runs of:
 - livegrad: what `GraphWidget(loss)` does in the kernel before sending: the walk, the replay with
   torch's ops and torch's hooked backward (`Graph.of`), the topology (names, groups) and the values
@@ -65,10 +66,10 @@ class Block(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
-def build(blocks: int) -> tuple[nn.Module, torch.Tensor]:
+def build(blocks: int, width: int = 768) -> tuple[nn.Module, torch.Tensor]:
     torch.manual_seed(0)
-    model = nn.Sequential(*(Block() for _ in range(blocks)))
-    x = torch.randn(2, 16, 768)
+    model = nn.Sequential(*(Block(width) for _ in range(blocks)))
+    x = torch.randn(2, 16, width)
     with livegrad.record():
         loss = model(x).pow(2).mean()
     return model, loss
@@ -95,6 +96,7 @@ def alternating_medians(runs: dict[str, Callable[[], object]], repeat: int) -> d
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--blocks", type=int, nargs="+", default=[1, 4, 12])
+    parser.add_argument("--width", type=int, default=768, help="the model's width (a multiple of 12)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     try:
@@ -105,12 +107,12 @@ def main() -> None:
     heads = ("nodes", "livegrad", "torchviz", "torch f+b", "ratio", "sent", "not replayed", "grad nan")
     print(f"{'graph':<16} " + " ".join(f"{h:>{max(len(h), 10)}}" for h in heads))
     for blocks in args.blocks:
-        model, loss = build(blocks)
+        model, loss = build(blocks, args.width)
         graph, size = snapshot(loss)
         unknown = sum(1 for v in graph.order if not graph.engine.known(v))
         unreached = sum(1 for v in graph.order if math.isnan(v.grad))
         params = dict(model.named_parameters())
-        x = torch.randn(2, 16, 768)
+        x = torch.randn(2, 16, args.width)
         runs: dict[str, Callable[[], object]] = {
             "livegrad": lambda loss=loss: snapshot(loss),
             "torch f+b": lambda model=model, x=x: model(x).pow(2).mean().backward(),
