@@ -430,7 +430,8 @@ def test_compare_shows_both_graphs_live_side_by_side() -> None:
     x1, x2, w1, w2, b = seed_leaves()
     o = torch.tanh(x1 * w1 + x2 * w2 + b)
     box = compare(o_livegrad, o).widget()
-    sides = box.children[0].children
+    titles, sides = zip(*(column.children for column in box.children[0].children))
+    assert [t.value for t in titles] == ["livegrad", "PyTorch"]  # which graph is which engine's
     assert [type(w).__name__ for w in sides] == ["GraphWidget", "GraphWidget"]
     assert sides[1].topology["columns"]["name"][-1] == "o" and "✓ x1" in box.children[1].value
 

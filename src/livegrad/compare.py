@@ -78,14 +78,16 @@ class Comparison:
 
         if self._sides is None:
             raise ImportError("the side-by-side view needs anywidget and ipywidgets (pip install livegrad[lab])")
-        sides = self._sides
-        for side in sides:
+        columns = []
+        for side, graph in zip(self._sides, self.graphs):
             side.refresh()  # type: ignore[attr-defined]
-            side.layout = ipywidgets.Layout(width="50%", min_width="320px")  # type: ignore[attr-defined]
+            title = ipywidgets.Label(_kind(graph), style={"font_weight": "bold"})  # which engine: text, never markup
+            # Two columns where they fit, one above the other in a narrow output (no side cut at its edge)
+            columns.append(ipywidgets.VBox([title, side], layout=ipywidgets.Layout(flex="1 1 420px", min_width="0")))
         text = html.escape(str(self))  # text, never markup; a narrow output scrolls it rather than wrap it
         style = "white-space: pre; overflow-x: auto"
         table = ipywidgets.HTML(f"<pre class='livegrad-compare' style='{style}'>{text}</pre>")
-        return ipywidgets.VBox([ipywidgets.HBox(sides, layout=ipywidgets.Layout(flex_flow="row wrap")), table])
+        return ipywidgets.VBox([ipywidgets.HBox(columns, layout=ipywidgets.Layout(flex_flow="row wrap")), table])
 
     def _repr_mimebundle_(self, **kwargs: object) -> dict:
         return self.widget()._repr_mimebundle_(**kwargs)  # type: ignore[attr-defined]

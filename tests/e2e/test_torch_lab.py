@@ -113,8 +113,13 @@ def test_livegrads_neuron_beside_torchs(page: Page, jupyter, screenshots) -> Non
     expect(table).to_contain_text("✓ x1")
     expect(table).to_contain_text("all gradients agree")
     assert left.bounding_box()["x"] < right.bounding_box()["x"]  # side by side at 1400 px
+    for side, engine in ((left, "livegrad"), (right, "PyTorch")):  # each graph says whose it is, above it
+        title = page.get_by_text(engine, exact=True)
+        expect(title).to_be_visible()
+        assert title.bounding_box()["y"] < side.bounding_box()["y"]
+        assert abs(title.bounding_box()["x"] - side.bounding_box()["x"]) < 20
     for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        shoot(page, table, width, theme, screenshots / f"torch-side-by-side-{width}-{theme.lower()}.png")
+        shoot(page, left, width, theme, screenshots / f"torch-side-by-side-{width}-{theme.lower()}.png")
 
 
 def shoot(page: Page, root: Locator, width: int, theme: str, path: Path, fit: bool = False) -> None:
