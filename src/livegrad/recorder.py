@@ -22,7 +22,7 @@ def record(namespace: dict[str, object] | None = None) -> Iterator[Recording]:
         put(owner, name, wrapped)
     try:
         if "torch" in sys.modules:  # torch.nn modules' calls too (never importing torch here)
-            from .torchgraph import recorded
+            from .torchrecord import recorded
 
             with recorded(recording):
                 yield recording

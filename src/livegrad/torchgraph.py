@@ -4,13 +4,15 @@ Imported only when livegrad is handed a tensor, so PyTorch stays optional.
 
 - The graph is read from ``grad_fn``: ``next_functions`` for the inputs, ``AccumulateGrad.variable``
   for the leaves. A constant a node keeps for its backward (``x * 2.0``) is a leaf of its own.
-- Each node's data is re-computed by replaying the graph with torch's own ops (`REPLAYS`, one per
-  backward node type: ``TanhBackward0`` replays ``torch.tanh``), starting from copies of the leaves,
-  never from the user's tensors; a tensor the user holds (``n``, ``o``) is its own node's object.
+- Each node's data is re-computed by replaying the graph with torch's own ops (`torchops.REPLAYS`, one
+  per backward node type: ``TanhBackward0`` replays ``torch.tanh``), starting from the leaves (sharing
+  their storage; a slider gives a leaf a new tensor); a tensor the user holds (``n``, ``o``) is its own
+  node's object.
   An op livegrad cannot replay keeps the data the user's tensor holds (nan if none) and is said to
   be unknown: the leaves below it get no slider, as for a learner's engine.
 - Every node's gradient, interior ones included, comes from torch's own backward run over the
-  replayed graph, read by hooks on the graph's nodes (``register_prehook``), with
+  replayed graph, read by hooks on the graph's nodes (``register_hook``, which also see what each node
+  passes to each input: a tensor step's flows), with
   ``torch.autograd.grad`` (so no ``.grad`` of the user's is written while livegrad only looks,
   and no ``.grad`` of a non-leaf tensor is ever read: that warns).
 - The nodes are ordered as torch's engine ran them: the interior ones in the reverse of the order
@@ -29,21 +31,19 @@ steps deep on these machines): the walk goes level by level and refuses graphs d
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from types import FrameType
 
 import torch
-from torch.overrides import TorchFunctionMode
 
-from . import nn, recording
+from . import recording
 from .adapters import EdgeCheck, GraphTooLarge
 from .jsonsafe import json_number
 from .nn import Call
-from .ops import ADD, DIV, EXP, LOG, MUL, NEG, RELU, SIGMOID, SUB, TANH, Op, difference, power_of
-from .recording import Recording, call_returning
+from .ops import ADD, SUB, Op, difference, power_of
+from .recording import call_returning
 from .scope import user_frame
+from .torchops import REPLAYS, SAVED_OPERANDS, _alpha, _op_name
 
 MAX_DEPTH = 10_000  # grad_fn levels walked at most (freeing a walked graph ~50,000 nodes deep crashed)
 SMALL = 64  # tensors of at most this many elements send their every number (hover)
@@ -60,112 +60,6 @@ class GraphTooDeep(ValueError):
             "part of it, such as the loss of a few steps."
         )
         self.limit = limit
-
-
-Replay = Callable[[object, list[torch.Tensor]], torch.Tensor]
-
-
-@dataclass(frozen=True)
-class TorchOp:
-    """How one backward node type is shown and replayed: its forward op's name (``tanh``), livegrad's
-    op with the same formula (for names such as ``tanh(n)``; None: none), and the forward in torch."""
-
-    name: str
-    op: Op | None
-    replay: Replay
-
-
-def _dim(d: int | tuple[int, ...] | list[int]) -> int | list[int]:
-    """A dimension as torch keeps it for backward: a negative one (``-1``) is stored as unsigned."""
-    if isinstance(d, (tuple, list)):
-        return [int(_dim(x)) for x in d]  # type: ignore[arg-type]
-    return d - (1 << 64) if d >= 1 << 63 else d
-
-
-def _alpha(fn: object) -> float:
-    return float(getattr(fn, "_saved_alpha", 1))
-
-
-REPLAYS: dict[str, TorchOp] = {
-    "AddBackward0": TorchOp("+", ADD, lambda fn, a: torch.add(a[0], a[1], alpha=_alpha(fn))),
-    "SubBackward0": TorchOp("-", SUB, lambda fn, a: torch.sub(a[0], a[1], alpha=_alpha(fn))),
-    "MulBackward0": TorchOp("*", MUL, lambda fn, a: torch.mul(a[0], a[1])),
-    "DivBackward0": TorchOp("/", DIV, lambda fn, a: torch.div(a[0], a[1])),
-    "NegBackward0": TorchOp("neg", NEG, lambda fn, a: torch.neg(a[0])),
-    "TanhBackward0": TorchOp("tanh", TANH, lambda fn, a: torch.tanh(a[0])),
-    "ExpBackward0": TorchOp("exp", EXP, lambda fn, a: torch.exp(a[0])),
-    "LogBackward0": TorchOp("log", LOG, lambda fn, a: torch.log(a[0])),
-    "ReluBackward0": TorchOp("relu", RELU, lambda fn, a: torch.relu(a[0])),
-    "SigmoidBackward0": TorchOp("sigmoid", SIGMOID, lambda fn, a: torch.sigmoid(a[0])),
-    "SqrtBackward0": TorchOp("sqrt", None, lambda fn, a: torch.sqrt(a[0])),
-    "AbsBackward0": TorchOp("abs", None, lambda fn, a: torch.abs(a[0])),
-    "SinBackward0": TorchOp("sin", None, lambda fn, a: torch.sin(a[0])),
-    "CosBackward0": TorchOp("cos", None, lambda fn, a: torch.cos(a[0])),
-    "SoftmaxBackward0": TorchOp("softmax", None, lambda fn, a: torch.softmax(a[0], _dim(fn._saved_dim))),  # type: ignore[attr-defined]
-    "LogSoftmaxBackward0": TorchOp("log_softmax", None, lambda fn, a: torch.log_softmax(a[0], _dim(fn._saved_dim))),  # type: ignore[attr-defined]
-    "PowBackward0": TorchOp("**", None, lambda fn, a: torch.pow(a[0], fn._saved_exponent)),  # type: ignore[attr-defined]
-    "PowBackward1": TorchOp("**", None, lambda fn, a: torch.pow(a[0], a[1])),
-    "MmBackward0": TorchOp("mm", None, lambda fn, a: torch.mm(a[0], a[1])),
-    "AddmmBackward0": TorchOp(
-        "addmm",
-        None,
-        lambda fn, a: torch.addmm(a[0], a[1], a[2], beta=fn._saved_beta, alpha=fn._saved_alpha),  # type: ignore[attr-defined]
-    ),
-    "TBackward0": TorchOp("t", None, lambda fn, a: a[0].t()),
-    "BmmBackward0": TorchOp("bmm", None, lambda fn, a: torch.bmm(a[0], a[1])),
-    "TransposeBackward0": TorchOp(
-        "transpose",
-        None,
-        lambda fn, a: a[0].transpose(_dim(fn._saved_dim0), _dim(fn._saved_dim1)),  # type: ignore[attr-defined]
-    ),
-    "PermuteBackward0": TorchOp("permute", None, lambda fn, a: a[0].permute(_dim(fn._saved_dims))),  # type: ignore[attr-defined]
-    "UnsqueezeBackward0": TorchOp("unsqueeze", None, lambda fn, a: a[0].unsqueeze(_dim(fn._saved_dim))),  # type: ignore[attr-defined]
-    "CloneBackward0": TorchOp("clone", None, lambda fn, a: a[0].clone()),
-    # Ops of several outputs: each output is a value of its own (its `nr`), replayed as the op's nr-th.
-    "SplitBackward0": TorchOp("split", None, lambda fn, a: a[0].split(fn._saved_split_size, _dim(fn._saved_dim))),  # type: ignore[attr-defined]
-    "SplitWithSizesBackward0": TorchOp(
-        "split",
-        None,
-        lambda fn, a: a[0].split(list(fn._saved_split_sizes), _dim(fn._saved_dim)),  # type: ignore[attr-defined]
-    ),
-    "UnbindBackward0": TorchOp("unbind", None, lambda fn, a: a[0].unbind(_dim(fn._saved_dim))),  # type: ignore[attr-defined]
-    # Shape ops: the output's shape is what the backward node expects its gradient to be.
-    "ViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
-    "UnsafeViewBackward0": TorchOp("view", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
-    "ReshapeAliasBackward0": TorchOp("reshape", None, lambda fn, a: a[0].reshape(_out_shape(fn))),
-    "ExpandBackward0": TorchOp("expand", None, lambda fn, a: a[0].expand(_out_shape(fn))),
-    "GeluBackward0": TorchOp(
-        "gelu",
-        None,
-        lambda fn, a: torch.nn.functional.gelu(a[0], approximate=fn._saved_approximate),  # type: ignore[attr-defined]
-    ),
-    "SumBackward0": TorchOp("sum", None, lambda fn, a: a[0].sum()),
-    "MeanBackward0": TorchOp("mean", None, lambda fn, a: a[0].mean()),
-    "SumBackward1": TorchOp(
-        "sum",
-        None,
-        lambda fn, a: a[0].sum(dim=_dim(fn._saved_dim), keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
-    ),
-    "MeanBackward1": TorchOp(
-        "mean",
-        None,
-        lambda fn, a: a[0].mean(dim=_dim(fn._saved_dim), keepdim=fn._saved_keepdim),  # type: ignore[attr-defined]
-    ),
-}
-
-
-def _out_shape(fn: object) -> list[int]:
-    """The shape of the tensor a backward node's forward op made (the gradient it expects)."""
-    return list(fn._input_metadata[0].shape)  # type: ignore[attr-defined]
-
-
-def _op_name(kind: str) -> str:
-    """A backward node's forward op, as a learner calls it: ``TanhBackward0`` is ``tanh``."""
-    known = REPLAYS.get(kind)
-    if known is not None:
-        return known.name
-    base = kind.split("Backward")[0] if "Backward" in kind else kind
-    return base.lower() or kind
 
 
 class TorchNode:
@@ -381,17 +275,6 @@ def _view(
     node.edges = tuple(places)
     node.complete = len(inputs) == len(edges)
     return node
-
-
-# Where a backward node keeps each operand, by place, until backward frees it (None: not kept).
-SAVED_OPERANDS: dict[str, tuple[str | None, ...]] = {
-    "MulBackward0": ("_saved_self", "_saved_other"),
-    "DivBackward0": ("_saved_self", "_saved_other"),
-    "PowBackward1": ("_saved_self", "_saved_exponent"),
-    "MmBackward0": ("_saved_self", "_saved_mat2"),
-    "BmmBackward0": ("_saved_self", "_saved_mat2"),
-    "AddmmBackward0": (None, "_saved_mat1", "_saved_mat2"),
-}
 
 
 def _constant(fn: object, place: int) -> torch.Tensor | None:
@@ -753,94 +636,6 @@ def _summary(node: TorchNode) -> dict[str, object]:
         summary["data"] = [json_number(v) for v in values]
         summary["grad"] = [json_number(v) for v in g]
     return summary
-
-
-class ModuleCall:
-    """A `torch.nn` module as `graph.module_groups` sees one: named by its attribute path in the
-    outermost module called (``0``, ``encoder.layer.1``), its parameters the module's. Its class is
-    made per torch class, with that class's name, so a group's kind reads ``Linear``."""
-
-    __slots__ = ("module", "name")
-
-    def __init__(self, module: torch.nn.Module, name: str) -> None:
-        self.module, self.name = module, name
-
-    def parameters(self) -> list[torch.Tensor]:
-        return list(self.module.parameters())
-
-
-_KINDS: dict[type, type[ModuleCall]] = {}
-
-
-def _module_call(module: torch.nn.Module, name: str) -> ModuleCall:
-    kind = type(module)
-    if kind not in _KINDS:
-        _KINDS[kind] = type(kind.__name__, (ModuleCall,), {"__slots__": ()})
-    return _KINDS[kind](module, name)
-
-
-class _KeptOps(TorchFunctionMode):
-    """Keeps each torch call that made a tensor of a graph: its function, arguments (constants
-    included, which torch's backward nodes do not all keep) and output, by the output's grad_fn."""
-
-    def __init__(self, kept: dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]]) -> None:
-        super().__init__()
-        self.kept = kept
-
-    def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
-        kwargs = kwargs or {}
-        out = func(*args, **kwargs)
-        if type(out) is torch.Tensor and out.grad_fn is not None:
-            self.kept.setdefault(out.grad_fn, (func, args, kwargs, out))
-        return out
-
-
-@contextmanager
-def recorded(into: Recording) -> Iterator[None]:
-    """Inside `livegrad.record()`: each call of a `torch.nn` module becomes a `livegrad.nn.Call` (so
-    the page folds the graph by module), and each torch call is kept so that any op can be replayed."""
-    kept: dict[object, tuple[Callable[..., object], tuple, dict, torch.Tensor]] = {}
-    into.torch_ops = kept  # type: ignore[attr-defined]
-    parameters: dict[int, tuple[torch.Tensor, str]] = {}  # id -> (parameter, its path in the outermost module)
-    into.torch_parameters = parameters  # type: ignore[attr-defined]
-    paths: dict[int, str] = {}  # id of each module of the outermost module called -> its attribute path
-    calls: dict[int, ModuleCall] = {}
-    depth = [0]  # torch module calls open now
-
-    def before(module: torch.nn.Module, args: tuple[object, ...]) -> None:
-        if depth[0] == 0:
-            paths.clear()
-            paths.update((id(m), path or type(module).__name__) for path, m in module.named_modules())
-            parameters.update((id(p), (p, path)) for path, p in module.named_parameters())
-        depth[0] += 1
-        key = id(module)
-        if key not in calls:
-            calls[key] = _module_call(module, paths.get(key, type(module).__name__))
-        call = object.__new__(Call)
-        call.module, call.children, call.parts, call.seq = calls[key], None, None, nn._next_seq()
-        call.received, call.outputs = tuple(args), ()
-        recording._attach(call)
-
-    def after(module: torch.nn.Module, args: tuple[object, ...], output: object) -> None:
-        depth[0] -= 1
-        call = nn._open.pop()
-        outputs = [t for t in recording._nodes_in(output) if isinstance(t, torch.Tensor)]
-        for t in outputs:
-            if id(t) not in into.returned:
-                into.held.append(t)
-            into.returned[id(t)] = call
-        call.outputs = tuple(map(id, outputs))
-
-    handles = [
-        torch.nn.modules.module.register_module_forward_pre_hook(before),
-        torch.nn.modules.module.register_module_forward_hook(after, always_call=True),
-    ]
-    try:
-        with _KeptOps(kept):
-            yield
-    finally:
-        for handle in handles:
-            handle.remove()
 
 
 def _recorded_ops(order: list[TorchNode], by_fn: dict[tuple[object, int], TorchNode], kept: Kept) -> None:
