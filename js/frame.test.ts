@@ -149,6 +149,15 @@ describe("a PyTorch tensor step", () => {
     ]);
     expect(last.edges).toEqual([{ from: 0, to: 1, label: "→ norm 3.4600" }]);
   });
+
+  it("folded, tells a tensor input's gradient by its norm after the step: norms do not subtract", () => {
+    const unitOf = [0, 1, 1, 1, 2];
+    const plan = planSteps(nodes, unitOf);
+    const level: StepLevel = { unitOf, folded: (unit) => (unit === 1 ? { name: "block", summary: "" } : null) };
+    const frame = frameAt({ ...input(2), plan, level });
+    expect(frame.lines).toEqual(["block: its 3 values pass the gradient back at once.", "a.grad = (3, norm 10.1000)"]);
+    expect(frame.edges.map((e) => e.label)).toEqual(["→ norm 10.1000"]);
+  });
 });
 
 describe("the panel's text", () => {

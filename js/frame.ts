@@ -6,7 +6,7 @@
  */
 import type { Explainer } from "./explain";
 import type { VisibleGraph } from "./fold";
-import { formatNumber as f } from "./format";
+import { formatNumber as f, formatShape } from "./format";
 import type { Flows, Local, Topology, TopologyNode } from "./graph";
 import type { Mode } from "./stepper";
 import { planSteps, sweep, type BackwardStep, type StepPlan, type TraceEdge } from "./trace";
@@ -156,14 +156,19 @@ function backwardFrame({ nodes, root, locals, flows, step, explainer, level }: F
     }
   }
   const sum = (input: number): number => shown[input] - before[input];
+  // A PyTorch tensor's gradient is told by its norm, and norms do not subtract: its gradient before and after.
+  const shapeOf = (input: number): readonly number[] | undefined => (flows ? nodes[input].shape : undefined);
+  const passed = (input: number): string => {
+    const shape = shapeOf(input);
+    const name = explainer.name(input);
+    if (!shape) return `${name}.grad += ${signed(sum(input))}` + (before[input] === 0 ? "" : ` = ${f(shown[input])}`);
+    if (before[input] === 0) return `${name}.grad = (${formatShape(shape)}, norm ${f(shown[input])})`;
+    return `${name}.grad: norm ${f(before[input])} → ${f(shown[input])}`;
+  };
   const lines = [`${title(folded)}: its ${count(members.length, "value")} pass the gradient back at once.`];
   lines.push(
     ...listed(
-      inputs.map(
-        ([input]) =>
-          `${explainer.name(input)}.grad += ${signed(sum(input))}` +
-          (before[input] === 0 ? "" : ` = ${f(shown[input])}`),
-      ),
+      inputs.map(([input]) => passed(input)),
       "more inputs",
     ),
   );
@@ -179,7 +184,13 @@ function backwardFrame({ nodes, root, locals, flows, step, explainer, level }: F
     pending,
     current: members[members.length - 1],
     members,
-    edges: labelFew(inputs.map(([input, to]) => ({ from: input, to, label: `→ ${signed(sum(input))}` }))),
+    edges: labelFew(
+      inputs.map(([input, to]) => ({
+        from: input,
+        to,
+        label: shapeOf(input) ? `→ norm ${f(shown[input])}` : `→ ${signed(sum(input))}`,
+      })),
+    ),
     lines,
   };
 }
