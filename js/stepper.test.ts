@@ -19,6 +19,32 @@ afterEach(() => {
 });
 
 describe("the stepper's controls", () => {
+  it("offers no naive order on a PyTorch tensor graph, and says why", async () => {
+    const { el } = await mount();
+    expect(button(el, "Naive order").disabled).toBe(false);
+    const values = {
+      ...neuronValues(2),
+      flows: [
+        null,
+        null,
+        [
+          [1, 1],
+          [2, 2],
+        ],
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+      ],
+    };
+    const tensor = await mount({ values });
+    expect(button(tensor.el, "Naive order").disabled).toBe(true);
+    expect(button(tensor.el, "Naive order").title).toMatch(/local derivatives are matrices/);
+  });
+
   it("names the two passes, and shows the step controls only while stepping, keeping their room", async () => {
     const { el } = await mount();
     const controls = el.querySelector<HTMLElement>(".lg-step-controls")!;

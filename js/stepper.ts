@@ -107,6 +107,12 @@ export class Stepper {
     this.show("backward", -1, 0, []);
   }
 
+  /** No naive order for this graph (`why`, on the disabled button). */
+  withoutNaive(why: string): void {
+    this.naiveButton.disabled = true;
+    this.naiveButton.title = why;
+  }
+
   /** Reflect the state the widget is in (set by the user, Python, or a new trace); `place` names the step's element. */
   show(
     mode: Mode,

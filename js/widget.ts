@@ -215,6 +215,7 @@ class Page {
       click: (id, event) => this.navigator.click(id, event),
     };
     this.stepper = this.makeStepper();
+    if (this.values.flows?.some(Boolean)) this.stepper.withoutNaive(TENSOR_NAIVE);
     this.orders = new OrderSteps(view, this.stepper.panel, this.nodes, this.rootId, this.explainer);
     this.sender = new CoalescingSender((message) => model.send(message), crypto.randomUUID());
     this.sliders = new SliderPanel(model.get("sliders"), (id, value) => this.move([[id, value]]));
@@ -534,6 +535,8 @@ function statusLine(className: string): HTMLParagraphElement {
   return line;
 }
 
+const TENSOR_NAIVE =
+  "A PyTorch tensor graph has no naive order to show: its local derivatives are matrices, and its gradients are torch's";
 const PRESENTER_TEXT_PX = 24; // records' text in presenter mode, at least: readable from the back of a room
 
 function sameFold(a: FoldState, b: FoldState): boolean {
