@@ -259,6 +259,15 @@ def test_topological_order_puts_inputs_first_and_is_deterministic() -> None:
     assert order == topological_order(out)
 
 
+def test_a_sort_reaches_values_an_earlier_sort_marked() -> None:
+    a, b = Value(1.0), Value(2.0)
+    part = a * b
+    assert topological_order(part) == [a, b, part]
+    out = part + a
+    assert topological_order(out) == [a, b, part, out]
+    assert topological_order(part) == [a, b, part]
+
+
 def test_a_chain_200000_ops_deep_runs_forward_and_backward() -> None:
     x = start = Value(1.0)
     for _ in range(100_000):

@@ -10,6 +10,7 @@ op rules, inputs) from the second, so each later sweep is one pass over a list.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Final, NamedTuple
@@ -40,7 +41,9 @@ class Value:
 
     # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
     # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
-    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
+    __slots__ = (
+        () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_mark", "_plan", "data", "grad", "label")
+    )
     __array_ufunc__: ClassVar[None] = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
@@ -49,6 +52,7 @@ class Value:
     _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
+    _mark: int  # the number of the last topological sort that reached this value (see `topological_order`)
     _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
     _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
 
@@ -65,6 +69,7 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._fn = self._a = self._b = None
+        self._mark = 0
 
     @property
     def op(self) -> str:
@@ -116,6 +121,7 @@ class Value:
         out._fn = ADD
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __mul__(self, other: object) -> Value | Any:
@@ -129,6 +135,7 @@ class Value:
         out._fn = MUL
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __sub__(self, other: object) -> Value | Any:
@@ -142,6 +149,7 @@ class Value:
         out._fn = SUB
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __truediv__(self, other: object) -> Value | Any:
@@ -278,6 +286,7 @@ def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     out.grad = 0.0
     out.label = ""
     out._fn, out._a, out._b = op, a, b
+    out._mark = 0
     return out
 
 
@@ -293,6 +302,7 @@ def _operand(x: object) -> Value | None:
             const = _new(Value)
             const.data, const.grad, const.label = float(x), 0.0, ""  # type: ignore[arg-type]
             const._fn = const._a = const._b = None
+            const._mark = 0
             return const
         return Value(float(x))  # type: ignore[arg-type]
     return None
@@ -334,28 +344,29 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
 def topological_order(root: Value) -> list[Value]:
     """Every value that `root` depends on, inputs before the values made from them.
 
-    Iterative depth-first search, so graphs of any depth work; the order is deterministic.
+    Iterative depth-first search, so graphs of any depth work; the order is deterministic. A value
+    reached is marked with this sort's number rather than put in a set: no hashing, no set to grow.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    mark: int = next(_SORTS)
     order: list[Value] = []
-    seen: set[Value] = set()
     stack: list[Value | None] = [root]
     while stack:
         node = stack.pop()
         if node is None:  # a marker: the node under it has all its inputs placed
             order.append(stack.pop())  # type: ignore[arg-type]
             continue
-        if node in seen:
+        if node._mark == mark:
             continue
-        seen.add(node)
+        node._mark = mark
         a = node._a
         if a is None:  # a leaf
             order.append(node)
             continue
         b = node._b
-        new_a = a not in seen
-        new_b = b is not None and b not in seen
+        new_a = a._mark != mark
+        new_b = b is not None and b._mark != mark
         if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
             stack.append(node)
             stack.append(None)
@@ -366,6 +377,10 @@ def topological_order(root: Value) -> list[Value]:
         else:  # all its inputs placed already (shared ones): place it now, no marker
             order.append(node)
     return order
+
+
+_SORTS: Final = itertools.count(1)
+"""Numbers for `topological_order`'s marks (a value made but never sorted has mark 0)."""
 
 
 Step = tuple[Value, Callable[..., float], Any, Value, Value | None]
