@@ -345,42 +345,44 @@ def topological_order(root: Value) -> list[Value]:
     """Every value that `root` depends on, inputs before the values made from them.
 
     Iterative depth-first search, so graphs of any depth work; the order is deterministic. A value
-    reached is marked with this sort's number rather than put in a set: no hashing, no set to grow.
+    is marked with this sort's numbers rather than put in a set (no hashing): `entered` while its
+    inputs are being placed (it waits on the stack under them), `entered + 1` once it is placed.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
-    mark: int = next(_SORTS)
+    entered: int = next(_SORTS)
     order: list[Value] = []
-    stack: list[Value | None] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:  # a marker: the node under it has all its inputs placed
-            order.append(stack.pop())  # type: ignore[arg-type]
-            continue
-        if node._mark == mark:
-            continue
-        node._mark = mark
-        a = node._a
-        if a is None:  # a leaf
-            order.append(node)
-            continue
-        b = node._b
-        new_a = a._mark != mark
-        new_b = b is not None and b._mark != mark
-        if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
+    stack: list[Value] = []  # values entered, each under the inputs it waits for, and inputs to enter
+    node = root
+    while True:
+        a, b = node._a, node._b
+        new_a = a is not None and a._mark < entered
+        new_b = b is not None and b._mark < entered
+        if new_a or new_b:  # place its new inputs first, the first one straight away
+            node._mark = entered
             stack.append(node)
-            stack.append(None)
             if new_b:
-                stack.append(b)
+                stack.append(b)  # type: ignore[arg-type]
             if new_a:
-                stack.append(a)
-        else:  # all its inputs placed already (shared ones): place it now, no marker
+                node = a  # type: ignore[assignment]
+                continue
+        else:  # a leaf, or its inputs are placed already
+            node._mark = entered + 1
             order.append(node)
-    return order
+        while stack:  # back down the stack: place the values whose inputs are now placed, up to one to enter
+            node = stack.pop()
+            mark = node._mark
+            if mark < entered:
+                break
+            if mark == entered:
+                node._mark = entered + 1
+                order.append(node)
+        else:
+            return order
 
 
-_SORTS: Final = itertools.count(1)
-"""Numbers for `topological_order`'s marks (a value made but never sorted has mark 0)."""
+_SORTS: Final = itertools.count(2, 2)
+"""Numbers for `topological_order`'s marks, two per sort; a value never sorted has mark 0."""
 
 
 Step = tuple[Value, Callable[..., float], Any, Value, Value | None]
