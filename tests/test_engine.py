@@ -257,6 +257,8 @@ def test_topological_order_puts_inputs_first_and_is_deterministic() -> None:
     for v in order:
         assert all(position[i] < position[v] for i in v.inputs)
     assert order == topological_order(out)
+    left, right = out.inputs  # depth first, first inputs first: backward sums each grad in this order
+    assert order == [a, b, c, left, right, out]
 
 
 def test_a_sort_reaches_values_an_earlier_sort_marked() -> None:
