@@ -446,7 +446,7 @@ def test_training_a_graph_built_once_follows_the_rebuild_trajectory() -> None:
     for k in range(5):
         loss.forward()
         loss.backward()
-        orders.append(loss._plan.below)
+        orders.append(loss._more.plan.below)
         sgd(once, k)
         got.append(loss.data)
     assert max(abs(a - b) for a, b in zip(got, want)) <= 1e-12

@@ -41,20 +41,16 @@ class Value:
 
     # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
     # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
-    __slots__ = (
-        () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_mark", "_plan", "data", "grad", "label")
-    )
+    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_fn", "_mark", "_more", "data", "grad")
     __array_ufunc__: ClassVar[None] = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
     grad: float
-    label: str
     _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
     _mark: int  # the number of the last topological sort that reached this value (see `topological_order`)
-    _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
-    _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
+    _more: More | None  # what few values have: a label, a plan, a module call
 
     # (`object`: the checks below are this method's, with their messages, in the compiled build too,
     # whose wrappers would otherwise check the types first: so in every public signature that checks)
@@ -67,9 +63,33 @@ class Value:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = data
         self.grad = 0.0
-        self.label = label
         self._fn = self._a = self._b = None
         self._mark = 0
+        self._more = More(label) if label else None
+
+    @property
+    def label(self) -> str:
+        """The value's name ('' unless given)."""
+        return "" if self._more is None else self._more.label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        self._extended().label = label
+
+    @property
+    def _call(self) -> object:
+        """Set by livegrad.nn on a module's outputs: the call that returned it (None on other values)."""
+        return None if self._more is None else self._more.call
+
+    @_call.setter
+    def _call(self, call: object) -> None:
+        self._extended().call = call
+
+    def _extended(self) -> More:
+        """This value's `More`, made on first use."""
+        if self._more is None:
+            self._more = More()
+        return self._more
 
     @property
     def op(self) -> str:
@@ -117,7 +137,7 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data + b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = ADD
         out._a = self
         out._b = b
@@ -131,7 +151,7 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data * b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = MUL
         out._a = self
         out._b = b
@@ -145,7 +165,7 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data - b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = SUB
         out._a = self
         out._b = b
@@ -263,15 +283,14 @@ class Value:
         never change. The plan leaves the root itself out, and nothing below refers back up to it,
         so keeping it makes no reference cycle: the graph is still freed the moment it is dropped.
         """
-        try:
-            plan = self._plan
-        except AttributeError:  # first call: sort once
+        more = self._extended()
+        plan = more.plan
+        if plan is None:  # first call: sort once
             below = topological_order(self)
             below.pop()
-            plan = self._plan = Plan(below)
-            return plan
-        if plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
-            plan = self._plan = Plan(plan.below, list(steps(plan.below)))
+            plan = more.plan = Plan(below)
+        elif plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
+            plan = more.plan = Plan(plan.below, list(steps(plan.below)))
         return plan
 
     def __repr__(self) -> str:
@@ -279,12 +298,28 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
 
+class More:
+    """What few values have, in an object of its own rather than in fields of every value: each field
+    of a `Value` costs all of a graph's values memory, and the garbage collector a visit to each."""
+
+    __slots__ = () if COMPILED else ("call", "label", "plan")
+
+    label: str
+    plan: Plan | None  # set by forward() or backward() on a root: the graph below it, sorted once
+    call: object  # set by livegrad.nn on a module's outputs: the call that returned it
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+        self.plan = None
+        self.call = None
+
+
 def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     """A new node `op(a[, b])`. (`a + b`, `a * b` and `a - b` inline these lines.)"""
     out = _new(Value) if _INTERPRETED else Value(0.0)
     out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     out.grad = 0.0
-    out.label = ""
+    out._more = None
     out._fn, out._a, out._b = op, a, b
     out._mark = 0
     return out
@@ -300,7 +335,7 @@ def _operand(x: object) -> Value | None:
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
         if _INTERPRETED:
             const = _new(Value)
-            const.data, const.grad, const.label = float(x), 0.0, ""  # type: ignore[arg-type]
+            const.data, const.grad, const._more = float(x), 0.0, None  # type: ignore[arg-type]
             const._fn = const._a = const._b = None
             const._mark = 0
             return const
