@@ -296,8 +296,11 @@ def test_repr_like_micrograd() -> None:
 
 def test_labels_are_settable() -> None:
     v = Value(1.0) + 2
+    assert (v.label, v._call) == ("", None)
     v.label = "s"
-    assert v.label == "s" and v.op == "+"
+    assert v.label == "s" and v.op == "+" and v._call is None
+    v._call = "a module call"
+    assert (v.label, v._call) == ("s", "a module call")
 
 
 @pytest.mark.parametrize("data", [np.float64(1.5), np.int32(3), True, 7, 2.5])
