@@ -382,6 +382,7 @@ def topological_order(root: Value) -> list[Value]:
     Iterative depth-first search, so graphs of any depth work; the order is deterministic. A value
     is marked with this sort's numbers rather than put in a set (no hashing): `entered` while its
     inputs are being placed (it waits on the stack under them), `entered + 1` once it is placed.
+    So, as with backward(), one sort of a graph at a time: not from two threads at once.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
