@@ -257,6 +257,17 @@ def test_topological_order_puts_inputs_first_and_is_deterministic() -> None:
     for v in order:
         assert all(position[i] < position[v] for i in v.inputs)
     assert order == topological_order(out)
+    left, right = out.inputs  # depth first, first inputs first: backward sums each grad in this order
+    assert order == [a, b, c, left, right, out]
+
+
+def test_a_sort_reaches_values_an_earlier_sort_marked() -> None:
+    a, b = Value(1.0), Value(2.0)
+    part = a * b
+    assert topological_order(part) == [a, b, part]
+    out = part + a
+    assert topological_order(out) == [a, b, part, out]
+    assert topological_order(part) == [a, b, part]
 
 
 def test_a_chain_200000_ops_deep_runs_forward_and_backward() -> None:
@@ -285,8 +296,11 @@ def test_repr_like_micrograd() -> None:
 
 def test_labels_are_settable() -> None:
     v = Value(1.0) + 2
+    assert (v.label, v._call) == ("", None)
     v.label = "s"
-    assert v.label == "s" and v.op == "+"
+    assert v.label == "s" and v.op == "+" and v._call is None
+    v._call = "a module call"
+    assert (v.label, v._call) == ("s", "a module call")
 
 
 @pytest.mark.parametrize("data", [np.float64(1.5), np.int32(3), True, 7, 2.5])
@@ -435,7 +449,7 @@ def test_training_a_graph_built_once_follows_the_rebuild_trajectory() -> None:
     for k in range(5):
         loss.forward()
         loss.backward()
-        orders.append(loss._plan.below)
+        orders.append(loss._more.plan.below)
         sgd(once, k)
         got.append(loss.data)
     assert max(abs(a - b) for a, b in zip(got, want)) <= 1e-12

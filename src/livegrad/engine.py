@@ -10,6 +10,7 @@ op rules, inputs) from the second, so each later sweep is one pass over a list.
 
 from __future__ import annotations
 
+import itertools
 import numbers
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, ClassVar, Final, NamedTuple
@@ -40,17 +41,16 @@ class Value:
 
     # A compiled class keeps its fields in a C struct of its own and may not have __slots__; it has no
     # __weakref__ either (mypyc gives weak references only to classes with a __dict__).
-    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_call", "_fn", "_plan", "data", "grad", "label")
+    __slots__ = () if COMPILED else ("__weakref__", "_a", "_b", "_fn", "_mark", "_more", "data", "grad")
     __array_ufunc__: ClassVar[None] = None  # make NumPy scalars defer to our reflected ops: np.float64(2) * v
 
     data: float
     grad: float
-    label: str
     _fn: ops.Op | None  # the op that made this value; its inputs are _a and _b
     _a: Value | None
     _b: Value | None
-    _plan: Plan  # set by forward() or backward(): the graph below this root, sorted once
-    _call: object  # set by livegrad.nn on a module's outputs: the call that returned it
+    _mark: int  # the number of the last topological sort that reached this value (see `topological_order`)
+    _more: More | None  # what few values have: a label, a plan, a module call
 
     # (`object`: the checks below are this method's, with their messages, in the compiled build too,
     # whose wrappers would otherwise check the types first: so in every public signature that checks)
@@ -63,8 +63,33 @@ class Value:
             raise TypeError(f"Value label must be a str, got {type(label).__name__}")
         self.data = data
         self.grad = 0.0
-        self.label = label
         self._fn = self._a = self._b = None
+        self._mark = 0
+        self._more = More(label) if label else None
+
+    @property
+    def label(self) -> str:
+        """The value's name ('' unless given)."""
+        return "" if self._more is None else self._more.label
+
+    @label.setter
+    def label(self, label: str) -> None:
+        self._extended().label = label
+
+    @property
+    def _call(self) -> object:
+        """Set by livegrad.nn on a module's outputs: the call that returned it (None on other values)."""
+        return None if self._more is None else self._more.call
+
+    @_call.setter
+    def _call(self, call: object) -> None:
+        self._extended().call = call
+
+    def _extended(self) -> More:
+        """This value's `More`, made on first use."""
+        if self._more is None:
+            self._more = More()
+        return self._more
 
     @property
     def op(self) -> str:
@@ -112,10 +137,11 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data + b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = ADD
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __mul__(self, other: object) -> Value | Any:
@@ -125,10 +151,11 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data * b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = MUL
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __sub__(self, other: object) -> Value | Any:
@@ -138,10 +165,11 @@ class Value:
         out = _new(Value) if _INTERPRETED else Value(0.0)
         out.data = self.data - b.data
         out.grad = 0.0
-        out.label = ""
+        out._more = None
         out._fn = SUB
         out._a = self
         out._b = b
+        out._mark = 0
         return out
 
     def __truediv__(self, other: object) -> Value | Any:
@@ -255,15 +283,14 @@ class Value:
         never change. The plan leaves the root itself out, and nothing below refers back up to it,
         so keeping it makes no reference cycle: the graph is still freed the moment it is dropped.
         """
-        try:
-            plan = self._plan
-        except AttributeError:  # first call: sort once
+        more = self._extended()
+        plan = more.plan
+        if plan is None:  # first call: sort once
             below = topological_order(self)
             below.pop()
-            plan = self._plan = Plan(below)
-            return plan
-        if plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
-            plan = self._plan = Plan(plan.below, list(steps(plan.below)))
+            plan = more.plan = Plan(below)
+        elif plan.kept is None and _INTERPRETED:  # second call: keep the steps (compiled code reads nodes faster)
+            plan = more.plan = Plan(plan.below, list(steps(plan.below)))
         return plan
 
     def __repr__(self) -> str:
@@ -271,13 +298,30 @@ class Value:
         return f"Value(data={self.data}, grad={self.grad}{label})"
 
 
+class More:
+    """What few values have, in an object of its own rather than in fields of every value: each field
+    of a `Value` costs all of a graph's values memory, and the garbage collector a visit to each."""
+
+    __slots__ = () if COMPILED else ("call", "label", "plan")
+
+    label: str
+    plan: Plan | None  # set by forward() or backward() on a root: the graph below it, sorted once
+    call: object  # set by livegrad.nn on a module's outputs: the call that returned it
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+        self.plan = None
+        self.call = None
+
+
 def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     """A new node `op(a[, b])`. (`a + b`, `a * b` and `a - b` inline these lines.)"""
     out = _new(Value) if _INTERPRETED else Value(0.0)
     out.data = op.forward(a.data) if b is None else op.forward(a.data, b.data)
     out.grad = 0.0
-    out.label = ""
+    out._more = None
     out._fn, out._a, out._b = op, a, b
+    out._mark = 0
     return out
 
 
@@ -291,8 +335,9 @@ def _operand(x: object) -> Value | None:
     if type(x) is float or type(x) is int or isinstance(x, numbers.Real):  # exact types first: the ABC check is slow
         if _INTERPRETED:
             const = _new(Value)
-            const.data, const.grad, const.label = float(x), 0.0, ""  # type: ignore[arg-type]
+            const.data, const.grad, const._more = float(x), 0.0, None  # type: ignore[arg-type]
             const._fn = const._a = const._b = None
+            const._mark = 0
             return const
         return Value(float(x))  # type: ignore[arg-type]
     return None
@@ -334,38 +379,46 @@ def local_derivatives(node: Value) -> tuple[float | None, ...]:
 def topological_order(root: Value) -> list[Value]:
     """Every value that `root` depends on, inputs before the values made from them.
 
-    Iterative depth-first search, so graphs of any depth work; the order is deterministic.
+    Iterative depth-first search, so graphs of any depth work; the order is deterministic. A value
+    is marked with this sort's numbers rather than put in a set (no hashing): `entered` while its
+    inputs are being placed (it waits on the stack under them), `entered + 1` once it is placed.
+    So, as with backward(), one sort of a graph at a time: not from two threads at once.
     """
     if not isinstance(root, Value):
         raise TypeError(f"root must be a Value, got {type(root).__name__}")
+    entered: int = next(_SORTS)
     order: list[Value] = []
-    seen: set[Value] = set()
-    stack: list[Value | None] = [root]
-    while stack:
-        node = stack.pop()
-        if node is None:  # a marker: the node under it has all its inputs placed
-            order.append(stack.pop())  # type: ignore[arg-type]
-            continue
-        if node in seen:
-            continue
-        seen.add(node)
-        a = node._a
-        if a is None:  # a leaf
-            order.append(node)
-            continue
-        b = node._b
-        new_a = a not in seen
-        new_b = b is not None and b not in seen
-        if new_a or new_b:  # come back to the node (the marker) once its new inputs are placed
+    stack: list[Value] = []  # values entered, each under the inputs it waits for, and inputs to enter
+    node = root
+    while True:
+        a, b = node._a, node._b
+        new_a = a is not None and a._mark < entered
+        new_b = b is not None and b._mark < entered
+        if new_a or new_b:  # place its new inputs first, the first one straight away
+            node._mark = entered
             stack.append(node)
-            stack.append(None)
             if new_b:
-                stack.append(b)
+                stack.append(b)  # type: ignore[arg-type]
             if new_a:
-                stack.append(a)
-        else:  # all its inputs placed already (shared ones): place it now, no marker
+                node = a  # type: ignore[assignment]
+                continue
+        else:  # a leaf, or its inputs are placed already
+            node._mark = entered + 1
             order.append(node)
-    return order
+        while stack:  # back down the stack: place the values whose inputs are now placed, up to one to enter
+            node = stack.pop()
+            mark = node._mark
+            if mark < entered:
+                break
+            if mark == entered:
+                node._mark = entered + 1
+                order.append(node)
+        else:
+            return order
+
+
+_SORTS: Final = itertools.count(2, 2)
+"""Numbers for `topological_order`'s marks, two per sort; a value never sorted has mark 0."""
 
 
 Step = tuple[Value, Callable[..., float], Any, Value, Value | None]
