@@ -8,6 +8,8 @@ from pathlib import Path
 import nbformat
 from playwright.sync_api import Locator, Page, expect
 
+from seeds import seed_neuron
+
 KERNEL_READY = """() => {
   const kernel = window.jupyterapp?.shell?.currentWidget?.sessionContext?.session?.kernel;
   return !!kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle';
@@ -143,3 +145,32 @@ def pictures(page: Page, root: Locator, name: str, folder: Path) -> None:
         root.scroll_into_view_if_needed()
         page.screenshot(path=folder / f"{name}-{width}-{theme.lower()}.png")
     page.set_viewport_size({"width": 1400, "height": 900})
+
+
+def drag_x1(root: Locator, presses: int) -> dict:
+    """Move the lecture neuron's x1 slider by `presses` arrow keys. Once Python has answered, the records
+    on x1's path hold what livegrad's own engine computes there (returned: that neuron, by label)."""
+    x1 = slider(root, "x1")
+    x1.focus()
+    for _ in range(presses):
+        x1.press("ArrowRight")
+    moved = float(x1.input_value())
+    assert moved > 2.0
+    synced(root)
+    seed = seed_neuron()
+    seed["x1"].data = moved
+    seed["o"].forward()
+    seed["o"].backward()
+    for label in ("x1", "n", "o"):
+        expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
+        expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
+    return seed
+
+
+def first_backward_step(root: Locator, seed: dict) -> None:
+    """Step backward pass, then Next: n gets its gradient (`seed`'s), with its arithmetic; x1's is to come."""
+    root.get_by_role("button", name="Step backward pass").click()
+    root.get_by_role("button", name="Next step").click()
+    expect(root.get_by_test_id("step-panel")).to_contain_text("n.grad")
+    expect(record(root, "n")).to_contain_text(f"grad {shown(seed['n'].grad)}")
+    expect(record(root, "x1")).to_contain_text("grad ?")

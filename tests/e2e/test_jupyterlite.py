@@ -34,10 +34,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from notebook import KERNEL_READY, in_kernel, record, shown, slider, synced
+from notebook import KERNEL_READY, drag_x1, first_backward_step, in_kernel, record, shown
 from playwright.sync_api import Page, Route, expect
-
-from seeds import seed_neuron
 
 ROOT = Path(__file__).resolve().parents[2]
 PYODIDE = ROOT / "node_modules" / "pyodide"  # npm's pyodide: the runtime only
@@ -207,21 +205,8 @@ def test_jupyterlite_runs_the_neuron_in_the_browser(page: Page, lite_site: str, 
     expect(root.locator("g.lg-op")).to_have_count(5)
 
     # A slider: the page replays at once; the kernel in the browser applies the move and answers.
-    x1 = slider(root, "x1")
-    x1.focus()
-    for _ in range(10):
-        x1.press("ArrowRight")
-    moved = float(x1.input_value())
-    assert moved > 2.0
-    synced(root)
-    seed = seed_neuron()
-    seed["x1"].data = moved
-    seed["o"].forward()
-    seed["o"].backward()
-    for label in ("x1", "n", "o"):
-        expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
-        expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
-    assert float(in_kernel(page, "print(repr(x1.data))")) == moved
+    seed = drag_x1(root, 10)
+    assert float(in_kernel(page, "print(repr(x1.data))")) == seed["x1"].data
 
     # Training: refresh() in a loop. The first call sends at once, the next two come within 1/30 s and wait:
     # only the trailing send, from Pyodide's event loop after the cell, brings the page the last state.
@@ -234,10 +219,7 @@ def test_jupyterlite_runs_the_neuron_in_the_browser(page: Page, lite_site: str, 
     expect(record(root, "x1")).to_contain_text(f"grad {shown(seed['x1'].grad)}")
 
     # Stepping: the first backward step gives n its gradient; the kernel holds the mode and the step.
-    root.get_by_role("button", name="Step backward pass").click()
-    root.get_by_role("button", name="Next step").click()
-    expect(root.get_by_test_id("step-panel")).to_contain_text("n.grad")
-    expect(record(root, "x1")).to_contain_text("grad ?")
+    first_backward_step(root, seed)
     for _ in range(100):
         if in_kernel(page, "print(w.mode, w.step)").split() == ["backward", "1"]:
             break

@@ -15,11 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from notebook import record, shown, slider
+from notebook import drag_x1, first_backward_step, record
 from playwright.sync_api import Page, Route, expect
 from server import free_port, wait_for_status
-
-from seeds import seed_neuron
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "01_neuron.ipynb"
 
@@ -67,29 +65,9 @@ def test_voila_draws_the_neuron_and_answers_sliders_and_steps(page: Page, voila:
     expect(record(root, "o")).to_contain_text("data 0.7071")
     expect(record(root, "x1")).to_contain_text("grad -1.5000")
 
-    # A slider: the page replays at once, then the kernel's answer (acknowledged) holds Python's values.
-    x1 = slider(root, "x1")
-    x1.focus()
-    for _ in range(25):
-        x1.press("ArrowRight")
-    moved = float(x1.input_value())
-    assert moved > 2.0
-    expect(root).to_have_attribute("data-synced", "true")
-    seed = seed_neuron()
-    seed["x1"].data = moved
-    seed["o"].forward()
-    seed["o"].backward()
-    for label in ("x1", "n", "o"):
-        expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
-        expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
-
-    # Stepping: the first backward step gives n its gradient and shows its arithmetic.
-    root.get_by_role("button", name="Step backward pass").click()
-    root.get_by_role("button", name="Next step").click()
-    panel = root.get_by_test_id("step-panel")
-    expect(panel).to_contain_text("n.grad")
-    expect(record(root, "n")).to_contain_text(f"grad {shown(seed['n'].grad)}")
-    expect(record(root, "x1")).to_contain_text("grad ?")
+    # A slider: the page replays at once, then the kernel's acknowledged answer holds Python's values.
+    seed = drag_x1(root, 25)
+    first_backward_step(root, seed)  # stepping: n gets its gradient, with its arithmetic
     page.screenshot(path=screenshots / "voila-neuron-1400.png")
     # Voila's lab template links Font Awesome's CSS from jsdelivr (its own, for its icons); nothing else leaves.
     assert [url for url in elsewhere if "@fortawesome/fontawesome-free" not in url] == []

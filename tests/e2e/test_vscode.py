@@ -38,12 +38,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from notebook import record, shown, slider
+from notebook import drag_x1, first_backward_step, record
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Route, expect
 from server import Server
-
-from seeds import seed_neuron
 
 ROOT = Path(__file__).resolve().parents[2]
 RENDERER = ROOT / "node_modules" / "@vscode" / "jupyter-ipywidgets8" / "dist" / "ipywidgets.js"
@@ -245,27 +243,7 @@ def test_vscode_renderer_draws_the_neuron_and_answers_sliders_and_steps(
     expect(record(root, "x1")).to_contain_text("grad -1.5000")
 
     # A slider: the page replays at once, then the kernel's acknowledged answer holds Python's values.
-    x1 = slider(root, "x1")
-    x1.focus()
-    for _ in range(25):
-        x1.press("ArrowRight")
-    moved = float(x1.input_value())
-    assert moved > 2.0
-    expect(root).to_have_attribute("data-synced", "true")
-    seed = seed_neuron()
-    seed["x1"].data = moved
-    seed["o"].forward()
-    seed["o"].backward()
-    for label in ("x1", "n", "o"):
-        expect(record(root, label)).to_contain_text(f"data {shown(seed[label].data)}")
-        expect(record(root, label)).to_contain_text(f"grad {shown(seed[label].grad)}")
-
-    # Stepping: the first backward step gives n its gradient and shows its arithmetic.
-    root.get_by_role("button", name="Step backward pass").click()
-    root.get_by_role("button", name="Next step").click()
-    panel = root.get_by_test_id("step-panel")
-    expect(panel).to_contain_text("n.grad")
-    expect(record(root, "n")).to_contain_text(f"grad {shown(seed['n'].grad)}")
-    expect(record(root, "x1")).to_contain_text("grad ?")
+    seed = drag_x1(root, 25)
+    first_backward_step(root, seed)  # stepping: n gets its gradient, with its arithmetic
     page.screenshot(path=screenshots / "vscode-dark-neuron-1400.png")
     assert refused == []
