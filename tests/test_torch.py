@@ -300,6 +300,21 @@ def test_a_tensor_step_tells_what_torch_passed_each_input_and_its_gradient_after
     assert GraphWidget(o).values["flows"] == [None] * len(GraphWidget(o).topology["columns"]["name"])
 
 
+def test_each_output_of_a_split_tells_its_own_share() -> None:
+    """q and k share one backward node in the user's graph; the replay computes each on its own, so each
+    step passes its own share to `a` (zeros elsewhere) and the second step's 'after' is a's whole gradient."""
+    a = torch.arange(6.0, dtype=torch.float64, requires_grad=True)
+    q, k = a.split(3)
+    loss = (q * 2).sum() + (k * 3).sum()
+    w = GraphWidget(loss)
+    names, flows = w.topology["columns"]["name"], w.values["flows"]
+    first, second = sorted((names.index("q"), names.index("k")), reverse=True)  # the page steps down from the root
+    shares = {names.index("q"): 2 * math.sqrt(3), names.index("k"): 3 * math.sqrt(3)}
+    assert flows[first][0] == [pytest.approx(shares[first]), pytest.approx(shares[first])]
+    assert flows[second][0] == [pytest.approx(shares[second]), pytest.approx(math.sqrt(3 * 4 + 3 * 9))]
+    assert flows[second][0][1] == pytest.approx(w.values["grad"][names.index("a")])  # [2, 2, 2, 3, 3, 3]
+
+
 def test_a_slider_on_a_models_parameter_re_runs_torch() -> None:
     import livegrad
 

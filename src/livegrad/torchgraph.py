@@ -543,7 +543,7 @@ def _backward(order: list[TorchNode]) -> list[TorchNode]:
             for node in nodes:
                 node.gradient = grad_outputs[node.value.output_nr]
                 ran.append(node)
-            node = nodes[0]  # a split's outputs share one backward node: its flows are told once
+            node = nodes[0]  # values sharing a backward node pass their shares once (the replay makes one per value)
             node.flows = tuple(_flow(x, grad_inputs, place, sums) for x, place in zip(node.inputs, node.edges))
 
         return record
