@@ -173,34 +173,22 @@ class Value:
         return out
 
     def __truediv__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(DIV, self, value)
+        return _binary(DIV, self, other)
 
     def __radd__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(ADD, value, self)
+        return _binary(ADD, other, self)
 
     def __rmul__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(MUL, value, self)
+        return _binary(MUL, other, self)
 
     def __rsub__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(SUB, value, self)
+        return _binary(SUB, other, self)
 
     def __rtruediv__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(DIV, value, self)
+        return _binary(DIV, other, self)
 
     def __rpow__(self, other: object) -> Value | Any:
-        if (value := _operand(other)) is None:
-            return NotImplemented
-        return _node(ops.POW, value, self)
+        return _binary(ops.POW, other, self)
 
     def __pow__(self, other: object) -> Value | Any:
         if isinstance(other, Value):
@@ -323,6 +311,15 @@ def _node(op: ops.Op, a: Value, b: Value | None = None) -> Value:
     out._fn, out._a, out._b = op, a, b
     out._mark = 0
     return out
+
+
+def _binary(op: ops.Op, a: object, b: object) -> Value | Any:
+    """`op(a, b)`, a number on either side made a constant; NotImplemented (Python then tries the other
+    operand's method) where one is neither a Value nor a real number."""
+    left, right = _operand(a), _operand(b)
+    if left is None or right is None:
+        return NotImplemented
+    return _node(op, left, right)
 
 
 _new = object.__new__  # interpreted: a node without __init__'s frame (compiled, the constructor is a C call)
