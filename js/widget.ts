@@ -14,6 +14,7 @@ import { frameAt, stepLevel } from "./frame";
 import {
   readFlows,
   readTopology,
+  type Flows,
   type GradientReport,
   type Local,
   type SentTopology,
@@ -163,6 +164,7 @@ class Page {
   private values: Values;
   private data: Float64Array;
   private grad: Float64Array;
+  private flows: Flows | undefined; // a PyTorch graph's tensor steps, read once per values message
   private locals: Local[][] | null = null; // each edge's local derivative: worked out when stepping needs it
   private level: ReturnType<typeof stepLevel>; // a step is one drawn element
   private plan: ReturnType<typeof planSteps>;
@@ -197,6 +199,7 @@ class Page {
     this.values = model.get("values");
     this.data = toNumbers(this.values.data);
     this.grad = toNumbers(this.values.grad);
+    this.flows = readFlows(this.values.flows);
     view.marks = this.values.marks ?? []; // PyTorch's graphs: where gradients die, and tensors' summaries
     view.tensors = this.values.tensors ?? [];
     this.level = stepLevel(topology, view.shown);
@@ -360,9 +363,8 @@ class Page {
       this.stepper.show(mode, step, count, ordered, null, naiveOn);
       return;
     }
-    const { data, grad, explainer, plan, level } = this;
+    const { data, grad, flows, explainer, plan, level } = this;
     const locals = (): Local[][] => this.localsNow();
-    const flows = readFlows(this.values.flows);
     const frame = frameAt({ nodes, root: rootId, data, grad, locals, flows, mode, step, explainer, plan, level });
     this.stepMembers = frame.members;
     view.update(data, frame.grad, frame.pending);
@@ -424,6 +426,7 @@ class Page {
     if (sender.busy && this.replayable) return; // the page already shows a newer position than this answer
     this.data = toNumbers(this.values.data);
     this.grad = toNumbers(this.values.grad);
+    this.flows = readFlows(this.values.flows);
     this.view.marks = this.values.marks ?? [];
     this.view.tensors = this.values.tensors ?? [];
     this.forgetLocals();
