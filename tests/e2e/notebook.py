@@ -132,16 +132,30 @@ def set_output_width(page: Page, root: Locator, width: int) -> None:
 THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 
 
-def pictures(page: Page, root: Locator, name: str, folder: Path) -> None:
+def set_theme(page: Page, theme: str) -> None:
+    """JupyterLab's "Light" or "Dark" theme, applied."""
+    page.evaluate(THEME, f"JupyterLab {theme}")
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
+    page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
+
+
+def close_left_area(page: Page) -> None:
+    """JupyterLab's left panel closed, where it would crowd a narrow window."""
+    if page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
+        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
+
+
+def pictures(page: Page, root: Locator, name: str, folder: Path, fit: bool = False) -> None:
     """Screenshots of `root` at 1400 px and 420 px, light and dark, as `<name>-<width>-<theme>.png` in
-    `folder` (the left panel closed where it would crowd the notebook); the viewport is put back after."""
+    `folder` (`fit`: after Fit at each width; the left panel closed where it would crowd the notebook);
+    the viewport is put back after."""
     for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
         page.set_viewport_size({"width": width, "height": 900})
-        if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
-            page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-        page.evaluate(THEME, f"JupyterLab {theme}")
-        page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
-        page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
+        if fit:
+            root.get_by_role("button", name="Fit").click()
+        if width < 1000:
+            close_left_area(page)
+        set_theme(page, theme)
         root.scroll_into_view_if_needed()
         page.screenshot(path=folder / f"{name}-{width}-{theme.lower()}.png")
     page.set_viewport_size({"width": 1400, "height": 900})

@@ -11,7 +11,17 @@ import os
 from pathlib import Path
 
 import pytest
-from notebook import THEME, open_and_run, record, set_output_width, slider, synced, widget, write_notebook
+from notebook import (
+    close_left_area,
+    open_and_run,
+    record,
+    set_output_width,
+    set_theme,
+    slider,
+    synced,
+    widget,
+    write_notebook,
+)
 from playwright.sync_api import Locator, Page, expect
 from server import Server
 
@@ -61,17 +71,6 @@ def raw() -> Path:
     return folder
 
 
-def theme(page: Page, name: str) -> None:
-    page.evaluate(THEME, f"JupyterLab {name}")
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(name == 'Light').lower()}'")
-    page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute
-
-
-def close_left_area(page: Page) -> None:
-    if page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-
-
 def open_notebook(page: Page, jupyter: Server, name: str, cells: list[str] | None = None, width: int = 1100) -> Locator:
     """Open (after writing it, given its cells) a notebook in a window `width` px wide and tall enough for
     a whole widget, run it, close the left panel: its first widget."""
@@ -109,9 +108,9 @@ def shot(page: Page, root: Locator, path: Path, graph_only: bool = False, pad: i
 
 def both_themes(page: Page, root: Locator, raw: Path, name: str, graph_only: bool = False) -> None:
     for name_of_theme in ("Light", "Dark"):
-        theme(page, name_of_theme)
+        set_theme(page, name_of_theme)
         shot(page, root, raw / f"{name}-{name_of_theme.lower()}.png", graph_only)
-    theme(page, "Light")
+    set_theme(page, "Light")
 
 
 def test_neuron_mid_step(page: Page, jupyter: Server, raw: Path) -> None:
@@ -197,9 +196,9 @@ def test_presenter_mode(page: Page, jupyter: Server, raw: Path) -> None:
     expect(counter).to_have_text("Backward pass: step 3 of 5")
     page.wait_for_timeout(500)
     for name_of_theme in ("Light", "Dark"):
-        theme(page, name_of_theme)
+        set_theme(page, name_of_theme)
         page.screenshot(path=raw / f"present-{name_of_theme.lower()}.png", animations="disabled")
-    theme(page, "Light")
+    set_theme(page, "Light")
 
 
 def test_saved_page(page: Page, tmp_path: Path, raw: Path) -> None:

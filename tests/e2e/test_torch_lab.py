@@ -5,11 +5,10 @@ step; and a small model folded by module."""
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
-from notebook import in_kernel, open_and_run, record, shown, synced, widget, write_notebook
-from playwright.sync_api import Locator, Page, expect
+from notebook import in_kernel, open_and_run, pictures, record, shown, synced, widget, write_notebook
+from playwright.sync_api import Page, expect
 from server import Server
 from torch_seed_cells import SEED_002_NEURON, SEED_003_NEURON, SEED_003_TOY_NN
 
@@ -35,7 +34,6 @@ ln.label = "n"
 lo = ln.tanh()
 lo.label = "o"
 compare(lo, o)"""
-THEME = "(theme) => window.jupyterapp.commands.execute('apputils:change-theme', { theme })"
 SEED_B = 6.881373405456543  # seed 003 runs last: its b, rounded to float32 by torch.Tensor before .double()
 
 
@@ -76,8 +74,7 @@ def test_the_seeds_pytorch_neuron_live(page: Page, jupyter, screenshots) -> None
     root.get_by_role("button", name="Next step").click()  # torch's engine ran TanhBackward0 first: o passes to n
     expect(panel).to_contain_text("n.grad")
     print("step panel:", panel.inner_text())
-    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        shoot(page, root, width, theme, screenshots / f"torch-neuron-{width}-{theme.lower()}.png")
+    pictures(page, root, "torch-neuron", screenshots)
 
 
 def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) -> None:
@@ -98,10 +95,10 @@ def test_a_small_model_opens_folded_by_module(page: Page, jupyter, screenshots) 
     expect(panel).to_contain_text("8×1, norm 0.3536")  # d mean / d e = 1/8 each: norm sqrt(8)/8
     root.get_by_role("button", name="Last step").click()
     expect(panel).to_contain_text(f"0.weight.grad += (8×4, norm {shown(float(grads[0]))})")
-    shoot(page, root, 1400, "Light", screenshots / "torch-model-step-1400-light.png")
+    root.scroll_into_view_if_needed()
+    page.screenshot(path=screenshots / "torch-model-step-1400-light.png")
     root.get_by_role("button", name="Done").click()
-    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        shoot(page, root, width, theme, screenshots / f"torch-model-{width}-{theme.lower()}.png", fit=True)
+    pictures(page, root, "torch-model", screenshots, fit=True)
 
 
 def test_livegrads_neuron_beside_torchs(page: Page, jupyter, screenshots) -> None:
@@ -118,19 +115,4 @@ def test_livegrads_neuron_beside_torchs(page: Page, jupyter, screenshots) -> Non
         expect(title).to_be_visible()
         assert title.bounding_box()["y"] < side.bounding_box()["y"]
         assert abs(title.bounding_box()["x"] - side.bounding_box()["x"]) < 20
-    for width, theme in ((1400, "Light"), (1400, "Dark"), (420, "Dark"), (420, "Light")):
-        shoot(page, left, width, theme, screenshots / f"torch-side-by-side-{width}-{theme.lower()}.png")
-
-
-def shoot(page: Page, root: Locator, width: int, theme: str, path: Path, fit: bool = False) -> None:
-    """A screenshot of the widget at this width and theme (`fit`: after Fit at that width)."""
-    page.set_viewport_size({"width": width, "height": 900})
-    if fit:
-        root.get_by_role("button", name="Fit").click()
-    if width < 1000 and page.evaluate("() => window.jupyterapp.shell.leftCollapsed === false"):
-        page.evaluate("() => window.jupyterapp.commands.execute('application:toggle-left-area')")
-    page.evaluate(THEME, f"JupyterLab {theme}")
-    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{str(theme == 'Light').lower()}'")
-    page.wait_for_timeout(500)  # the theme's stylesheet applies after the attribute (a picture only)
-    root.scroll_into_view_if_needed()
-    page.screenshot(path=path)
+    pictures(page, left, "torch-side-by-side", screenshots)
